@@ -1,0 +1,250 @@
+#pragma once
+// Internal (not installed): the CSV record scanner and field splitter shared by TableReader
+// (src/table.cpp) and the parallel import source (src/import.cpp). Both use the same state
+// machine, so the block cutter and the parser always agree on where a record ends:
+//
+//   field start --'"'--> quoted --'"'--> quote-in-quoted --'"'--> quoted (a doubled quote)
+//   field start --delim--> field start;  field start --'\n'--> end of record
+//   field start --other--> unquoted --delim--> field start;  unquoted --'\n'--> end of record
+//   quote-in-quoted --delim--> field start;  --'\n'--> end;  --other--> unquoted (an error
+//   the splitter reports: text after a closing quote)
+//
+// A quote inside an unquoted field is literal text. '\r' before '\n' is dropped by the splitter.
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace microreach::csv {
+
+// One field of a record: a view into the record text. `escaped` = the field was quoted and
+// contains doubled quotes, so the text must go through unescape() before use.
+struct Field {
+  const char* p;
+  std::uint32_t n;
+  bool escaped;
+  std::string_view view() const { return {p, n}; }
+};
+
+enum class FieldError : std::uint8_t { none, text_after_quote, unterminated };
+
+struct RecordInfo {
+  std::uint32_t newlines = 0;  // '\n' characters inside the record, its terminator included
+  FieldError error = FieldError::none;
+  std::uint32_t error_field = 0;  // 0-based index of the first bad field
+};
+
+struct ScanResult {
+  const char* end;    // one past the record's '\n' (or the data end at EOF); nullptr = incomplete
+  bool unterminated;  // at EOF inside a quoted field
+};
+
+// Finds the end of the record starting at p (a record start). With at_eof, the data end closes
+// the last record (unless inside quotes: unterminated).
+inline ScanResult find_record_end(const char* p, const char* end, char delim, bool at_eof) {
+  const char* nl =
+      static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+  const char* line_end = nl ? nl : end;
+  if (!std::memchr(p, '"', static_cast<std::size_t>(line_end - p))) {
+    if (nl) return {nl + 1, false};
+    return {at_eof ? end : nullptr, false};
+  }
+  enum { kStart, kUnquoted, kQuoted, kQuoteInQuoted } st = kStart;
+  for (const char* q = p; q < end; ++q) {
+    const char c = *q;
+    switch (st) {
+      case kStart:
+        if (c == '"') {
+          st = kQuoted;
+        } else if (c == '\n') {
+          return {q + 1, false};
+        } else if (c != delim) {
+          st = kUnquoted;
+        }
+        break;
+      case kUnquoted:
+        if (c == delim) {
+          st = kStart;
+        } else if (c == '\n') {
+          return {q + 1, false};
+        }
+        break;
+      case kQuoted: {
+        const char* r =
+            static_cast<const char*>(std::memchr(q, '"', static_cast<std::size_t>(end - q)));
+        if (!r) return {nullptr, at_eof};
+        q = r;
+        st = kQuoteInQuoted;
+        break;
+      }
+      case kQuoteInQuoted:
+        if (c == '"') {
+          st = kQuoted;
+        } else if (c == delim) {
+          st = kStart;
+        } else if (c == '\n') {
+          return {q + 1, false};
+        } else {
+          st = kUnquoted;
+        }
+        break;
+    }
+  }
+  if (st == kQuoted) return {nullptr, at_eof};
+  return {at_eof ? end : nullptr, false};
+}
+
+// One past the last complete record in [p, end) (p if there is none). When the data holds no
+// quote at all this is a single memrchr.
+inline const char* last_record_end(const char* p, const char* end, char delim) {
+  const auto n = static_cast<std::size_t>(end - p);
+  if (!std::memchr(p, '"', n)) {
+    const char* nl = static_cast<const char*>(memrchr(p, '\n', n));
+    return nl ? nl + 1 : p;
+  }
+  const char* last = p;
+  while (last < end) {
+    ScanResult r = find_record_end(last, end, delim, false);
+    if (!r.end) break;
+    last = r.end;
+  }
+  return last;
+}
+
+// The record without its line terminator.
+inline const char* strip_eol(const char* p, const char* rec_end) {
+  const char* e = rec_end;
+  if (e > p && e[-1] == '\n') --e;
+  if (e > p && e[-1] == '\r') --e;
+  return e;
+}
+
+// Splits the complete record [p, rec_end) into fields (appended to `out`, cleared first).
+inline void split_record(const char* p, const char* rec_end, char delim, std::vector<Field>& out,
+                         RecordInfo& info) {
+  out.clear();
+  info = RecordInfo{};
+  if (rec_end > p && rec_end[-1] == '\n') info.newlines = 1;
+  const char* line_end = strip_eol(p, rec_end);
+  const char* q = p;
+  for (;;) {
+    if (q < line_end && *q == '"') {
+      const char* s = q + 1;
+      const char* r = s;
+      bool escaped = false;
+      for (;;) {
+        r = static_cast<const char*>(std::memchr(r, '"', static_cast<std::size_t>(line_end - r)));
+        if (!r) break;
+        if (r + 1 < line_end && r[1] == '"') {
+          escaped = true;
+          r += 2;
+          continue;
+        }
+        break;
+      }
+      if (!r) {  // only possible for a record cut at EOF inside quotes
+        if (info.error == FieldError::none) {
+          info.error = FieldError::unterminated;
+          info.error_field = static_cast<std::uint32_t>(out.size());
+        }
+        out.push_back({s, static_cast<std::uint32_t>(line_end - s), escaped});
+        q = line_end;
+      } else {
+        for (const char* m = s;
+             (m = static_cast<const char*>(std::memchr(m, '\n', static_cast<std::size_t>(r - m))));
+             ++m) {
+          ++info.newlines;
+        }
+        out.push_back({s, static_cast<std::uint32_t>(r - s), escaped});
+        q = r + 1;
+        if (q < line_end && *q != delim) {
+          if (info.error == FieldError::none) {
+            info.error = FieldError::text_after_quote;
+            info.error_field = static_cast<std::uint32_t>(out.size() - 1);
+          }
+          while (q < line_end && *q != delim) ++q;
+        }
+      }
+    } else {
+      const char* s = q;
+      while (q < line_end && *q != delim) ++q;
+      out.push_back({s, static_cast<std::uint32_t>(q - s), false});
+    }
+    if (q >= line_end) break;
+    ++q;  // the delimiter
+  }
+}
+
+// Text of a field with doubled quotes collapsed.
+inline void unescape(const Field& f, std::string& out) {
+  out.clear();
+  if (!f.escaped) {
+    out.assign(f.p, f.n);
+    return;
+  }
+  out.reserve(f.n);
+  for (std::uint32_t i = 0; i < f.n; ++i) {
+    out.push_back(f.p[i]);
+    if (f.p[i] == '"' && i + 1 < f.n && f.p[i + 1] == '"') ++i;
+  }
+}
+
+// A record of nothing but blanks and delimiters (an empty line, or ",,,," from a spreadsheet).
+inline bool is_blank_record(const char* p, const char* rec_end, char delim) {
+  const char* e = strip_eol(p, rec_end);
+  for (const char* q = p; q < e; ++q) {
+    if (*q != ' ' && *q != '\t' && *q != delim) return false;
+  }
+  return true;
+}
+
+// A rule line under a header: "=====", "-----", "|---|---|", "---\t---".
+inline bool is_rule_line(const char* p, const char* rec_end) {
+  const char* e = strip_eol(p, rec_end);
+  int marks = 0;
+  for (const char* q = p; q < e; ++q) {
+    const char c = *q;
+    if (c == '=' || c == '-') {
+      ++marks;
+    } else if (c != '+' && c != '|' && c != ':' && c != ' ' && c != '\t' && c != ',' && c != ';') {
+      return false;
+    }
+  }
+  return marks >= 3;
+}
+
+// End of the first record, with a delimiter-agnostic quote parity scan (for detection).
+inline const char* header_end(const char* p, const char* end) {
+  bool quoted = false;
+  for (const char* q = p; q < end; ++q) {
+    if (*q == '"') {
+      quoted = !quoted;
+    } else if (*q == '\n' && !quoted) {
+      return q + 1;
+    }
+  }
+  return end;
+}
+
+// The most frequent of , \t ; | outside quotes in the header record ("," if none).
+inline char detect_delimiter(const char* p, const char* rec_end) {
+  const char cands[4] = {',', '\t', ';', '|'};
+  std::size_t counts[4] = {0, 0, 0, 0};
+  bool quoted = false;
+  for (const char* q = p; q < rec_end; ++q) {
+    if (*q == '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (quoted) continue;
+    for (int i = 0; i < 4; ++i) counts[i] += (*q == cands[i]);
+  }
+  int best = 0;
+  for (int i = 1; i < 4; ++i) {
+    if (counts[i] > counts[best]) best = i;
+  }
+  return cands[best];
+}
+
+}  // namespace microreach::csv
