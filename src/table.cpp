@@ -171,6 +171,10 @@ class CsvTable final : public TableReader {
     }
     rec_line_ = line_;
     split(s, e);
+    // The record is consumed before any error is thrown, so a caller may catch and go on.
+    out.resize(fields_.size());
+    for (std::size_t i = 0; i < fields_.size(); ++i) csv::unescape(fields_[i], out[i]);
+    advance(s, e);
     if (info_.error != csv::FieldError::none) {
       const std::uint32_t k = info_.error_field;
       throw InputError(path(), rec_line_, k + 1,
@@ -184,9 +188,6 @@ class CsvTable final : public TableReader {
                        "found " + std::to_string(fields_.size()) + " fields, expected " +
                            std::to_string(header_.size()) + " as in the header");
     }
-    out.resize(fields_.size());
-    for (std::size_t i = 0; i < fields_.size(); ++i) csv::unescape(fields_[i], out[i]);
-    advance(s, e);
     return true;
   }
 
