@@ -1,0 +1,41 @@
+#pragma once
+// Numbers as real exports write them (docs/import.md, "Value forms"):
+//   1234   1234.5   1.2e6   "1,234,567"   1.2k 3.5K 1.2m 3.5M 12.3b 4B   1.39%   0.0139   +12 $250
+// Missing: empty, NaN, nan, NA, N/A, n/a, #N/A, -, --, null, None, NaN% (any case, blanks ignored).
+// Suffixes are k = 1e3, m = 1e6, b = 1e9 (either case); a '%' divides by 100. Thousands separators
+// must group by three ("1,5" is refused: it could be a decimal comma). The result is the
+// correctly rounded double of the decimal written ("1.2M" is exactly the double nearest 1.2e6).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace microreach {
+
+inline constexpr std::string_view kExpectedNumber =
+    "expected a number such as 1234, 1.2k, 3.5M or 1.39%";
+
+enum class ValueStatus : std::uint8_t { ok, missing, invalid };
+
+struct ParsedValue {
+  double value;  // NaN unless status == ok
+  ValueStatus status;
+  bool percent;  // written with '%' (value already divided by 100)
+  bool ok() const { return status == ValueStatus::ok; }
+};
+
+// Never throws; finite values only (inf is invalid).
+ParsedValue parse_value(std::string_view text) noexcept;
+
+// True for the missing forms listed above.
+bool is_missing_text(std::string_view text) noexcept;
+
+// NaN for a missing form; otherwise the number, or throws Error
+// "<context>: found '<text>': expected a number such as 1234, 1.2k, 3.5M or 1.39%".
+double parse_number(std::string_view text, const std::string& context);
+
+// Booleans as exports write them: true/false, yes/no, t/f, y/n, 1/0 (any case); nullopt otherwise
+// (missing forms included).
+std::optional<bool> parse_bool(std::string_view text) noexcept;
+
+}  // namespace microreach
