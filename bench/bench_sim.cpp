@@ -1,0 +1,122 @@
+// Speed of the simulator: per-draw cost of the hand-written samplers (distributions.hpp) and
+// influencer-trials per second of the campaign engine (sim/engine.hpp).
+// Compare with scripts/sim_numpy.py (NumPy draws and the same model vectorised).
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "microreach/distributions.hpp"
+#include "microreach/random.hpp"
+
+using microreach::Purpose;
+using microreach::Stream;
+
+namespace {
+
+constexpr std::size_t kParams = 4096;
+
+// Parameters varying draw to draw, as in the simulator: n log-uniform in [1e3, 1e6],
+// p uniform in [0.01, 0.5] (the same ranges scripts/sim_numpy.py times NumPy on).
+struct BinomialParams {
+  std::vector<std::uint64_t> n;
+  std::vector<double> p;
+  BinomialParams(double n_lo, double n_hi, double p_lo, double p_hi) {
+    Stream s(1, Purpose::user, 99);
+    for (std::size_t i = 0; i < kParams; ++i) {
+      n.push_back(static_cast<std::uint64_t>(std::exp(s.uniform(std::log(n_lo), std::log(n_hi)))));
+      p.push_back(s.uniform(p_lo, p_hi));
+    }
+  }
+};
+
+void BM_Normal(benchmark::State& state) {
+  Stream s(1, Purpose::user, 1);
+  for (auto _ : state) benchmark::DoNotOptimize(microreach::std_normal(s));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Normal);
+
+void BM_NormalBoxMuller(benchmark::State& state) {
+  Stream s(1, Purpose::user, 1);
+  for (auto _ : state) benchmark::DoNotOptimize(s.normal());
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_NormalBoxMuller);
+
+void BM_Lognormal(benchmark::State& state) {
+  Stream s(1, Purpose::user, 2);
+  for (auto _ : state) benchmark::DoNotOptimize(microreach::lognormal_mean(s, 0.22, 0.35));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Lognormal);
+
+void BM_Gamma(benchmark::State& state) {
+  Stream s(1, Purpose::user, 3);
+  const microreach::GammaDist g(static_cast<double>(state.range(0)) / 10.0);
+  for (auto _ : state) benchmark::DoNotOptimize(g(s));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Gamma)->Arg(3)->Arg(25);  // shapes 0.3 and 2.5
+
+void BM_Beta(benchmark::State& state) {
+  Stream s(1, Purpose::user, 4);
+  const microreach::BetaDist d(2.0, 18.0);  // fake share 0.1 at concentration 20
+  for (auto _ : state) benchmark::DoNotOptimize(d(s));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Beta);
+
+void BM_BinomialVarying(benchmark::State& state) {
+  Stream s(1, Purpose::user, 5);
+  const BinomialParams par(1e3, 1e6, 0.01, 0.5);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(microreach::binomial(s, par.n[i], par.p[i]));
+    i = (i + 1) & (kParams - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BinomialVarying);
+
+// Conversions: n ~ 1e4 reached, p ~ 0.07 %: the inversion path.
+void BM_BinomialSmallMean(benchmark::State& state) {
+  Stream s(1, Purpose::user, 6);
+  const BinomialParams par(3e3, 3e4, 0.0002, 0.0012);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(microreach::binomial(s, par.n[i], par.p[i]));
+    i = (i + 1) & (kParams - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_BinomialSmallMean);
+
+void BM_PoissonVarying(benchmark::State& state) {
+  Stream s(1, Purpose::user, 7);
+  const BinomialParams par(1e3, 1e6, 0.01, 0.5);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        microreach::poisson(s, 0.1 * static_cast<double>(par.n[i]) * par.p[i]));
+    i = (i + 1) & (kParams - 1);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_PoissonVarying);
+
+// The cost of opening a fresh stream per (trial, influencer) and drawing one word.
+void BM_StreamOpen(benchmark::State& state) {
+  std::uint64_t t = 0;
+  for (auto _ : state) {
+    Stream s(1, Purpose::sim_account, t++, 17);
+    benchmark::DoNotOptimize(s.next_u64());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_StreamOpen);
+
+}  // namespace
+
+BENCHMARK_MAIN();
