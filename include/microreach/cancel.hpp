@@ -1,0 +1,39 @@
+#pragma once
+// Cooperative cancellation and atomic output files.
+//
+// install_signal_handlers() makes SIGINT/SIGTERM set a flag; long loops call
+// throw_if_cancelled() (cheap) at chunk boundaries, which throws Interrupted. Output is written
+// to a temporary name beside the destination and renamed only by commit(); an AtomicOutput
+// destroyed without commit() removes the temporary file, so an existing output is never
+// truncated or half-overwritten.
+#include <atomic>
+#include <string>
+
+namespace microreach {
+
+void install_signal_handlers();
+bool cancel_requested();
+void request_cancel();  // for tests and for the library user
+void reset_cancel();
+void throw_if_cancelled();
+
+class AtomicOutput {
+ public:
+  // Checks up front that the destination directory exists and is writable (clear error
+  // naming the path otherwise) and picks a temporary name "<dir>/.<name>.tmp-<pid>-<n>".
+  explicit AtomicOutput(std::string final_path);
+  ~AtomicOutput();
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+
+  const std::string& temp_path() const { return temp_; }
+  const std::string& final_path() const { return final_; }
+  // fsync + rename over the destination. Throws Error on failure (temp removed).
+  void commit();
+
+ private:
+  std::string final_, temp_;
+  bool committed_ = false;
+};
+
+}  // namespace microreach

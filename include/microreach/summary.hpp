@@ -1,0 +1,52 @@
+#pragma once
+// Running summary of a scoring run: counts per tier, score percentiles (from a fixed
+// 0.01-point histogram, so exact to 0.01 and independent of order), share flagged, and the
+// top K profiles (ties broken by row index, so the list is deterministic).
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "microreach/pipeline.hpp"
+
+namespace microreach {
+
+struct TopEntry {
+  double score = 0;
+  std::uint64_t row = 0;
+  std::uint64_t id = 0;
+  std::string handle;
+  std::uint8_t platform = kUnknown, niche = kUnknown, tier = 0;
+  double followers = 0, engagement_rate = 0, authenticity = 0, price = 0, cpm = 0;
+};
+
+class Summary : public BatchSink {
+ public:
+  explicit Summary(std::size_t top_k = 20);
+  void consume(const Batch& b) override;
+  void add(const ProfileChunk& p, const ScoreChunk& s);
+
+  std::uint64_t rows() const { return rows_; }
+  std::uint64_t scored() const { return scored_; }
+  const std::array<std::uint64_t, kTierCount>& tier_counts() const { return tiers_; }
+  std::uint64_t flagged(std::uint16_t flag) const;
+  std::uint64_t missing_component(int component) const { return missing_[component]; }
+  // Score at quantile q in [0,1] (NaN when nothing was scored).
+  double percentile(double q) const;
+  // Top entries, best first.
+  std::vector<TopEntry> top() const;
+
+  // Terminal report: tier counts, percentiles, flags, top-K table.
+  std::string format(bool with_top = true) const;
+
+ private:
+  std::size_t k_;
+  std::uint64_t rows_ = 0, scored_ = 0;
+  std::array<std::uint64_t, kTierCount> tiers_{};
+  std::array<std::uint64_t, 16> flags_{};
+  std::array<std::uint64_t, 8> missing_{};
+  std::vector<std::uint64_t> hist_;  // 10001 bins: score*100
+  std::vector<TopEntry> heap_;       // min-heap on (score, -row)
+};
+
+}  // namespace microreach

@@ -1,0 +1,51 @@
+// The microreach executable: a thin CLI over the library. Errors become one message on stderr
+// and a non-zero exit code here, and only here.
+#include <exception>
+#include <iostream>
+#include <new>
+
+#include "commands.hpp"
+#include "microreach/build_info.hpp"
+#include "microreach/cancel.hpp"
+#include "microreach/error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace microreach;
+  CLI::App app{
+      "microreach: score influencer profiles at scale and simulate campaigns with their "
+      "uncertainty.\n"
+      "Run 'microreach <command> --help' for the options of a command."};
+  app.set_version_flag("--version",
+                       std::string("microreach ") + build::kVersion + " (" + build::kGitSha + ")");
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.option_defaults()->always_capture_default();
+  app.set_config("--config", "", "Read options from a TOML/INI file ([command] sections)");
+  cli::Globals g;
+  for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
+  app.add_option("--threads,-j", g.threads, "Worker threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--quiet,-q", g.quiet, "No progress bar or chatter on stderr");
+
+  cli::add_generate(app, g);
+  cli::add_score(app, g);
+
+  install_signal_handlers();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitUsage;
+  } catch (const Error& e) {
+    std::cerr << "microreach: error: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::bad_alloc&) {
+    std::cerr
+        << "microreach: error: out of memory (try a smaller --chunk-size or fewer --threads)\n";
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    std::cerr << "microreach: error: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}

@@ -1,0 +1,170 @@
+#include "microreach/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace microreach {
+namespace {
+
+constexpr std::size_t kBins = 10001;  // score * 100, 0.00 .. 100.00
+
+// Heap order: the *worst* entry on top. Better = higher score, then lower row.
+bool better(const TopEntry& a, const TopEntry& b) {
+  if (a.score != b.score) return a.score > b.score;
+  return a.row < b.row;
+}
+
+std::string human(double v) {
+  char buf[32];
+  if (std::isnan(v)) return "-";
+  if (v >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.1fB", v / 1e9);
+  else if (v >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.1fM", v / 1e6);
+  else if (v >= 1e4)
+    std::snprintf(buf, sizeof buf, "%.1fk", v / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+std::string fixed(double v, int digits, const char* suffix = "") {
+  if (std::isnan(v)) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f%s", digits, v, suffix);
+  return buf;
+}
+
+}  // namespace
+
+Summary::Summary(std::size_t top_k) : k_(top_k), hist_(kBins, 0) {}
+
+void Summary::consume(const Batch& b) {
+  add(b.profiles, b.scores);
+}
+
+void Summary::add(const ProfileChunk& p, const ScoreChunk& s) {
+  const std::size_t n = p.size();
+  rows_ += n;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (s.tier[i] < kTierCount) tiers_[s.tier[i]]++;
+    for (int f = 0; f < 16; ++f)
+      if (s.flags[i] & (1u << f)) flags_[f]++;
+    for (int c = 0; c < kComponentCount; ++c)
+      if (s.missing[i] & (1u << c)) missing_[c]++;
+    const double sc = s.score[i];
+    if (std::isnan(sc)) continue;
+    scored_++;
+    hist_[static_cast<std::size_t>(std::clamp(std::lround(sc * 100.0), 0L, 10000L))]++;
+    if (k_ == 0) continue;
+    const std::uint64_t row = p.first_row + i;
+    if (heap_.size() == k_) {
+      TopEntry probe;
+      probe.score = sc;
+      probe.row = row;
+      if (!better(probe, heap_.front())) continue;
+    }
+    TopEntry e;
+    e.score = sc;
+    e.row = row;
+    e.id = p.id[i];
+    e.handle = p.handle[i];
+    e.platform = p.platform[i];
+    e.niche = p.niche[i];
+    e.tier = s.tier[i];
+    e.followers = p.followers[i];
+    e.engagement_rate = s.engagement_rate[i];
+    e.authenticity = s.authenticity[i];
+    e.price = s.price[i];
+    e.cpm = s.cpm[i];
+    if (heap_.size() == k_) {
+      std::pop_heap(heap_.begin(), heap_.end(), better);
+      heap_.back() = std::move(e);
+    } else {
+      heap_.push_back(std::move(e));
+    }
+    std::push_heap(heap_.begin(), heap_.end(), better);
+  }
+}
+
+std::uint64_t Summary::flagged(std::uint16_t flag) const {
+  for (int f = 0; f < 16; ++f)
+    if (flag == (1u << f)) return flags_[f];
+  return 0;
+}
+
+double Summary::percentile(double q) const {
+  if (scored_ == 0) return std::nan("");
+  // Nearest-rank on the 0.01-point histogram.
+  const std::uint64_t rank = std::max<std::uint64_t>(
+      1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(scored_))));
+  std::uint64_t cum = 0;
+  for (std::size_t b = 0; b < kBins; ++b) {
+    cum += hist_[b];
+    if (cum >= rank) return static_cast<double>(b) / 100.0;
+  }
+  return 100.0;
+}
+
+std::vector<TopEntry> Summary::top() const {
+  std::vector<TopEntry> v = heap_;
+  std::sort(v.begin(), v.end(), better);
+  return v;
+}
+
+std::string Summary::format(bool with_top) const {
+  std::ostringstream os;
+  os << "Profiles: " << rows_ << " (" << scored_ << " scored)\n";
+  os << "By tier: ";
+  for (std::size_t t = 0; t < kTierCount; ++t) {
+    os << (t ? "  " : "") << kTierNames[t] << " " << tiers_[t];
+    if (rows_) os << " (" << fixed(100.0 * tiers_[t] / rows_, 1, "%") << ")";
+  }
+  os << "\nScore percentiles: ";
+  const double qs[] = {0.05, 0.25, 0.50, 0.75, 0.95};
+  const char* qn[] = {"P5", "P25", "P50", "P75", "P95"};
+  for (int i = 0; i < 5; ++i) os << (i ? "  " : "") << qn[i] << " " << fixed(percentile(qs[i]), 2);
+  auto share = [&](std::uint64_t c) {
+    return rows_ ? fixed(100.0 * c / rows_, 2, "%") : std::string("-");
+  };
+  os << "\nFlagged: suspected fake " << flagged(kFlagSuspectedFake) << " ("
+     << share(flagged(kFlagSuspectedFake)) << "), suspicious engagement "
+     << flagged(kFlagSuspiciousEngagement) << " (" << share(flagged(kFlagSuspiciousEngagement))
+     << ")";
+  os << "\nEstimated: price " << share(flagged(kFlagPriceEstimated)) << ", fake share "
+     << share(flagged(kFlagFakeShareEstimated));
+  bool any_missing = false;
+  for (int c = 0; c < kComponentCount; ++c) any_missing = any_missing || missing_[c] > 0;
+  if (any_missing) {
+    os << "\nNot computable from the input (left out of the score): ";
+    bool first = true;
+    for (int c = 0; c < kComponentCount; ++c)
+      if (missing_[c]) {
+        os << (first ? "" : ", ") << kComponentNames[c] << " for " << share(missing_[c]);
+        first = false;
+      }
+  }
+  os << "\n";
+  if (with_top && !heap_.empty()) {
+    os << "\nTop " << heap_.size() << " by score:\n";
+    char line[512];
+    std::snprintf(line, sizeof line, "%4s  %-28s %-9s %-6s %9s %7s %6s %6s %10s\n", "#", "handle",
+                  "platform", "tier", "followers", "ER", "auth", "score", "price $");
+    os << line;
+    int rank = 1;
+    for (const auto& e : top()) {
+      std::string h = e.handle.size() > 28 ? e.handle.substr(0, 27) + "~" : e.handle;
+      std::snprintf(line, sizeof line, "%4d  %-28s %-9s %-6s %9s %7s %6s %6.2f %10s\n", rank++,
+                    h.c_str(), std::string(platform_name(e.platform)).c_str(),
+                    std::string(tier_name(e.tier)).c_str(), human(e.followers).c_str(),
+                    fixed(100 * e.engagement_rate, 2, "%").c_str(),
+                    fixed(e.authenticity, 2).c_str(), e.score, fixed(e.price, 0).c_str());
+      os << line;
+    }
+  }
+  return os.str();
+}
+
+}  // namespace microreach
