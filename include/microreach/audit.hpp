@@ -1,0 +1,309 @@
+#pragma once
+// Audience audit (issue 7): how many of an account's followers are fake, and how sure are we.
+//
+//  1. A follower classifier: L2-regularised logistic regression on signals a follower list
+//     carries (counts log-transformed, features standardised; the standardisation is stored
+//     with the model). Fitted by Newton's method (IRLS) in plain C++.
+//  2. The fake share of an account from a random sample of its followers: the share the
+//     classifier flags (Wilson or Clopper-Pearson interval), corrected for the classifier's
+//     measured sensitivity and specificity (Rogan-Gladen), with the uncertainty of those two
+//     propagated into the interval; the sample size that gives a target interval width.
+//  3. Validation: ROC AUC, precision/recall at the threshold, calibration, k-fold CV.
+// Every formula is in docs/model.md, section "Audience audit".
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "microreach/scoring.hpp"
+
+namespace microreach::audit {
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+// ---------------------------------------------------------------------------------------------
+
+// Quantile of the standard normal distribution, p in (0, 1) (Acklam's rational approximation
+// refined by one Halley step on erfc: relative error below 1e-15).
+double normal_quantile(double p);
+// Regularised incomplete beta function I_x(a, b), a, b > 0, x in [0, 1] (continued fraction,
+// modified Lentz).
+double incomplete_beta(double a, double b, double x);
+// Inverse of I_x(a, b) in x: the p-quantile of Beta(a, b) (safeguarded Newton on a bracket).
+double beta_quantile(double p, double a, double b);
+
+struct Interval {
+  double lo = 0.0;
+  double hi = 1.0;
+  double width() const { return hi - lo; }
+};
+
+enum class IntervalMethod : std::uint8_t { wilson, clopper_pearson };
+std::string_view interval_method_name(IntervalMethod m);
+// Parses "wilson" / "clopper-pearson" (also "cp"); throws ConfigError naming `option`.
+IntervalMethod parse_interval_method(const std::string& option, const std::string& text);
+
+// Two-sided intervals for a binomial proportion at `confidence` (e.g. 0.95). `successes` may be
+// fractional (sample-size planning evaluates the interval at an expected count).
+Interval wilson_interval(double successes, double n, double confidence);
+Interval clopper_pearson_interval(double successes, double n, double confidence);
+Interval proportion_interval(IntervalMethod m, double successes, double n, double confidence);
+
+// The classifier's accuracy as measured on labelled data at its threshold.
+struct ClassifierAccuracy {
+  double sensitivity = 1.0;     // P(flagged | fake)
+  double specificity = 1.0;     // P(not flagged | real)
+  std::uint64_t positives = 0;  // fake accounts the sensitivity was measured on (0 = exact)
+  std::uint64_t negatives = 0;  // real accounts the specificity was measured on (0 = exact)
+  // Variances of the two estimates used to propagate their uncertainty: Agresti-Coull
+  // (x + 2) / (n + 4) plug-in, so a measured 100% does not claim zero variance. 0 if exact.
+  double sensitivity_variance() const;
+  double specificity_variance() const;
+};
+
+// Rogan-Gladen: true share from the apparent (flagged) share, (apparent + Sp - 1)/(Se + Sp - 1),
+// clipped to [0, 1]. Throws Error if Se + Sp <= 1 (a classifier no better than chance).
+double rogan_gladen(double apparent, double sensitivity, double specificity);
+double rogan_gladen_unclipped(double apparent, double sensitivity, double specificity);
+
+struct ShareEstimate {
+  std::uint64_t sampled = 0;  // followers classified
+  std::uint64_t flagged = 0;  // of which the classifier flags as fake
+  double confidence = 0.95;
+  IntervalMethod method = IntervalMethod::wilson;
+  double apparent = 0.0;   // flagged / sampled
+  Interval apparent_ci;    // Wilson or Clopper-Pearson on the sample
+  double corrected = 0.0;  // Rogan-Gladen, clipped to [0, 1]
+  double corrected_unclipped = 0.0;
+  Interval sampling_ci;   // apparent_ci mapped through Rogan-Gladen (Se, Sp taken as exact)
+  Interval corrected_ci;  // + the uncertainty of Se and Sp (MOVER, see docs/model.md)
+};
+
+// The fake share of an account from `flagged` of `sampled` followers.
+ShareEstimate estimate_share(std::uint64_t flagged, std::uint64_t sampled,
+                             const ClassifierAccuracy& acc, IntervalMethod method,
+                             double confidence);
+// The same with a fractional flagged count (used by sample-size planning).
+ShareEstimate estimate_share_real(double flagged, double sampled, const ClassifierAccuracy& acc,
+                                  IntervalMethod method, double confidence);
+
+struct SamplePlan {
+  double target_width = 0.0;
+  bool reachable = true;           // false: the classifier's own uncertainty is wider than that
+  double floor_width = 0.0;        // width with infinitely many followers sampled
+  std::uint64_t total_needed = 0;  // followers to classify in all (0 if unreachable)
+  std::uint64_t more_needed = 0;   // total_needed - already sampled (0 if already enough)
+};
+// Smallest sample whose corrected interval is at most `width` wide, assuming the apparent share
+// stays at apparent = flagged/sampled (0.5 x (1 - Sp + Se) if nothing was sampled yet).
+SamplePlan plan_sample_size(std::uint64_t flagged, std::uint64_t sampled,
+                            const ClassifierAccuracy& acc, IntervalMethod method, double confidence,
+                            double width);
+
+// ---------------------------------------------------------------------------------------------
+// Follower features
+// ---------------------------------------------------------------------------------------------
+
+enum class Feature : std::uint8_t {
+  followers,            // count, log1p
+  following,            // count, log1p
+  posts,                // count, log1p
+  has_profile_picture,  // 0/1
+  is_private,           // 0/1
+  bio_length,           // characters, log1p
+  username_digits,      // digits in the username
+  username_length,      // characters in the username
+  count
+};
+inline constexpr std::size_t kFeatureCount = static_cast<std::size_t>(Feature::count);
+
+struct FeatureInfo {
+  std::string_view name;  // in model files and messages
+  bool log1p;             // transform x -> log(1 + x) before standardising
+  bool boolean;           // parsed as a boolean-like value
+  std::string_view description;
+};
+const FeatureInfo& feature_info(Feature f);
+// Header names recognised for a feature, compared after normalize_header() and removing every
+// character that is not a letter or digit ("Number.of.followers" -> "numberoffollowers").
+const std::vector<std::string_view>& feature_aliases(Feature f);
+// Feature by its model-file name; throws ConfigError naming `option` if unknown.
+Feature parse_feature(const std::string& option, const std::string& name);
+// The default model's features: those both public labelled sets provide (SRF and InstaFake):
+// followers, following, posts, has_profile_picture, is_private, username_digits,
+// username_length. bio_length is only in InstaFake.
+std::vector<Feature> default_features();
+
+// Digits and characters (UTF-8 code points) in a username.
+void username_signals(std::string_view username, double& digits, double& length);
+
+// Boolean-like text: TRUE/FALSE, true/false, 1/0, yes/no, fake/real, t/f (case-insensitive,
+// surrounding blanks ignored). Returns -1 if the text is none of these, else 0 or 1.
+int parse_boolean_like(std::string_view text);
+
+// Followers held in memory, column-wise. A feature column is empty when the file lacks it;
+// a missing cell is NaN.
+struct FollowerData {
+  std::array<std::vector<double>, kFeatureCount> x;
+  std::vector<std::uint8_t> label;    // 1 = fake, 0 = real; empty when unlabelled
+  std::vector<std::string> username;  // empty when the file has no username column
+  std::vector<std::uint64_t> line;    // 1-based line of each row in its file
+  std::string source;                 // file name, for messages
+  std::size_t rows = 0;
+  bool has(Feature f) const { return !x[static_cast<std::size_t>(f)].empty(); }
+  const std::vector<double>& col(Feature f) const { return x[static_cast<std::size_t>(f)]; }
+  std::vector<double>& col(Feature f) { return x[static_cast<std::size_t>(f)]; }
+  // Rows [first, first + n) of every present column, in the same layout.
+  FollowerData slice(const std::vector<std::size_t>& rows_to_take) const;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The logistic model
+// ---------------------------------------------------------------------------------------------
+
+inline constexpr const char* kModelFormat = "microreach.follower-model";
+inline constexpr int kModelVersion = 1;
+
+struct ModelFeature {
+  Feature feature;
+  double mean = 0.0;         // of the transformed training values
+  double sd = 1.0;           // ditto (1 if the feature was constant)
+  double coefficient = 0.0;  // per standard deviation of the transformed feature
+};
+
+struct LogisticModel {
+  std::vector<ModelFeature> features;
+  double intercept = 0.0;
+  double lambda = 1.0;          // L2 penalty used in the fit (on standardised coefficients)
+  double threshold = 0.5;       // probability at or above which a follower is flagged fake
+  ClassifierAccuracy accuracy;  // cross-validated, at the threshold (Rogan-Gladen input)
+  // Provenance of the fit.
+  std::string trained_on;
+  std::uint64_t train_rows = 0;
+  std::uint64_t train_positives = 0;
+  int cv_folds = 0;
+  std::uint64_t cv_seed = 0;
+  double cv_auc = 0.0;
+  int iterations = 0;
+
+  // Linear predictor and probability for raw (untransformed) feature values, one per model
+  // feature in model order; NaN = missing, replaced by the training mean.
+  double linear(const double* raw) const;
+  double probability(const double* raw) const;
+  // Probabilities for every row of `data` (must have every model feature; see require()).
+  std::vector<double> predict(const FollowerData& data) const;
+  // Throws InputError naming the file and the accepted header names if `data` lacks a feature
+  // this model needs.
+  void require(const FollowerData& data) const;
+};
+
+struct FitOptions {
+  std::vector<Feature> features = default_features();
+  double lambda = 1.0;
+  int max_iterations = 100;
+  double tolerance = 1e-10;  // on the largest Newton step (standardised scale)
+  int cv_folds = 10;         // for the threshold's measured accuracy; >= 2
+  std::uint64_t cv_seed = 1;
+  // Threshold rule: <0 = maximise Youden's J (Se + Sp - 1) on the training predictions,
+  // else this fixed probability.
+  double threshold = -1.0;
+};
+
+// Newton/IRLS for L2-regularised logistic regression on a dense row-major design matrix
+// (rows x p, no intercept column: an unpenalised intercept is added). Returns p+1
+// coefficients, intercept first. `iterations` receives the Newton steps taken.
+std::vector<double> fit_logistic_dense(const std::vector<double>& design, std::size_t rows,
+                                       std::size_t p, const std::vector<std::uint8_t>& y,
+                                       double lambda, int max_iterations, double tolerance,
+                                       int* iterations = nullptr);
+
+// Fits the coefficients and the threshold only (no cross-validation): the model's accuracy
+// fields are left at their defaults.
+LogisticModel fit_core(const FollowerData& data, const FitOptions& opt);
+// The full fit: fit_core, then k-fold cross-validation of the whole procedure (fit +
+// threshold choice) to measure sensitivity and specificity honestly and the CV AUC.
+LogisticModel fit_model(const FollowerData& data, const FitOptions& opt);
+
+// Model files: a small TOML text. The first key must be format = "microreach.follower-model";
+// anything else is refused as "not a microreach follower model".
+std::string model_to_toml(const LogisticModel& m);
+LogisticModel model_from_toml(const std::string& text, const std::string& source);
+LogisticModel load_model(const std::string& path_or_default);      // "default": the built-in model
+void save_model(const LogisticModel& m, const std::string& path);  // atomic
+const std::string& default_model_text();
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+// ---------------------------------------------------------------------------------------------
+
+// ROC AUC (Mann-Whitney, ties count 1/2). NaN if either class is absent.
+double roc_auc(const std::vector<double>& score, const std::vector<std::uint8_t>& label);
+
+struct Confusion {
+  std::uint64_t tp = 0, fp = 0, tn = 0, fn = 0;
+  double precision() const;    // tp / (tp + fp), NaN if nothing flagged
+  double recall() const;       // sensitivity, tp / (tp + fn)
+  double specificity() const;  // tn / (tn + fp)
+  double accuracy() const;
+  double f1() const;
+};
+Confusion confusion_at(const std::vector<double>& prob, const std::vector<std::uint8_t>& label,
+                       double threshold);
+// The threshold maximising Youden's J = Se + Sp - 1 (midpoint between adjacent distinct scores).
+double youden_threshold(const std::vector<double>& prob, const std::vector<std::uint8_t>& label);
+
+struct CalibrationBin {
+  double lo = 0.0, hi = 0.0;  // predicted-probability range
+  std::uint64_t n = 0;
+  std::uint64_t positives = 0;
+  double mean_predicted = 0.0;
+  double observed = 0.0;  // positives / n
+  Interval observed_ci;   // Wilson 95%
+};
+std::vector<CalibrationBin> calibration_table(const std::vector<double>& prob,
+                                              const std::vector<std::uint8_t>& label,
+                                              int bins = 10);
+double brier_score(const std::vector<double>& prob, const std::vector<std::uint8_t>& label);
+double log_loss(const std::vector<double>& prob, const std::vector<std::uint8_t>& label);
+
+// Baseline: the following/followers ratio alone, log((following + 1) / (followers + 1)).
+std::vector<double> ratio_rule_score(const FollowerData& data);
+
+// Stratified k-fold assignment (deterministic in seed: Stream(seed, Purpose::audit, ...)).
+std::vector<int> stratified_folds(const std::vector<std::uint8_t>& label, int k,
+                                  std::uint64_t seed);
+
+struct CrossValidation {
+  int folds = 0;
+  std::vector<double> oof_probability;  // out-of-fold probability of every row
+  std::vector<std::uint8_t> oof_flag;   // flagged with the fold model's own threshold
+  std::vector<double> fold_auc;
+  double auc = 0.0;     // pooled out-of-fold AUC
+  Confusion confusion;  // of oof_flag
+};
+CrossValidation cross_validate(const FollowerData& data, const FitOptions& opt);
+
+// ---------------------------------------------------------------------------------------------
+// Audited shares for scoring (microreach score --audited FILE)
+// ---------------------------------------------------------------------------------------------
+
+// A CSV (or TSV/JSON, via TableReader) with columns handle, fake_share, lo, hi (others are
+// ignored). Every value is checked: shares in [0, 1], lo <= fake_share <= hi, a handle given at
+// most once. Throws InputError with file:line:column.
+AuditedShares load_audited_shares(const std::string& path);
+
+struct AuditRecord {
+  std::string handle;
+  double fake_share = 0.0, lo = 0.0, hi = 1.0;
+  std::uint64_t sampled = 0, flagged = 0;
+  std::string method;
+  double confidence = 0.95;
+  std::string model;
+  std::string date;  // ISO 8601 UTC
+};
+// Adds (or replaces, if the handle is already there) one row in an audits CSV, creating it with
+// a header if absent; the file is rewritten atomically.
+void append_audit_record(const std::string& path, const AuditRecord& rec);
+
+}  // namespace microreach::audit

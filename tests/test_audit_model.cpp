@@ -1,0 +1,284 @@
+// Audience audit model: the logistic fit recovers known coefficients, model files round-trip and
+// foreign files are refused, validation metrics match hand-computed values, CV is deterministic.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+
+#include "microreach/audit.hpp"
+#include "microreach/error.hpp"
+#include "microreach/random.hpp"
+
+using namespace microreach;
+using namespace microreach::audit;
+
+namespace {
+
+double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
+
+// Synthetic followers whose fake label follows a known logistic model on the transformed
+// (log1p) features: eta = b0 + b_followers log1p(followers) + b_following log1p(following)
+// + b_pic * has_profile_picture.
+struct Truth {
+  double b0 = -1.0, b_followers = -0.9, b_following = 0.7, b_pic = -1.1;
+};
+
+FollowerData synthetic_followers(std::size_t n, std::uint64_t seed, const Truth& t) {
+  FollowerData d;
+  d.source = "synthetic";
+  d.rows = n;
+  auto& fr = d.col(Feature::followers);
+  auto& fg = d.col(Feature::following);
+  auto& pic = d.col(Feature::has_profile_picture);
+  for (std::size_t i = 0; i < n; ++i) {
+    Stream s(seed, Purpose::audit, i);
+    const double followers = std::floor(s.lognormal_median(300.0, 1.3));
+    const double following = std::floor(s.lognormal_median(500.0, 1.1));
+    const double has_pic = s.bernoulli(0.8) ? 1.0 : 0.0;
+    const double eta = t.b0 + t.b_followers * std::log1p(followers) +
+                       t.b_following * std::log1p(following) + t.b_pic * has_pic;
+    fr.push_back(followers);
+    fg.push_back(following);
+    pic.push_back(has_pic);
+    d.label.push_back(s.bernoulli(sigmoid(eta)) ? 1 : 0);
+    d.line.push_back(i + 2);
+  }
+  return d;
+}
+
+FitOptions three_features() {
+  FitOptions o;
+  o.features = {Feature::followers, Feature::following, Feature::has_profile_picture};
+  return o;
+}
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const std::string path = std::string("/tmp/microreach_test_audit_") + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("the Newton fit recovers known coefficients on synthetic data", "[audit]") {
+  // Dense design: x1, x2 ~ N(0, 1), x3 ~ Bernoulli(0.3); y ~ Bernoulli(sigmoid(x beta)).
+  const std::size_t n = 60000, p = 3;
+  const double beta[] = {-0.7, 0.8, -0.5, 1.2};
+  std::vector<double> x(n * p);
+  std::vector<std::uint8_t> y(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    Stream s(11, Purpose::audit, i);
+    x[i * p] = s.normal();
+    x[i * p + 1] = s.normal();
+    x[i * p + 2] = s.bernoulli(0.3) ? 1.0 : 0.0;
+    const double eta =
+        beta[0] + beta[1] * x[i * p] + beta[2] * x[i * p + 1] + beta[3] * x[i * p + 2];
+    y[i] = s.bernoulli(sigmoid(eta)) ? 1 : 0;
+  }
+  int iterations = 0;
+  const auto b = fit_logistic_dense(x, n, p, y, 0.0, 100, 1e-12, &iterations);
+  // Standard errors at this n are about 0.012-0.025 (inverse Fisher information);
+  // 0.08 is over 3 of them for every coefficient.
+  for (int j = 0; j < 4; ++j) CHECK(b[j] == Approx(beta[j]).margin(0.08));
+  CHECK(iterations < 15);  // Newton converges quadratically
+}
+
+TEST_CASE("the penalised fit satisfies its optimality condition", "[audit]") {
+  // At the optimum of l(b) - lambda/2 |b_1..p|^2 the gradient X'(y - mu) - lambda b is zero
+  // (no penalty on the intercept).
+  const std::size_t n = 500, p = 2;
+  std::vector<double> x(n * p);
+  std::vector<std::uint8_t> y(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    Stream s(12, Purpose::audit, i);
+    x[i * p] = s.normal();
+    x[i * p + 1] = s.normal();
+    y[i] = s.bernoulli(sigmoid(0.3 + 2.0 * x[i * p])) ? 1 : 0;
+  }
+  const double lambda = 25.0;
+  const auto b = fit_logistic_dense(x, n, p, y, lambda, 100, 1e-13);
+  std::vector<double> g(p + 1, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double mu = sigmoid(b[0] + b[1] * x[i * p] + b[2] * x[i * p + 1]);
+    g[0] += y[i] - mu;
+    g[1] += (y[i] - mu) * x[i * p];
+    g[2] += (y[i] - mu) * x[i * p + 1];
+  }
+  CHECK(g[0] == Approx(0.0).margin(1e-8));
+  CHECK(g[1] - lambda * b[1] == Approx(0.0).margin(1e-8));
+  CHECK(g[2] - lambda * b[2] == Approx(0.0).margin(1e-8));
+  // The penalty shrinks: the slope is below the unpenalised one.
+  const auto b0 = fit_logistic_dense(x, n, p, y, 0.0, 100, 1e-13);
+  CHECK(std::fabs(b[1]) < std::fabs(b0[1]));
+}
+
+TEST_CASE("separable classes without a penalty are refused with advice", "[audit]") {
+  std::vector<double> x = {-2, -1, 1, 2};
+  std::vector<std::uint8_t> y = {0, 0, 1, 1};
+  CHECK_THROWS_WITH(fit_logistic_dense(x, 4, 1, y, 0.0, 50, 1e-10),
+                    Catch::Contains("--lambda > 0"));
+  CHECK_NOTHROW(fit_logistic_dense(x, 4, 1, y, 1.0, 50, 1e-10));
+}
+
+TEST_CASE("the model fit on log-transformed counts recovers the generating model", "[audit]") {
+  const Truth t;
+  const auto d = synthetic_followers(40000, 3, t);
+  auto opt = three_features();
+  opt.lambda = 1e-6;
+  const auto m = fit_core(d, opt);
+  REQUIRE(m.features.size() == 3);
+  // Coefficients are per sd of the transformed feature: coefficient / sd is the raw slope.
+  CHECK(m.features[0].coefficient / m.features[0].sd == Approx(t.b_followers).margin(0.06));
+  CHECK(m.features[1].coefficient / m.features[1].sd == Approx(t.b_following).margin(0.06));
+  CHECK(m.features[2].coefficient / m.features[2].sd == Approx(t.b_pic).margin(0.1));
+  // The intercept on the raw scale: intercept - sum coefficient * mean / sd.
+  double b0 = m.intercept;
+  for (const auto& f : m.features) b0 -= f.coefficient * f.mean / f.sd;
+  CHECK(b0 == Approx(t.b0).margin(0.3));
+  // The standardisation stored is that of the transformed training data.
+  double mean = 0.0;
+  for (double v : d.col(Feature::followers)) mean += std::log1p(v);
+  CHECK(m.features[0].mean == Approx(mean / d.rows).epsilon(1e-12));
+}
+
+TEST_CASE("a missing feature value counts as the training mean", "[audit]") {
+  const auto d = synthetic_followers(2000, 4, Truth{});
+  const auto m = fit_core(d, three_features());
+  const double with_mean[] = {std::expm1(m.features[0].mean), 100.0, 1.0};
+  const double with_nan[] = {std::nan(""), 100.0, 1.0};
+  CHECK(m.probability(with_nan) == Approx(m.probability(with_mean)).epsilon(1e-12));
+}
+
+TEST_CASE("cross-validation is deterministic, stratified and measures the threshold honestly",
+          "[audit]") {
+  const auto d = synthetic_followers(3000, 5, Truth{});
+  auto opt = three_features();
+  opt.cv_folds = 5;
+  const auto folds = stratified_folds(d.label, 5, 9);
+  // each fold holds a fifth of each class (within one)
+  std::array<std::array<int, 2>, 5> count{};
+  for (std::size_t i = 0; i < d.rows; ++i) ++count[folds[i]][d.label[i]];
+  for (int f = 1; f < 5; ++f) {
+    CHECK(std::abs(count[f][0] - count[0][0]) <= 1);
+    CHECK(std::abs(count[f][1] - count[0][1]) <= 1);
+  }
+  const auto a = cross_validate(d, opt), b = cross_validate(d, opt);
+  CHECK(a.oof_probability == b.oof_probability);
+  CHECK(a.auc > 0.7);
+  CHECK(a.auc < 1.0);
+  const auto m = fit_model(d, opt);
+  CHECK(m.accuracy.positives + m.accuracy.negatives == d.rows);
+  CHECK(m.accuracy.sensitivity == Approx(a.confusion.recall()));
+  CHECK(m.cv_auc == Approx(a.auc));
+  CHECK_THROWS_AS(stratified_folds(d.label, 1, 1), ConfigError);
+}
+
+TEST_CASE("ROC AUC, confusion and calibration match hand-computed values", "[audit]") {
+  // Scores and labels (hand example): positives at 0.9, 0.7, 0.4; negatives at 0.8, 0.3, 0.2,
+  // 0.1. Pairs won by a positive: 0.9 beats 4, 0.7 beats 3, 0.4 beats 3 -> 10 of 12.
+  const std::vector<double> s = {0.9, 0.8, 0.7, 0.4, 0.3, 0.2, 0.1};
+  const std::vector<std::uint8_t> y = {1, 0, 1, 1, 0, 0, 0};
+  CHECK(roc_auc(s, y) == Approx(10.0 / 12.0));
+  // A tie between a positive and a negative counts one half.
+  CHECK(roc_auc({0.5, 0.5}, {1, 0}) == Approx(0.5));
+  CHECK(std::isnan(roc_auc({0.1, 0.2}, {1, 1})));
+  const auto c = confusion_at(s, y, 0.5);
+  CHECK(c.tp == 2);
+  CHECK(c.fp == 1);
+  CHECK(c.fn == 1);
+  CHECK(c.tn == 3);
+  CHECK(c.precision() == Approx(2.0 / 3.0));
+  CHECK(c.recall() == Approx(2.0 / 3.0));
+  // Youden: flagging {0.9, 0.8, 0.7, 0.4} gives J = 1 - 1/4 = 0.75, the best cut.
+  const double t = youden_threshold(s, y);
+  CHECK(t == Approx(0.35));
+  const auto cal = calibration_table(s, y, 2);
+  REQUIRE(cal.size() == 2);
+  CHECK(cal[0].n == 4);  // 0.4, 0.3, 0.2, 0.1
+  CHECK(cal[0].positives == 1);
+  CHECK(cal[0].mean_predicted == Approx(0.25));
+  CHECK(cal[1].observed == Approx(2.0 / 3.0));
+  CHECK(brier_score({1.0, 0.0}, {1, 0}) == 0.0);
+}
+
+TEST_CASE("a model file round-trips exactly through TOML", "[audit]") {
+  const auto d = synthetic_followers(1500, 6, Truth{});
+  auto opt = three_features();
+  opt.cv_folds = 3;
+  auto m = fit_model(d, opt);
+  m.trained_on = "synthetic \"quoted\" name";
+  const auto text = model_to_toml(m);
+  const auto back = model_from_toml(text, "mem");
+  REQUIRE(back.features.size() == m.features.size());
+  for (std::size_t j = 0; j < m.features.size(); ++j) {
+    CHECK(back.features[j].feature == m.features[j].feature);
+    CHECK(back.features[j].coefficient == m.features[j].coefficient);
+    CHECK(back.features[j].mean == m.features[j].mean);
+    CHECK(back.features[j].sd == m.features[j].sd);
+  }
+  CHECK(back.intercept == m.intercept);
+  CHECK(back.threshold == m.threshold);
+  CHECK(back.accuracy.sensitivity == m.accuracy.sensitivity);
+  CHECK(back.accuracy.negatives == m.accuracy.negatives);
+  CHECK(back.trained_on == m.trained_on);
+  CHECK(model_to_toml(back) == text);
+  const auto path = write_temp("model.toml", text);
+  CHECK(load_model(path).intercept == m.intercept);
+}
+
+TEST_CASE("a model file from elsewhere is refused with a clear message", "[audit]") {
+  CHECK_THROWS_WITH(model_from_toml("[server]\nport = 80\n", "other.toml"),
+                    Catch::Contains("other.toml:1:1: not a microreach follower model"));
+  CHECK_THROWS_WITH(model_from_toml("format = \"sklearn.pickle\"\n", "m.toml"),
+                    Catch::Contains("format is 'sklearn.pickle', expected "
+                                    "'microreach.follower-model'"));
+  CHECK_THROWS_WITH(model_from_toml("handle,fake_share\na,0.1\n", "audits.csv"),
+                    Catch::Contains("audits.csv:1:1: not a microreach follower model"));
+  CHECK_THROWS_WITH(model_from_toml(std::string("\x89HDF\r\n\x1a\n\0\0", 10), "x.h5"),
+                    Catch::Contains("binary file"));
+  CHECK_THROWS_WITH(model_from_toml("", "empty.toml"), Catch::Contains("empty"));
+  // Ours, but a newer version, an unknown key, or a value out of range.
+  const auto d = synthetic_followers(600, 7, Truth{});
+  auto opt = three_features();
+  opt.cv_folds = 3;
+  const auto text = model_to_toml(fit_model(d, opt));
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string t = text;
+    t.replace(t.find(from), from.size(), to);
+    return t;
+  };
+  CHECK_THROWS_WITH(model_from_toml(replaced("version = 1", "version = 2"), "v2.toml"),
+                    Catch::Contains("v2.toml:6:11: model file version 2 is not readable"));
+  CHECK_THROWS_WITH(
+      model_from_toml(replaced("[classifier]\n", "[classifier]\nbias = 1\n"), "k.toml"),
+      Catch::Contains("unknown key 'bias' in [classifier]"));
+  CHECK_THROWS_WITH(model_from_toml(replaced("name = \"followers\"", "name = \"likes\""), "f.toml"),
+                    Catch::Contains("'likes' is not valid"));
+  CHECK_THROWS_WITH(load_model("/nonexistent/model.toml"), Catch::Contains("cannot open"));
+}
+
+TEST_CASE("a feature the model needs but the file lacks is named with its accepted headers",
+          "[audit]") {
+  const auto d = synthetic_followers(300, 8, Truth{});
+  auto opt = three_features();
+  opt.features.push_back(Feature::posts);
+  CHECK_THROWS_WITH(fit_core(d, opt),
+                    Catch::Contains("synthetic:1: no column for the model feature 'posts'") &&
+                        Catch::Contains("numberofposts"));
+}
+
+TEST_CASE("boolean-like labels and username signals are parsed", "[audit]") {
+  for (const char* t : {"TRUE", "true", " 1 ", "fake", "Yes", "T"})
+    CHECK(parse_boolean_like(t) == 1);
+  for (const char* f : {"FALSE", "false", "0", "real", "no", "F"})
+    CHECK(parse_boolean_like(f) == 0);
+  for (const char* bad : {"", "maybe", "2", "0.5", "truthy"}) CHECK(parse_boolean_like(bad) == -1);
+  double digits = 0, length = 0;
+  username_signals("anna_1987", digits, length);
+  CHECK(digits == 4);
+  CHECK(length == 9);
+  username_signals("zoë", digits, length);  // UTF-8: three characters
+  CHECK(length == 3);
+}
