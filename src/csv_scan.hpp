@@ -248,3 +248,66 @@ inline char detect_delimiter(const char* p, const char* rec_end) {
 }
 
 }  // namespace microreach::csv
+
+namespace microreach::csv {
+
+// Tokenizes the record starting at p, where [p, end) holds complete records only (a block cut
+// by last_record_end, or the rest of the file): the record ends at the first '\n' outside
+// quotes, or at end. Same state machine as find_record_end + split_record, one pass.
+// Returns one past the record.
+inline const char* parse_record(const char* p, const char* end, char delim, std::vector<Field>& out,
+                                RecordInfo& info) {
+  out.clear();
+  info = RecordInfo{};
+  const char* q = p;
+  for (;;) {
+    if (q < end && *q == '"') {
+      const char* s = q + 1;
+      const char* r = s;
+      bool escaped = false;
+      for (;;) {
+        r = static_cast<const char*>(std::memchr(r, '"', static_cast<std::size_t>(end - r)));
+        if (!r || r + 1 >= end || r[1] != '"') break;
+        escaped = true;
+        r += 2;
+      }
+      if (!r) {
+        if (info.error == FieldError::none) {
+          info.error = FieldError::unterminated;
+          info.error_field = static_cast<std::uint32_t>(out.size());
+        }
+        out.push_back({s, static_cast<std::uint32_t>(end - s), escaped});
+        return end;
+      }
+      for (const char* m = s;
+           (m = static_cast<const char*>(std::memchr(m, '\n', static_cast<std::size_t>(r - m))));
+           ++m) {
+        ++info.newlines;
+      }
+      out.push_back({s, static_cast<std::uint32_t>(r - s), escaped});
+      q = r + 1;
+      if (q < end && *q == '\r' && (q + 1 == end || q[1] == '\n')) ++q;
+      if (q < end && *q != delim && *q != '\n') {
+        if (info.error == FieldError::none) {
+          info.error = FieldError::text_after_quote;
+          info.error_field = static_cast<std::uint32_t>(out.size() - 1);
+        }
+        while (q < end && *q != delim && *q != '\n') ++q;
+      }
+    } else {
+      const char* s = q;
+      while (q < end && *q != delim && *q != '\n') ++q;
+      const char* fe = q;
+      if (fe > s && fe[-1] == '\r' && (q == end || *q == '\n')) --fe;
+      out.push_back({s, static_cast<std::uint32_t>(fe - s), false});
+    }
+    if (q >= end) return end;
+    if (*q == '\n') {
+      ++info.newlines;
+      return q + 1;
+    }
+    ++q;  // the delimiter
+  }
+}
+
+}  // namespace microreach::csv

@@ -29,6 +29,8 @@ int main(int argc, char** argv) {
 
   cli::add_generate(app, g);
   cli::add_score(app, g);
+  cli::add_import(app, g);
+  cli::add_export(app, g);
 
   install_signal_handlers();
   try {

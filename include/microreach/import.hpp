@@ -1,0 +1,139 @@
+#pragma once
+// Import of influencer exports (CSV, TSV, JSON, NDJSON) as a pipeline source: the serial
+// read() cuts the file into blocks of whole records (quoted newlines respected), the parallel
+// materialize() parses a block into a ProfileChunk. Columns are found by normalised header
+// name through built-in aliases or --map; values go through parse_value (values.hpp); derived
+// fields follow docs/model.md "Import: deriving fields". Bad rows are refused with
+// file:line:column, the column name, the text found and what was expected (strict), or collected
+// in Batch::rejects (skip). See docs/import.md.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "microreach/pipeline.hpp"
+#include "microreach/profile.hpp"
+#include "microreach/table.hpp"
+
+namespace microreach {
+
+// What an import column can feed: the profile columns, plus source columns that are only
+// used to derive profile columns.
+enum class ImportField : std::uint8_t {
+  id,
+  handle,
+  platform,
+  niche,
+  category,
+  category2,
+  followers,
+  following,
+  posts,
+  avg_likes,
+  avg_comments,
+  avg_shares,
+  avg_views,
+  reply_rate,
+  fake_follower_share,
+  follower_growth_30d,
+  price_per_post,
+  country,
+  engagement_rate,       // (likes + comments) / followers, "1.39%" or 0.0139 -> avg_likes
+  avg_engagements,       // likes + comments per post (e.g. "Engagement average") -> avg_likes
+  authentic_engagement,  // engagements from real accounts -> fake_follower_share
+  total_likes,           // likes over all posts -> avg_likes = total / posts
+  count
+};
+inline constexpr std::size_t kImportFieldCount = static_cast<std::size_t>(ImportField::count);
+
+struct ImportFieldInfo {
+  std::string_view name;                  // --map name
+  std::vector<std::string_view> aliases;  // normalised header names, in priority order
+  bool numeric;
+  std::string_view description;
+};
+const ImportFieldInfo& import_field_info(ImportField f);
+// Exact name, case/punctuation-insensitive ("avg_likes", "Avg Likes"); nullopt if unknown.
+std::optional<ImportField> parse_import_field(std::string_view name);
+std::string import_field_list();
+
+enum class OnError : std::uint8_t { strict, skip };
+
+struct ImportOptions {
+  char delimiter = 0;                                           // 0 = detect
+  std::vector<std::pair<std::string, std::string>> column_map;  // field -> header ("" = ignore)
+  OnError on_error = OnError::strict;
+  std::string rejects_path;     // for the command: where rejected rows go
+  std::size_t block_bytes = 0;  // text per pipeline batch; 0 = 2 MiB
+  std::optional<Platform> default_platform = Platform::instagram;  // when no platform column
+  std::optional<TableFormat> format;  // nullopt = from extension / first byte
+  std::size_t max_record_bytes = std::size_t{64} << 20;
+
+  // "field=Header" (as given to --map); throws ConfigError naming --map.
+  void add_map(const std::string& text);
+};
+
+// Which header column feeds each field (-1 = none) and why.
+struct ColumnMapping {
+  std::array<int, kImportFieldCount> column;
+  std::array<bool, kImportFieldCount> from_map{};  // chosen by --map (else by alias)
+  ColumnMapping() { column.fill(-1); }
+  int operator[](ImportField f) const { return column[static_cast<std::size_t>(f)]; }
+  bool has(ImportField f) const { return (*this)[f] >= 0; }
+};
+
+// Resolves the mapping; throws ConfigError for a bad --map and InputError (naming the file and
+// listing the header found) when the required followers column is missing.
+ColumnMapping map_columns(const std::vector<std::string>& header, const ImportOptions& opt,
+                          const std::string& path);
+
+class ImportSource : public ProfileSource {
+ public:
+  ImportSource(const std::string& path, const ImportOptions& opt, std::size_t batch_rows);
+  ~ImportSource() override;
+
+  bool read(Batch& b) override;
+  void materialize(Batch& b) const override;
+  std::uint64_t size_hint() const override;
+  bool progress_in_bytes() const override { return true; }
+  std::string describe() const override;
+
+  const std::vector<std::string>& header() const;
+  const ColumnMapping& mapping() const;
+  TableFormat format() const;
+  char delimiter() const;
+  // Human-readable lines: "followers <- \"Subscribers\"", derivations, defaults, ignored columns.
+  std::vector<std::string> mapping_report() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+std::unique_ptr<ImportSource> make_import_source(const std::string& path, const ImportOptions& opt,
+                                                 std::size_t batch_rows);
+
+// True for paths the importer reads (.csv .tsv .txt .tab .json .ndjson .jsonl, any case).
+bool is_import_path(const std::string& path);
+
+// Writes rejected rows as CSV: line,column,column_name,text,reason,row (header written first).
+class RejectsWriter {
+ public:
+  explicit RejectsWriter(const std::string& path);  // opens the (temporary) file
+  ~RejectsWriter();
+  void write(const RejectedRow& r);
+  void close();  // flushes; throws Error on a write failure
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Quotes a CSV field when needed (RFC 4180).
+std::string csv_quote(std::string_view s);
+
+}  // namespace microreach

@@ -1,0 +1,115 @@
+// microreach import: an influencer export (CSV, TSV, JSON, NDJSON) -> HDF5 /profiles.
+#include <iostream>
+#include <optional>
+
+#include "commands.hpp"
+#include "import_options.hpp"
+#include "microreach/cancel.hpp"
+#include "microreach/error.hpp"
+#include "microreach/hdf5_io.hpp"
+#include "microreach/import.hpp"
+#include "microreach/pipeline.hpp"
+#include "options.hpp"
+
+namespace microreach::cli {
+namespace {
+
+struct ImportArgs {
+  std::string in;
+  std::string out;
+  std::size_t chunk = 16384;
+  int compress = 0;
+  ImportCliOptions imp;
+};
+
+std::string options_text(const ImportArgs& a, const ImportSource& src) {
+  std::string s = "[import]\ninput = \"" + a.in + "\"\n";
+  s += "format = \"" + std::string(src.format() == TableFormat::json ? "json" : "csv") + "\"\n";
+  if (src.delimiter()) {
+    s += "delimiter = \"" +
+         std::string(src.delimiter() == '\t' ? "\\t" : std::string(1, src.delimiter())) + "\"\n";
+  }
+  s += "on_error = \"" + a.imp.on_error + "\"\n";
+  s += "default_platform = \"" + a.imp.platform + "\"\n";
+  for (const auto& line : src.mapping_report()) s += "# " + line + "\n";
+  return s;
+}
+
+void run_import(const ImportArgs& a, const Globals& g) {
+  const ImportOptions io = a.imp.build();
+  auto threads = limit_threads(g.threads);
+  auto source = make_import_source(a.in, io, a.chunk);
+  if (!g.quiet) {
+    std::cerr << "Importing " << a.in << " ("
+              << (source->format() == TableFormat::json
+                      ? std::string("JSON")
+                      : std::string("CSV, delimiter ") +
+                            (source->delimiter() == '\t'
+                                 ? "tab"
+                                 : "'" + std::string(1, source->delimiter()) + "'"))
+              << ", " << source->header().size() << " columns)\n";
+    for (const auto& line : source->mapping_report()) std::cerr << "  " << line << "\n";
+  }
+  AtomicOutput out(a.out);
+  std::optional<AtomicOutput> rejects_out;
+  std::unique_ptr<RejectsWriter> rejects_writer;
+  if (!io.rejects_path.empty()) {
+    rejects_out.emplace(io.rejects_path);
+    rejects_writer = std::make_unique<RejectsWriter>(rejects_out->temp_path());
+  }
+  RejectsSink rejects(rejects_writer.get());
+  PipelineStats stats;
+  {
+    h5::Provenance prov{h5::kFiletypeProfiles, 0, options_text(a, *source), g.command_line};
+    h5::File file = h5::File::create(out.temp_path(), prov);
+    h5::write_attr(file.id(), "source", a.in);
+    {
+      h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/false, /*with_truth=*/false);
+      PipelineOptions po;
+      po.score = false;
+      po.progress = want_progress(g.quiet);
+      stats = run_pipeline(*source, {&sink, &rejects}, po);
+      h5::write_attr(file.id(), "rows", static_cast<std::uint64_t>(sink.rows()));
+    }
+    file.close();
+  }
+  if (rejects_writer) {
+    rejects_writer->close();
+    rejects_out->commit();
+  }
+  out.commit();
+  if (!g.quiet && !rejects_writer) {
+    for (const auto& r : rejects.first())
+      std::cerr << "rejected: " << describe_reject(a.in, r) << "\n";
+    if (rejects.count() > rejects.first().size()) {
+      std::cerr << "rejected: ... and " << rejects.count() - rejects.first().size()
+                << " more (--rejects FILE lists them all)\n";
+    }
+  }
+  const double mb = static_cast<double>(source->size_hint()) / 1e6;
+  std::cout << "Read " << stats.rows_read << " rows from " << a.in << ": kept " << stats.rows
+            << ", rejected " << stats.rejected;
+  if (rejects_writer) std::cout << " (listed in " << io.rejects_path << ")";
+  std::cout << "\n";
+  std::cout << "Wrote " << a.out << " in " << stats.seconds << " s";
+  if (mb > 0 && stats.seconds > 0) std::cout << " (" << mb / stats.seconds << " MB/s)";
+  std::cout << "\n";
+}
+
+}  // namespace
+
+void add_import(CLI::App& app, Globals& g) {
+  auto a = std::make_shared<ImportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "import", "Import an influencer export (CSV, TSV, JSON, NDJSON) into an HDF5 profiles file");
+  cmd->add_option("input", a->in, "The export to read (.csv .tsv .txt .json .ndjson)")->required();
+  cmd->add_option("--out,-o", a->out, "Output HDF5 profiles file")->required();
+  cmd->add_option("--chunk-size", a->chunk, "Rows per HDF5 chunk (and the parallel batch size)")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
+  cmd->add_option("--compress", a->compress, "gzip level for numeric columns (0 = none)")
+      ->check(CLI::Range(0, 9));
+  add_import_options(cmd, a->imp);
+  cmd->callback([a, &g] { run_import(*a, g); });
+}
+
+}  // namespace microreach::cli

@@ -1,0 +1,46 @@
+#pragma once
+// Options of `microreach import` that `score --in data.csv` shares (owned with issue 3).
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "microreach/import.hpp"
+#include "microreach/pipeline.hpp"
+
+namespace microreach::cli {
+
+struct ImportCliOptions {
+  std::string delimiter;         // "" = detect
+  std::vector<std::string> map;  // field=Header
+  std::string on_error = "strict";
+  std::string rejects;  // rejects CSV (needs --on-error skip)
+  std::string platform = "instagram";
+  std::string format;      // "" = from the extension
+  std::string block_size;  // "" = automatic; bytes, or with K/M suffix (KiB/MiB)
+  // Validates the options (ConfigError naming the option) and builds the library options.
+  ImportOptions build() const;
+};
+void add_import_options(CLI::App* cmd, ImportCliOptions& o);
+
+// Sink that writes each rejected row to a rejects file (if any) and keeps the first few to
+// show on stderr.
+class RejectsSink : public BatchSink {
+ public:
+  explicit RejectsSink(RejectsWriter* writer) : writer_(writer) {}
+  void consume(const Batch& b) override;
+  const std::vector<RejectedRow>& first() const { return first_; }
+  std::uint64_t count() const { return count_; }
+
+ private:
+  RejectsWriter* writer_;
+  std::vector<RejectedRow> first_;
+  std::uint64_t count_ = 0;
+};
+
+// "file.csv:12:4: column "x": found 'y': expected ..." for a rejected row.
+std::string describe_reject(const std::string& path, const RejectedRow& r);
+
+}  // namespace microreach::cli

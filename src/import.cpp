@@ -1,0 +1,1174 @@
+#include "microreach/import.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "csv_scan.hpp"
+#include "microreach/error.hpp"
+#include "microreach/values.hpp"
+#include "value_parse.hpp"
+
+namespace microreach {
+
+namespace {
+
+using F = ImportField;
+
+// Aliases are normalised header names (normalize_header), best first. Derived from the real
+// exports in ../shared/data and the names influencer platforms use; docs/import.md lists them.
+const std::array<ImportFieldInfo, kImportFieldCount>& field_table() {
+  static const std::array<ImportFieldInfo, kImportFieldCount> t = {{
+      {"id",
+       {"id", "profileid", "userid", "accountid", "influencerid"},
+       true,
+       "non-negative integer id (default: the record's line, or its ordinal in JSON)"},
+      {"handle",
+       {"handle", "username", "instagramname", "channelinfo", "userhandle", "screenname",
+        "accountname", "account", "instagramhandle", "tiktokhandle", "channelname", "channel",
+        "user", "influencer", "name"},
+       false,
+       "account handle (a leading @ is dropped)"},
+      {"platform",
+       {"platform", "network", "socialnetwork", "socialplatform", "channeltype"},
+       false,
+       "instagram, tiktok, youtube, x, facebook or blog"},
+      {"niche", {"niche"}, false, "one of the niche names"},
+      {"category",
+       {"category", "category1", "categories", "maincategory", "primarycategory", "topic", "topics",
+        "genre", "vertical"},
+       false,
+       "category text, mapped to a niche"},
+      {"category2",
+       {"category2", "secondarycategory", "subcategory"},
+       false,
+       "second category, used when the first is empty"},
+      {"followers",
+       {"followers", "followercount", "followerscount", "subscribers", "subscribercount",
+        "subscriberscount", "numberoffollowers", "userfollowercount", "nfollowers",
+        "totalfollowers", "followerstotal", "fans", "fanscount", "audiencesize", "audience"},
+       true,
+       "follower count (required)"},
+      {"following",
+       {"following", "followingcount", "followees", "followeecount", "followeescount",
+        "numberofpeopletheyfollow", "numberoffollowing", "userfollowingcount", "follows",
+        "followscount"},
+       true,
+       "accounts followed"},
+      {"posts",
+       {"posts", "postcount", "postscount", "numberofposts", "mediacount", "usermediacount",
+        "media", "uploads", "videocount", "videos", "totalposts"},
+       true,
+       "number of posts"},
+      {"avg_likes",
+       {"avglikes", "likesavg", "averagelikes", "likesaverage", "avglikesperpost", "likesperpost",
+        "meanlikes", "avglike"},
+       true,
+       "average likes per post"},
+      {"avg_comments",
+       {"avgcomments", "commentsavg", "averagecomments", "commentsaverage", "commentsperpost",
+        "meancomments"},
+       true,
+       "average comments per post"},
+      {"avg_shares",
+       {"avgshares", "sharesavg", "averageshares", "sharesperpost"},
+       true,
+       "average shares per post"},
+      {"avg_views",
+       {"avgviews", "viewsavg", "averageviews", "viewsperpost", "avgvideoviews",
+        "averagevideoviews", "avgplays"},
+       true,
+       "average views per post"},
+      {"reply_rate",
+       {"replyrate", "responserate", "commentreplyrate"},
+       true,
+       "share of comments answered, 0-1 or %"},
+      {"fake_follower_share",
+       {"fakefollowershare", "fakefollowers", "fakefollowerspercent", "fakefollowerspct",
+        "fakeshare", "fakefollowerrate"},
+       true,
+       "share of fake followers, 0-1 or %"},
+      {"follower_growth_30d",
+       {"followergrowth30d", "growth30d", "followergrowth", "monthlygrowth", "30daygrowth",
+        "followergrowthrate"},
+       true,
+       "relative follower growth over 30 days, e.g. 5% or 0.05"},
+      {"price_per_post",
+       {"pricepperpost", "priceperpost", "price", "postprice", "costperpost", "rate"},
+       true,
+       "price of one post, USD"},
+      {"country",
+       {"country", "audiencecountry", "countryname", "location", "topcountry"},
+       false,
+       "country"},
+      {"engagement_rate",
+       {"engagementrate", "engrate", "er", "60dayengrate", "30dayengrate", "avgengagementrate",
+        "engagementratepercent", "engagementratepct"},
+       true,
+       "engagements per post / followers, 1.39% or 0.0139; gives avg_likes"},
+      {"avg_engagements",
+       {"avgengagements", "avgengagement", "engagementaverage", "averageengagement",
+        "averageengagements", "engagementsperpost", "engagementperpost", "engagements",
+        "engagement"},
+       true,
+       "likes + comments per post; gives avg_likes"},
+      {"authentic_engagement",
+       {"authenticengagement", "realengagement"},
+       true,
+       "engagements per post from real accounts; gives fake_follower_share"},
+      {"total_likes",
+       {"totallikes", "likestotal", "likes", "heartcount", "hearts"},
+       true,
+       "likes over all posts; gives avg_likes = total / posts"},
+  }};
+  return t;
+}
+
+bool is_rate(F f) {
+  return f == F::engagement_rate || f == F::reply_rate || f == F::fake_follower_share ||
+         f == F::follower_growth_30d;
+}
+
+std::string shown(std::string_view s, std::size_t max = 60) {
+  std::string out;
+  for (char c : s.substr(0, max)) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > max) out += "...";
+  return out;
+}
+
+std::string fmt_num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+// ---- UTF-8 ----
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* e = p + s.size();
+  while (p < e) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    std::uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (e - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
+}
+
+// UTF-8 that was encoded twice ("CÃ´te d'Ivoire"): every code point is below 256 and, read
+// back as bytes, they form valid UTF-8 with at least one multi-byte character.
+bool repair_double_utf8(std::string& s) {
+  std::string bytes;
+  bool high = false;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      bytes += static_cast<char>(c);
+      ++i;
+    } else if ((c == 0xC2 || c == 0xC3) && i + 1 < s.size()) {
+      const auto d = static_cast<unsigned char>(s[i + 1]);
+      bytes += static_cast<char>(((c & 0x03) << 6) | (d & 0x3F));
+      high = true;
+      i += 2;
+    } else {
+      return false;
+    }
+  }
+  if (!high || !valid_utf8(bytes)) return false;
+  bool multi = false;
+  for (unsigned char c : bytes) multi |= c >= 0x80;
+  if (!multi) return false;
+  s = std::move(bytes);
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+std::optional<Platform> platform_from_text(std::string_view s) {
+  if (auto p = parse_platform(s)) return p;
+  const std::string k = normalize_header(s);
+  static const std::pair<std::string_view, Platform> kAliases[] = {
+      {"ig", Platform::instagram},
+      {"insta", Platform::instagram},
+      {"instagramcom", Platform::instagram},
+      {"tiktok", Platform::tiktok},
+      {"tt", Platform::tiktok},
+      {"yt", Platform::youtube},
+      {"youtube", Platform::youtube},
+      {"twitter", Platform::x},
+      {"xtwitter", Platform::x},
+      {"twitterx", Platform::x},
+      {"fb", Platform::facebook},
+      {"facebook", Platform::facebook},
+      {"blog", Platform::blog},
+      {"website", Platform::blog},
+      {"instagram", Platform::instagram},
+      {"x", Platform::x}};
+  for (const auto& [a, p] : kAliases) {
+    if (k == a) return p;
+  }
+  return std::nullopt;
+}
+
+constexpr std::size_t kDefaultBlock = std::size_t{2} << 20;
+
+// JSON records travel from the serial reader to the parallel stage in one string:
+// [u64 line][u64 ordinal][u32 n] then n x ([u32 length][bytes]).
+template <class T>
+void put(std::string& s, T v) {
+  s.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <class T>
+T get(const char*& p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  p += sizeof v;
+  return v;
+}
+
+// A problem with one row.
+struct RowError {
+  int field = -1;  // header index, -1 = the whole row
+  std::string text;
+  std::string expected;
+};
+
+enum class RowResult { kept, blank, rejected };
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+const ImportFieldInfo& import_field_info(ImportField f) {
+  return field_table()[static_cast<std::size_t>(f)];
+}
+
+std::optional<ImportField> parse_import_field(std::string_view name) {
+  const std::string k = normalize_header(name);
+  for (std::size_t i = 0; i < kImportFieldCount; ++i) {
+    if (normalize_header(field_table()[i].name) == k) return static_cast<ImportField>(i);
+  }
+  return std::nullopt;
+}
+
+std::string import_field_list() {
+  std::string s;
+  for (std::size_t i = 0; i < kImportFieldCount; ++i) {
+    if (i) s += ", ";
+    s += field_table()[i].name;
+  }
+  return s;
+}
+
+void ImportOptions::add_map(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) {
+    throw ConfigError("--map", text, "expected field=Header, e.g. followers=Subscribers");
+  }
+  const std::string field = text.substr(0, eq);
+  if (!parse_import_field(field)) {
+    throw ConfigError("--map", text,
+                      "unknown field '" + field + "': expected one of " + import_field_list());
+  }
+  column_map.emplace_back(field, text.substr(eq + 1));
+}
+
+ColumnMapping map_columns(const std::vector<std::string>& header, const ImportOptions& opt,
+                          const std::string& path) {
+  ColumnMapping m;
+  std::vector<std::string> norm;
+  norm.reserve(header.size());
+  for (const auto& h : header) norm.push_back(normalize_header(h));
+  auto find = [&](std::string_view key) -> int {
+    for (std::size_t i = 0; i < norm.size(); ++i) {
+      if (norm[i] == key) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  std::array<bool, kImportFieldCount> fixed{};
+  for (const auto& [field, head] : opt.column_map) {
+    const auto f = parse_import_field(field);
+    if (!f) {
+      throw ConfigError("--map", field + "=" + head,
+                        "unknown field: expected one of " + import_field_list());
+    }
+    const auto i = static_cast<std::size_t>(*f);
+    fixed[i] = true;
+    m.from_map[i] = true;
+    if (trim(head).empty() || head == "-") {
+      m.column[i] = -1;  // "--map field=" ignores the column
+      continue;
+    }
+    // Exact header text first, then the normalised name.
+    int col = -1;
+    for (std::size_t j = 0; j < header.size(); ++j) {
+      if (header[j] == head) {
+        col = static_cast<int>(j);
+        break;
+      }
+    }
+    if (col < 0) col = find(normalize_header(head));
+    if (col < 0) {
+      throw ConfigError(
+          "--map", field + "=" + head,
+          path + " has no column '" + head + "'; its header is " + describe_header(header));
+    }
+    m.column[i] = col;
+  }
+  // Aliases, best first; a header column feeds one field only (the first that claims it).
+  std::vector<bool> used(header.size(), false);
+  for (std::size_t i = 0; i < kImportFieldCount; ++i) {
+    if (m.column[i] >= 0) used[static_cast<std::size_t>(m.column[i])] = true;
+  }
+  for (std::size_t i = 0; i < kImportFieldCount; ++i) {
+    if (fixed[i]) continue;
+    for (auto alias : field_table()[i].aliases) {
+      const int col = find(alias);
+      if (col >= 0 && !used[static_cast<std::size_t>(col)]) {
+        m.column[i] = col;
+        used[static_cast<std::size_t>(col)] = true;
+        break;
+      }
+    }
+  }
+  if (!m.has(F::followers)) {
+    std::string names;
+    for (auto a : field_table()[static_cast<std::size_t>(F::followers)].aliases) {
+      names += (names.empty() ? "" : ", ") + std::string(a);
+    }
+    throw InputError(path, 1, 0,
+                     "no followers column (required): expected a header such as " + names +
+                         " (case and punctuation ignored), or --map followers=<header>; the header "
+                         "found is " +
+                         describe_header(header));
+  }
+  return m;
+}
+
+// ---------------------------------------------------------------------------------------------
+struct ImportSource::Impl {
+  std::string path;
+  ImportOptions opt;
+  TableFormat format = TableFormat::csv;
+  char delim = ',';
+  std::vector<std::string> header;
+  ColumnMapping map;
+  std::size_t block = kDefaultBlock;
+  std::uint64_t file_size = 0;
+
+  // Columns to convert, resolved once.
+  std::vector<std::pair<std::uint32_t, F>> numeric_cols, text_cols;
+
+  // CSV reading state (serial).
+  int fd = -1;
+  std::string carry;
+  bool eof = false, done = false;
+  std::uint64_t next_line = 1, offset = 0;
+
+  // JSON reading state (serial).
+  std::unique_ptr<TableReader> json;
+  std::vector<std::string> json_fields;
+  std::uint64_t json_ordinal = 0;
+
+  ~Impl() {
+    if (fd >= 0) ::close(fd);
+  }
+
+  // ---- opening ----
+  void open_csv() {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw InputError(path, 0, 0, std::string("cannot open: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+      file_size = static_cast<std::uint64_t>(st.st_size);
+    // Read until the header record (and a possible rule line after it) is complete.
+    std::string buf;
+    for (;;) {
+      if (!read_more(buf, buf.size() + (std::size_t{1} << 16))) break;
+      const char* b = buf.data();
+      const char* e = b + buf.size();
+      std::size_t skip = (buf.size() >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+      const char* he = csv::header_end(b + skip, e);
+      if (he < e) {
+        // also want the line after the header complete, to recognise a rule line
+        if (std::memchr(he, '\n', static_cast<std::size_t>(e - he))) break;
+      }
+      if (buf.size() > opt.max_record_bytes) {
+        throw InputError(path, 1, 0,
+                         "the header line is longer than " +
+                             std::to_string(opt.max_record_bytes >> 20) +
+                             " MiB: probably an unmatched quote");
+      }
+    }
+    const char* b = buf.data();
+    const char* e = b + buf.size();
+    if (buf.size() >= 2 &&
+        ((static_cast<unsigned char>(b[0]) == 0xFF && static_cast<unsigned char>(b[1]) == 0xFE) ||
+         (static_cast<unsigned char>(b[0]) == 0xFE && static_cast<unsigned char>(b[1]) == 0xFF))) {
+      throw InputError(path, 1, 1, "the file is UTF-16 text: expected UTF-8 (save it as UTF-8)");
+    }
+    const char* p = b;
+    if (buf.size() >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0) p += 3;
+    // Empty lines before the header.
+    while (p < e && (*p == '\n' || (*p == '\r' && p + 1 < e && p[1] == '\n'))) {
+      p += (*p == '\r') ? 2 : 1;
+      ++next_line;
+    }
+    if (p >= e) throw InputError(path, 0, 0, "the file is empty: expected a header line");
+    const char* he = csv::header_end(p, e);
+    delim = opt.delimiter ? opt.delimiter : csv::detect_delimiter(p, he);
+    std::vector<csv::Field> fields;
+    csv::RecordInfo info;
+    const char* rec_end = csv::parse_record(p, e, delim, fields, info);
+    if (info.error == csv::FieldError::unterminated) {
+      throw InputError(path, next_line, info.error_field + 1,
+                       "a quoted header name is never closed: expected a closing '\"'");
+    }
+    std::string tmp;
+    for (const auto& f : fields) {
+      csv::unescape(f, tmp);
+      header.push_back(tmp);
+    }
+    next_line += info.newlines;
+    p = rec_end;
+    const char* nl =
+        static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p)));
+    const char* le = nl ? nl + 1 : e;
+    if (p < e && csv::is_rule_line(p, le)) {
+      p = le;
+      ++next_line;
+    }
+    offset = static_cast<std::uint64_t>(p - b);
+    carry.assign(p, e);
+  }
+
+  // Appends up to (target - size) bytes; false at EOF with nothing read.
+  bool read_more(std::string& s, std::size_t target) {
+    const std::size_t old = s.size();
+    if (target <= old) return true;
+    s.resize(target);
+    std::size_t got = old;
+    while (got < target) {
+      const ssize_t n = ::read(fd, s.data() + got, target - got);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        s.resize(got);
+        throw InputError(path, 0, 0, std::string("read failed: ") + std::strerror(errno));
+      }
+      if (n == 0) {
+        eof = true;
+        break;
+      }
+      got += static_cast<std::size_t>(n);
+    }
+    s.resize(got);
+    return got > old;
+  }
+
+  void resolve_columns() {
+    map = map_columns(header, opt, path);
+    for (std::size_t i = 0; i < kImportFieldCount; ++i) {
+      const int c = map.column[i];
+      if (c < 0) continue;
+      const auto f = static_cast<F>(i);
+      if (field_table()[i].numeric) {
+        numeric_cols.emplace_back(static_cast<std::uint32_t>(c), f);
+      } else {
+        text_cols.emplace_back(static_cast<std::uint32_t>(c), f);
+      }
+    }
+  }
+
+  // ---- serial block reading ----
+  bool read_csv(Batch& b) {
+    if (done) return false;
+    std::string& raw = b.raw;
+    raw.assign(carry);
+    carry.clear();
+    std::size_t want = std::max(block, raw.size() + 4096);
+    for (;;) {
+      if (!eof) read_more(raw, want);
+      if (raw.empty()) {
+        done = true;
+        return false;
+      }
+      const char* s = raw.data();
+      const char* e = s + raw.size();
+      const char* cut;
+      if (eof) {
+        cut = e;
+        const char* last = csv::last_record_end(s, e, delim);
+        if (last < e && csv::find_record_end(last, e, delim, true).unterminated) {
+          const auto line = next_line + static_cast<std::uint64_t>(std::count(s, last, '\n'));
+          throw InputError(path, line, 0,
+                           "a quoted field opened in the record starting on this line is never "
+                           "closed: expected a closing '\"' before the end of the file");
+        }
+        done = true;
+      } else {
+        cut = csv::last_record_end(s, e, delim);
+        if (cut == s) {  // no complete record yet: read more
+          if (raw.size() >= opt.max_record_bytes) {
+            throw InputError(path, next_line, 0,
+                             "a record longer than " + std::to_string(opt.max_record_bytes >> 20) +
+                                 " MiB starts on this line: probably an unmatched quote");
+          }
+          want = raw.size() * 2;
+          continue;
+        }
+      }
+      carry.assign(cut, e);
+      raw.resize(static_cast<std::size_t>(cut - s));
+      break;
+    }
+    const auto newlines = static_cast<std::uint64_t>(std::count(raw.begin(), raw.end(), '\n'));
+    b.raw_first_line = next_line;
+    b.raw_offset = offset;
+    b.count = static_cast<std::size_t>(newlines + 1);
+    next_line += newlines;
+    offset += raw.size();
+    return true;
+  }
+
+  bool read_json(Batch& b) {
+    if (done) return false;
+    std::string& raw = b.raw;
+    raw.clear();
+    std::size_t records = 0;
+    b.raw_first_line = 0;
+    while (raw.size() < block) {
+      if (!json->next(json_fields)) {
+        done = true;
+        break;
+      }
+      if (records == 0) b.raw_first_line = json->line();
+      put<std::uint64_t>(raw, json->line());
+      put<std::uint64_t>(raw, ++json_ordinal);
+      put<std::uint32_t>(raw, static_cast<std::uint32_t>(json_fields.size()));
+      for (const auto& f : json_fields) {
+        put<std::uint32_t>(raw, static_cast<std::uint32_t>(f.size()));
+        raw += f;
+      }
+      ++records;
+    }
+    if (records == 0) return false;
+    b.count = records;
+    b.raw_offset = json_ordinal - records;
+    return true;
+  }
+
+  // ---- row conversion (parallel, const) ----
+  RowResult convert(const csv::Field* fields, std::size_t nf, std::uint64_t default_id,
+                    ProfileChunk& out, std::size_t k, RowError& err, std::string& scratch) const {
+    double v[kImportFieldCount];
+    for (double& x : v) x = kMissing;
+    for (const auto& [idx, f] : numeric_cols) {
+      const csv::Field& fld = fields[idx];
+      const ParsedValue pv = detail::parse_value_fast(fld.p, fld.p + fld.n);
+      if (pv.status == ValueStatus::invalid) {
+        err = {static_cast<int>(idx), std::string(fld.view()), std::string(kExpectedNumber)};
+        return RowResult::rejected;
+      }
+      if (pv.percent && !is_rate(f)) {
+        err = {static_cast<int>(idx), std::string(fld.view()),
+               "expected a count such as 1234 or 1.2k, not a percentage"};
+        return RowResult::rejected;
+      }
+      v[static_cast<std::size_t>(f)] = pv.value;
+    }
+    auto val = [&](F f) { return v[static_cast<std::size_t>(f)]; };
+    auto col = [&](F f) { return map[f]; };
+    auto fail = [&](F f, std::string expected) {
+      const int c = col(f);
+      err = {c, c >= 0 ? std::string(fields[c].view()) : std::string(), std::move(expected)};
+      return RowResult::rejected;
+    };
+
+    const double followers = val(F::followers);
+    if (is_missing(followers)) {
+      bool blank = true;
+      for (std::size_t i = 0; i < nf && blank; ++i) {
+        for (char c : fields[i].view()) {
+          if (c != ' ' && c != '\t') {
+            blank = false;
+            break;
+          }
+        }
+      }
+      if (blank) return RowResult::blank;
+      return fail(F::followers,
+                  "expected the follower count (the followers column is required), "
+                  "such as 1234, 1.2k or 3.5M");
+    }
+    // Ranges: refuse, never clamp.
+    static constexpr F kCounts[] = {
+        F::followers,  F::following, F::posts,          F::avg_likes,       F::avg_comments,
+        F::avg_shares, F::avg_views, F::price_per_post, F::avg_engagements, F::authentic_engagement,
+        F::total_likes};
+    for (F f : kCounts) {
+      if (val(f) < 0)
+        return fail(f, "expected a count >= 0 (negative values are refused, not clamped)");
+    }
+    if (!is_missing(val(F::engagement_rate)) &&
+        (val(F::engagement_rate) < 0 || val(F::engagement_rate) > 1)) {
+      return fail(F::engagement_rate,
+                  "expected an engagement rate between 0% and 100% (a plain number is a fraction: "
+                  "0.0139 or 1.39%)");
+    }
+    for (F f : {F::reply_rate, F::fake_follower_share}) {
+      if (!is_missing(val(f)) && (val(f) < 0 || val(f) > 1)) {
+        return fail(f, "expected a share between 0 and 1 (0% to 100%)");
+      }
+    }
+    if (val(F::follower_growth_30d) < -1) {
+      return fail(F::follower_growth_30d, "expected a relative growth >= -1 (-100%)");
+    }
+    std::uint64_t id = default_id;
+    if (!is_missing(val(F::id))) {
+      const double x = val(F::id);
+      if (x < 0 || x != std::floor(x) || x >= 9007199254740992.0) {
+        return fail(F::id,
+                    "expected a non-negative integer id (or --map id= to ignore the column)");
+      }
+      id = static_cast<std::uint64_t>(x);
+    }
+
+    // Derivations (docs/model.md "Import: deriving fields").
+    double likes = val(F::avg_likes);
+    F likes_from = F::avg_likes;
+    const double comments = val(F::avg_comments);
+    const double shares = val(F::avg_shares);
+    const double known_other =
+        (is_missing(comments) ? 0.0 : comments) + (is_missing(shares) ? 0.0 : shares);
+    if (is_missing(likes)) {
+      double total = kMissing;
+      if (!is_missing(val(F::avg_engagements))) {
+        total = val(F::avg_engagements);
+        likes_from = F::avg_engagements;
+      } else if (!is_missing(val(F::engagement_rate))) {
+        total = val(F::engagement_rate) * followers;
+        likes_from = F::engagement_rate;
+      }
+      if (!is_missing(total)) {
+        likes = total - known_other;
+        if (likes < 0) {
+          return fail(likes_from, "expected at least avg_comments + avg_shares (" +
+                                      fmt_num(known_other) +
+                                      ") engagements per post, as likes are derived from it");
+        }
+      } else if (!is_missing(val(F::total_likes)) && val(F::posts) > 0) {
+        likes = val(F::total_likes) / val(F::posts);
+        likes_from = F::total_likes;
+      }
+    }
+    const double cap = 100.0 * followers;
+    if (likes > cap) {
+      return fail(likes_from,
+                  "expected at most 100 x followers (" + fmt_num(cap) +
+                      ") likes per post (an engagement of this size is refused, not clamped)");
+    }
+    if (comments > cap)
+      return fail(F::avg_comments,
+                  "expected at most 100 x followers (" + fmt_num(cap) + ") comments per post");
+    if (shares > cap)
+      return fail(F::avg_shares,
+                  "expected at most 100 x followers (" + fmt_num(cap) + ") shares per post");
+
+    double fake = val(F::fake_follower_share);
+    const double authentic = val(F::authentic_engagement);
+    if (is_missing(fake) && !is_missing(authentic)) {
+      double total = val(F::avg_engagements);
+      if (is_missing(total) && !is_missing(val(F::avg_likes)))
+        total = val(F::avg_likes) + known_other;
+      if (!is_missing(total)) {
+        if (authentic > total) {
+          return fail(F::authentic_engagement, "expected at most the total engagements per post (" +
+                                                   fmt_num(total) +
+                                                   "): the authentic part cannot exceed the whole");
+        }
+        if (authentic > 0 && total > 0) fake = 1.0 - authentic / total;
+      }
+    }
+
+    // Text columns.
+    std::uint8_t platform =
+        opt.default_platform ? static_cast<std::uint8_t>(*opt.default_platform) : kUnknown;
+    // Niche: the niche column, else the first category, else the second (resolved at once:
+    // the text may live in the scratch buffer).
+    std::uint8_t niche = kUnknown, niche_cat = kUnknown, niche_cat2 = kUnknown;
+    for (const auto& [idx, f] : text_cols) {
+      const csv::Field& fld = fields[idx];
+      std::string_view t;
+      if (fld.escaped) {
+        csv::unescape(fld, scratch);
+        t = trim(scratch);
+      } else {
+        t = trim(fld.view());
+      }
+      if (!valid_utf8(t)) {
+        err = {static_cast<int>(idx), std::string(fld.view()),
+               "expected UTF-8 text (save the file as UTF-8)"};
+        return RowResult::rejected;
+      }
+      switch (f) {
+        case F::handle: {
+          if (!t.empty() && t.front() == '@') t.remove_prefix(1);
+          std::string& h = out.handle[k];
+          h.assign(t);
+          repair_double_utf8(h);
+          break;
+        }
+        case F::country: {
+          std::string& c = out.country[k];
+          if (!is_missing_text(t)) {
+            c.assign(t);
+            repair_double_utf8(c);
+          }
+          break;
+        }
+        case F::platform:
+          if (!is_missing_text(t)) {
+            const auto p = platform_from_text(t);
+            if (!p) {
+              err = {static_cast<int>(idx), std::string(t),
+                     "expected a platform: one of " + platform_list()};
+              return RowResult::rejected;
+            }
+            platform = static_cast<std::uint8_t>(*p);
+          }
+          break;
+        case F::niche:
+          if (!is_missing_text(t)) {
+            const auto n = parse_niche(t);
+            niche = static_cast<std::uint8_t>(n ? *n : niche_from_category(t));
+          }
+          break;
+        case F::category:
+          if (!is_missing_text(t)) niche_cat = static_cast<std::uint8_t>(niche_from_category(t));
+          break;
+        case F::category2:
+          if (!is_missing_text(t)) niche_cat2 = static_cast<std::uint8_t>(niche_from_category(t));
+          break;
+        default:
+          break;
+      }
+    }
+    if (niche == kUnknown) niche = niche_cat != kUnknown ? niche_cat : niche_cat2;
+
+    out.id[k] = id;
+    out.platform[k] = platform;
+    out.niche[k] = niche;
+    out.followers[k] = followers;
+    out.following[k] = val(F::following);
+    out.posts[k] = val(F::posts);
+    out.avg_likes[k] = likes;
+    out.avg_comments[k] = comments;
+    out.avg_shares[k] = shares;
+    out.avg_views[k] = val(F::avg_views);
+    out.reply_rate[k] = val(F::reply_rate);
+    out.fake_follower_share[k] = fake;
+    out.follower_growth_30d[k] = val(F::follower_growth_30d);
+    out.price_per_post[k] = val(F::price_per_post);
+    return RowResult::kept;
+  }
+
+  std::string column_label(int idx) const {
+    if (idx < 0) return "";
+    if (static_cast<std::size_t>(idx) < header.size()) return header[static_cast<std::size_t>(idx)];
+    return "#" + std::to_string(idx + 1);
+  }
+  std::string field_of(int idx) const {
+    for (std::size_t i = 0; i < kImportFieldCount; ++i) {
+      if (map.column[i] == idx) return std::string(field_table()[i].name);
+    }
+    return "";
+  }
+
+  // Records one refused row: into b.rejects (skip) or as an InputError (strict).
+  void reject(Batch& b, std::uint64_t line, const RowError& e, std::string_view raw) const {
+    RejectedRow r;
+    r.line = line;
+    r.column =
+        (format == TableFormat::csv && e.field >= 0) ? static_cast<std::uint64_t>(e.field) + 1 : 0;
+    r.column_name = column_label(e.field);
+    r.text = e.text;
+    r.reason = e.expected;
+    r.raw.assign(raw);
+    if (opt.on_error == OnError::strict) {
+      std::string msg;
+      if (e.field >= 0) {
+        const std::string f = field_of(e.field);
+        msg = (format == TableFormat::json ? "key \"" : "column \"") + shown(r.column_name) + "\"";
+        if (!f.empty() && normalize_header(f) != normalize_header(r.column_name))
+          msg += " (" + f + ")";
+        msg += ": found '" + shown(e.text) + "': ";
+      }
+      msg += e.expected;
+      throw InputError(path, line, r.column, msg);
+    }
+    b.rejects.push_back(std::move(r));
+  }
+
+  void materialize_csv(Batch& b) const {
+    const char* p = b.raw.data();
+    const char* end = p + b.raw.size();
+    ProfileChunk& out = b.profiles;
+    out.clear();
+    out.resize(b.count);
+    std::vector<csv::Field> fields;
+    fields.reserve(header.size() + 4);
+    csv::RecordInfo info;
+    std::string scratch;
+    RowError err;
+    std::uint64_t line = b.raw_first_line;
+    std::size_t k = 0;
+    std::uint64_t rows = 0;
+    const std::size_t ncols = header.size();
+    while (p < end) {
+      const char* rec = p;
+      p = csv::parse_record(p, end, delim, fields, info);
+      const std::uint64_t rec_line = line;
+      line += info.newlines;
+      if (fields.size() == 1 && fields[0].n == 0 && ncols > 1) continue;  // empty line
+      const auto raw =
+          std::string_view(rec, static_cast<std::size_t>(csv::strip_eol(rec, p) - rec));
+      if (info.error != csv::FieldError::none) {
+        ++rows;
+        const int f = static_cast<int>(info.error_field);
+        reject(b, rec_line,
+               {f, std::string(fields[info.error_field].view()),
+                info.error == csv::FieldError::text_after_quote
+                    ? "expected the delimiter or the end of the line right after the closing quote "
+                      "of a quoted field (write a quote inside a quoted field as \"\")"
+                    : "expected a closing quote"},
+               raw);
+        continue;
+      }
+      if (fields.size() != ncols) {
+        if (csv::is_blank_record(rec, p, delim)) continue;
+        ++rows;
+        const std::size_t c = std::min(fields.size(), ncols);
+        reject(
+            b, rec_line,
+            {static_cast<int>(c), c < fields.size() ? std::string(fields[c].view()) : std::string(),
+             "expected " + std::to_string(ncols) + " fields as in the header, found " +
+                 std::to_string(fields.size())},
+            raw);
+        continue;
+      }
+      const RowResult r = convert(fields.data(), fields.size(), rec_line, out, k, err, scratch);
+      if (r == RowResult::blank) continue;
+      ++rows;
+      if (r == RowResult::kept) {
+        ++k;
+      } else {
+        out.handle[k].clear();
+        out.country[k].clear();
+        out.niche[k] = kUnknown;
+        reject(b, rec_line, err, raw);
+      }
+    }
+    out.resize(k);
+    out.first_row = b.raw_first_line;
+    b.rows_read = rows;
+  }
+
+  void materialize_json(Batch& b) const {
+    const char* p = b.raw.data();
+    const char* end = p + b.raw.size();
+    ProfileChunk& out = b.profiles;
+    out.clear();
+    out.resize(b.count);
+    std::vector<csv::Field> fields;
+    std::string scratch;
+    RowError err;
+    std::size_t k = 0;
+    std::uint64_t rows = 0;
+    while (p < end) {
+      const auto line = get<std::uint64_t>(p);
+      const auto ordinal = get<std::uint64_t>(p);
+      const auto n = get<std::uint32_t>(p);
+      fields.clear();
+      for (std::uint32_t i = 0; i < n; ++i) {
+        const auto len = get<std::uint32_t>(p);
+        fields.push_back({p, len, false});
+        p += len;
+      }
+      const RowResult r = convert(fields.data(), fields.size(), ordinal, out, k, err, scratch);
+      if (r == RowResult::blank) continue;
+      ++rows;
+      if (r == RowResult::kept) {
+        ++k;
+        continue;
+      }
+      out.handle[k].clear();
+      out.country[k].clear();
+      out.niche[k] = kUnknown;
+      // The rejected object, rebuilt as JSON text.
+      std::string raw = "{";
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].n == 0) continue;
+        if (raw.size() > 1) raw += ", ";
+        raw += "\"" + header[i] + "\": \"";
+        for (char c : fields[i].view()) {
+          if (c == '"' || c == '\\') raw += '\\';
+          if (c == '\n') {
+            raw += "\\n";
+            continue;
+          }
+          raw += c;
+        }
+        raw += "\"";
+      }
+      raw += "}";
+      reject(b, line, err, raw);
+    }
+    out.resize(k);
+    out.first_row = b.raw_offset;
+    b.rows_read = rows;
+  }
+};
+
+ImportSource::ImportSource(const std::string& path, const ImportOptions& opt,
+                           std::size_t batch_rows)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  m.path = path;
+  m.opt = opt;
+  // A block of text per batch: the option, else about 128 bytes per requested row, within
+  // [256 KiB, 16 MiB].
+  if (opt.block_bytes) {
+    m.block = opt.block_bytes;
+  } else if (batch_rows) {
+    m.block =
+        std::clamp<std::size_t>(batch_rows * 128, std::size_t{256} << 10, std::size_t{16} << 20);
+  }
+  TableFormat fmt;
+  if (opt.format) {
+    fmt = *opt.format;
+  } else {
+    std::string ext = path.substr(
+        path.find_last_of('.') == std::string::npos ? path.size() : path.find_last_of('.'));
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") {
+      fmt = TableFormat::json;
+    } else if (ext == ".csv" || ext == ".tsv" || ext == ".txt" || ext == ".tab") {
+      fmt = TableFormat::csv;
+    } else {
+      // Ask the table reader (it sniffs the first byte).
+      fmt = TableReader::open(path, TableOptions{})->format();
+    }
+  }
+  m.format = fmt;
+  if (fmt == TableFormat::json) {
+    TableOptions to;
+    to.format = TableFormat::json;
+    to.max_record_bytes = opt.max_record_bytes;
+    m.json = TableReader::open(path, to);
+    m.header = m.json->header();
+    m.delim = 0;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) m.file_size = static_cast<std::uint64_t>(st.st_size);
+  } else {
+    m.open_csv();
+  }
+  m.resolve_columns();
+}
+
+ImportSource::~ImportSource() = default;
+
+bool ImportSource::read(Batch& b) {
+  return impl_->format == TableFormat::json ? impl_->read_json(b) : impl_->read_csv(b);
+}
+
+void ImportSource::materialize(Batch& b) const {
+  if (impl_->format == TableFormat::json) {
+    impl_->materialize_json(b);
+  } else {
+    impl_->materialize_csv(b);
+  }
+}
+
+std::uint64_t ImportSource::size_hint() const {
+  return impl_->format == TableFormat::csv ? impl_->file_size : 0;
+}
+
+std::string ImportSource::describe() const {
+  return impl_->path;
+}
+const std::vector<std::string>& ImportSource::header() const {
+  return impl_->header;
+}
+const ColumnMapping& ImportSource::mapping() const {
+  return impl_->map;
+}
+TableFormat ImportSource::format() const {
+  return impl_->format;
+}
+char ImportSource::delimiter() const {
+  return impl_->delim;
+}
+
+std::vector<std::string> ImportSource::mapping_report() const {
+  const Impl& m = *impl_;
+  std::vector<std::string> lines;
+  auto hdr = [&](F f) { return "\"" + shown(m.header[static_cast<std::size_t>(m.map[f])]) + "\""; };
+  for (std::size_t i = 0; i < kImportFieldCount; ++i) {
+    const auto f = static_cast<F>(i);
+    if (!m.map.has(f)) continue;
+    std::string s = std::string(field_table()[i].name) + " <- " + hdr(f);
+    if (m.map.from_map[i]) s += " (--map)";
+    lines.push_back(s);
+  }
+  const bool likes = m.map.has(F::avg_likes);
+  if (!likes && m.map.has(F::avg_engagements)) {
+    lines.push_back(
+        "avg_likes = " + hdr(F::avg_engagements) +
+        " - avg_comments - avg_shares (the known ones); comments stay missing unless given");
+  } else if (!likes && m.map.has(F::engagement_rate)) {
+    lines.push_back("avg_likes = " + hdr(F::engagement_rate) +
+                    " x followers - avg_comments - avg_shares (the known ones)");
+  } else if (!likes && m.map.has(F::total_likes) && m.map.has(F::posts)) {
+    lines.push_back("avg_likes = " + hdr(F::total_likes) + " / " + hdr(F::posts));
+  }
+  if (!m.map.has(F::fake_follower_share) && m.map.has(F::authentic_engagement) &&
+      (m.map.has(F::avg_engagements) || likes)) {
+    lines.push_back(
+        "fake_follower_share = 1 - " + hdr(F::authentic_engagement) + " / " +
+        (m.map.has(F::avg_engagements) ? hdr(F::avg_engagements) : "(avg_likes + avg_comments)") +
+        " (a bare 0 authentic engagement is read as not measured)");
+  }
+  if (!m.map.has(F::platform)) {
+    lines.push_back(
+        m.opt.default_platform
+            ? "platform = " +
+                  std::string(platform_name(static_cast<std::uint8_t>(*m.opt.default_platform))) +
+                  " for every row (no platform column; --platform to change)"
+            : "platform = unknown (no platform column, --platform none)");
+  }
+  if (!m.map.has(F::id)) {
+    lines.push_back(m.format == TableFormat::csv ? "id = the line number of each record"
+                                                 : "id = the ordinal of each object (1, 2, ...)");
+  }
+  std::string ignored;
+  for (std::size_t j = 0; j < m.header.size(); ++j) {
+    bool used = false;
+    for (int c : m.map.column) used |= c == static_cast<int>(j);
+    if (!used) ignored += (ignored.empty() ? "" : ", ") + ("\"" + shown(m.header[j]) + "\"");
+  }
+  if (!ignored.empty()) lines.push_back("ignored columns: " + ignored);
+  return lines;
+}
+
+std::unique_ptr<ImportSource> make_import_source(const std::string& path, const ImportOptions& opt,
+                                                 std::size_t batch_rows) {
+  return std::make_unique<ImportSource>(path, opt, batch_rows);
+}
+
+bool is_import_path(const std::string& path) {
+  const auto dot = path.find_last_of('.');
+  if (dot == std::string::npos) return false;
+  std::string ext = path.substr(dot);
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".csv" || ext == ".tsv" || ext == ".txt" || ext == ".tab" || ext == ".json" ||
+         ext == ".ndjson" || ext == ".jsonl";
+}
+
+// ---------------------------------------------------------------------------------------------
+std::string csv_quote(std::string_view s) {
+  bool need = false;
+  for (char c : s) {
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+      need = true;
+      break;
+    }
+  }
+  if (!need && !s.empty() && (s.front() == ' ' || s.back() == ' ')) need = true;
+  if (!need) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+struct RejectsWriter::Impl {
+  std::string path;
+  std::FILE* f = nullptr;
+};
+
+RejectsWriter::RejectsWriter(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
+  impl_->f = std::fopen(path.c_str(), "wb");
+  if (!impl_->f) throw Error(path + ": cannot create the rejects file: " + std::strerror(errno));
+  std::fputs("line,column,column_name,text,reason,row\n", impl_->f);
+}
+
+RejectsWriter::~RejectsWriter() {
+  if (impl_->f) std::fclose(impl_->f);
+}
+
+void RejectsWriter::write(const RejectedRow& r) {
+  const std::string s = std::to_string(r.line) + "," + std::to_string(r.column) + "," +
+                        csv_quote(r.column_name) + "," + csv_quote(r.text) + "," +
+                        csv_quote(r.reason) + "," + csv_quote(r.raw) + "\n";
+  std::fwrite(s.data(), 1, s.size(), impl_->f);
+}
+
+void RejectsWriter::close() {
+  if (!impl_->f) return;
+  const bool bad = std::ferror(impl_->f) != 0;
+  const int rc = std::fclose(impl_->f);
+  impl_->f = nullptr;
+  if (bad || rc != 0)
+    throw Error(impl_->path + ": writing the rejects file failed: " + std::strerror(errno));
+}
+
+}  // namespace microreach
