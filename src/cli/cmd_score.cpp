@@ -1,11 +1,14 @@
 // microreach score: profiles (HDF5, or generated on the fly) -> scores, summary, top K.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "commands.hpp"
+#include "import_options.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/hdf5_io.hpp"
+#include "microreach/import.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/summary.hpp"
 #include "options.hpp"
@@ -23,6 +26,7 @@ struct ScoreArgs {
   int compress = 0;
   ScoringOptions scoring;
   GeneratorOptions gen;
+  ImportCliOptions imp;  // --in data.csv: import options (issue 3)
 };
 
 std::unique_ptr<ProfileSource> open_source(const ScoreArgs& a, const ScoringConfig& cfg) {
@@ -37,7 +41,12 @@ std::unique_ptr<ProfileSource> open_source(const ScoreArgs& a, const ScoringConf
   const std::string ext = std::filesystem::path(a.in).extension().string();
   if (ext == ".h5" || ext == ".hdf5" || ext == ".he5")
     return std::make_unique<Hdf5Source>(a.in, a.chunk);
-  throw ConfigError("--in", a.in, "an HDF5 file written by microreach (.h5)");
+  // CSV/TSV/JSON exports go straight through the pipeline (no intermediate file).
+  if (is_import_path(a.in) || !a.imp.format.empty())
+    return make_import_source(a.in, a.imp.build(), a.chunk);
+  throw ConfigError("--in", a.in,
+                    "an HDF5 file written by microreach (.h5) or an export to import "
+                    "(.csv .tsv .txt .json .ndjson, or --format)");
 }
 
 void run_score(const ScoreArgs& a, const Globals& g) {
@@ -45,6 +54,14 @@ void run_score(const ScoreArgs& a, const Globals& g) {
   auto threads = limit_threads(g.threads);
   auto source = open_source(a, cfg);
   Summary summary(a.top);
+  // Rows an import source refused (--on-error skip), optionally listed in --rejects.
+  std::optional<AtomicOutput> rejects_out;
+  std::unique_ptr<RejectsWriter> rejects_writer;
+  if (!a.imp.rejects.empty()) {
+    rejects_out.emplace(a.imp.rejects);
+    rejects_writer = std::make_unique<RejectsWriter>(rejects_out->temp_path());
+  }
+  RejectsSink rejects(rejects_writer.get());
   PipelineOptions po;
   po.scoring = &cfg;
   po.progress = want_progress(g.quiet);
@@ -60,13 +77,27 @@ void run_score(const ScoreArgs& a, const Globals& g) {
       {
         h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/true,
                            /*with_truth=*/source->has_truth());
-        stats = run_pipeline(*source, {&sink, &summary}, po);
+        stats = run_pipeline(*source, {&sink, &summary, &rejects}, po);
       }
       file.close();
     }
     out.commit();
   } else {
-    stats = run_pipeline(*source, {&summary}, po);
+    stats = run_pipeline(*source, {&summary, &rejects}, po);
+  }
+  if (rejects_writer) {
+    rejects_writer->close();
+    rejects_out->commit();
+  }
+  if (stats.rejected > 0) {
+    std::cout << "Read " << stats.rows_read << " rows: kept " << stats.rows << ", rejected "
+              << stats.rejected;
+    if (rejects_writer) std::cout << " (listed in " << a.imp.rejects << ")";
+    std::cout << "\n";
+    if (!rejects_writer && !g.quiet) {
+      for (const auto& r : rejects.first())
+        std::cerr << "rejected: " << describe_reject(a.in, r) << "\n";
+    }
   }
   std::cout << "Scored " << source->describe() << (cfg.target_niche ? " for niche " : "")
             << (cfg.target_niche
@@ -85,7 +116,9 @@ void add_score(CLI::App& app, Globals& g) {
   auto a = std::make_shared<ScoreArgs>();
   CLI::App* cmd = app.add_subcommand(
       "score", "Score influencer profiles: summary, top K, and per-profile HDF5 output");
-  cmd->add_option("--in,-i", a->in, "Input profiles: an HDF5 file from generate/import/score");
+  cmd->add_option("--in,-i", a->in,
+                  "Input profiles: an HDF5 file from generate/import/score, or an export (.csv "
+                  ".tsv .json) imported on the fly");
   cmd->add_option("--generate", a->generate,
                   "Instead of --in: generate and score N synthetic profiles in one pass")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
@@ -100,6 +133,7 @@ void add_score(CLI::App& app, Globals& g) {
       ->check(CLI::Range(0, 9));
   add_scoring_options(cmd, a->scoring);
   add_generator_options(cmd, a->gen);
+  add_import_options(cmd, a->imp);
   cmd->callback([a, &g] { run_score(*a, g); });
 }
 
