@@ -457,12 +457,12 @@ std::uint64_t dataset_length(hid_t loc, const std::string& path, const std::stri
   return dims[0];
 }
 
+namespace {
+// Reads rows [first, first+n) of an open 1-D dataset (type already checked).
 template <class T>
-void read_rows(hid_t loc, const std::string& path, std::uint64_t first, std::size_t n,
-               std::vector<T>& out, const std::string& file) {
-  Handle ds = open_dataset(loc, path, file);
-  check_type<T>(ds.get(), path, file);
-  Handle fs(check(H5Dget_space(ds.get()), "get dataspace"));
+void read_open_rows(hid_t ds, const std::string& path, std::uint64_t first, std::size_t n,
+                    std::vector<T>& out, const std::string& file) {
+  Handle fs(check(H5Dget_space(ds), "get dataspace"));
   if (H5Sget_simple_extent_ndims(fs.get()) != 1)
     bad_input(file, "dataset '" + path + "' should be one-dimensional");
   hsize_t dims[1] = {0};
@@ -473,14 +473,22 @@ void read_rows(hid_t loc, const std::string& path, std::uint64_t first, std::siz
   out.resize(n);
   if (n == 0) return;
   hsize_t start[1] = {first}, count[1] = {n};
-  check(H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
-        "select rows", 0);
+  check(H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select rows", 0);
   Handle ms(check(H5Screate_simple(1, count, nullptr), "memory space"));
   if constexpr (std::is_same_v<T, std::string>) {
-    read_strings(ds.get(), ms.get(), fs.get(), out.data(), n, path, file);
+    read_strings(ds, ms.get(), fs.get(), out.data(), n, path, file);
   } else {
-    read_numbers<T>(ds.get(), ms.get(), fs.get(), out.data(), path, file);
+    read_numbers<T>(ds, ms.get(), fs.get(), out.data(), path, file);
   }
+}
+}  // namespace
+
+template <class T>
+void read_rows(hid_t loc, const std::string& path, std::uint64_t first, std::size_t n,
+               std::vector<T>& out, const std::string& file) {
+  Handle ds = open_dataset(loc, path, file);
+  check_type<T>(ds.get(), path, file);
+  read_open_rows(ds.get(), path, first, n, out, file);
 }
 
 template <class T>
@@ -661,19 +669,33 @@ void read_scores(const File& f, std::uint64_t first, std::size_t n, ScoreChunk& 
 ProfileReader::ProfileReader(const std::string& path)
     : file_(File::open(path, {kFiletypeProfiles, kFiletypeScores})) {
   rows_ = dataset_length(file_.id(), "/profiles/followers", path);
+  auto open_checked = [&](const std::string& p, auto tag) {
+    using T = decltype(tag);
+    const auto len = dataset_length(file_.id(), p, path);
+    if (len != rows_)
+      bad_input(path, "dataset '" + p + "' has " + std::to_string(len) + " rows but /profiles/followers has " +
+                          std::to_string(rows_) + " (the file is inconsistent)");
+    Handle ds = open_dataset(file_.id(), p, path);
+    check_type<T>(ds.get(), p, path);
+    return ds;
+  };
   for (std::size_t c = 0; c < kColumnCount; ++c) {
     const auto col = static_cast<Column>(c);
     const std::string p = "/profiles/" + std::string(column_info(col).name);
     if (!exists(file_.id(), p)) continue;
-    const auto len = dataset_length(file_.id(), p, path);
-    if (len != rows_)
-      bad_input(path, "dataset '" + p + "' has " + std::to_string(len) +
-                          " rows but /profiles/followers has " + std::to_string(rows_) +
-                          " (the file is inconsistent)");
+    Handle ds;
+    switch (col) {
+      case Column::id: ds = open_checked(p, std::uint64_t{}); break;
+      case Column::handle:
+      case Column::country: ds = open_checked(p, std::string{}); break;
+      case Column::platform:
+      case Column::niche: ds = open_checked(p, std::uint8_t{}); break;
+      default: ds = open_checked(p, double{}); break;
+    }
     present_.push_back(col);
+    datasets_.push_back(std::move(ds));
   }
-  has_truth_ = exists(file_.id(), "/profiles/true_fake_share") &&
-               dataset_length(file_.id(), "/profiles/true_fake_share", path) == rows_;
+  if (exists(file_.id(), "/profiles/true_fake_share")) truth_ = open_checked("/profiles/true_fake_share", double{});
 }
 
 bool ProfileReader::read(ProfileChunk& c, std::size_t max_rows) {
@@ -682,42 +704,36 @@ bool ProfileReader::read(ProfileChunk& c, std::size_t max_rows) {
   c.clear();
   c.resize(n);
   c.first_row = next_;
-  const hid_t f = file_.id();
   const std::string& path = file_.path();
   bool has_id = false;
-  for (Column col : present_) {
+  for (std::size_t k = 0; k < present_.size(); ++k) {
+    const Column col = present_[k];
+    const hid_t ds = datasets_[k].get();
     const std::string p = "/profiles/" + std::string(column_info(col).name);
     switch (col) {
       case Column::id:
-        read_rows(f, p, next_, n, c.id, path);
+        read_open_rows(ds, p, next_, n, c.id, path);
         has_id = true;
         break;
-      case Column::handle:
-        read_rows(f, p, next_, n, c.handle, path);
-        break;
-      case Column::country:
-        read_rows(f, p, next_, n, c.country, path);
-        break;
+      case Column::handle: read_open_rows(ds, p, next_, n, c.handle, path); break;
+      case Column::country: read_open_rows(ds, p, next_, n, c.country, path); break;
       case Column::platform:
       case Column::niche: {
         auto& v = col == Column::platform ? c.platform : c.niche;
-        read_rows(f, p, next_, n, v, path);
+        read_open_rows(ds, p, next_, n, v, path);
         const std::size_t limit = col == Column::platform ? kPlatformCount : kNicheCount;
         for (std::size_t i = 0; i < n; ++i)
           if (v[i] >= limit && v[i] != kUnknown)
-            bad_input(path, "dataset '" + p + "' row " + std::to_string(next_ + i) +
-                                " holds code " + std::to_string(v[i]) + ", expected 0-" +
-                                std::to_string(limit - 1) + " or 255");
+            bad_input(path, "dataset '" + p + "' row " + std::to_string(next_ + i) + " holds code " +
+                                std::to_string(v[i]) + ", expected 0-" + std::to_string(limit - 1) + " or 255");
         break;
       }
-      default:
-        read_rows(f, p, next_, n, *c.numeric(col), path);
-        break;
+      default: read_open_rows(ds, p, next_, n, *c.numeric(col), path); break;
     }
   }
   if (!has_id)
     for (std::size_t i = 0; i < n; ++i) c.id[i] = next_ + i;
-  if (has_truth_) read_rows(f, "/profiles/true_fake_share", next_, n, c.true_fake_share, path);
+  if (truth_) read_open_rows(truth_.get(), "/profiles/true_fake_share", next_, n, c.true_fake_share, path);
   next_ += n;
   return true;
 }

@@ -162,13 +162,14 @@ class ProfileReader {
   const File& file() const { return file_; }
   // Columns present in the file (the others read as missing).
   const std::vector<Column>& columns() const { return present_; }
-  bool has_truth() const { return has_truth_; }
+  bool has_truth() const { return bool(truth_); }
 
  private:
   File file_;
   std::uint64_t rows_ = 0, next_ = 0;
   std::vector<Column> present_;
-  bool has_truth_ = false;
+  std::vector<Handle> datasets_;  // open once, parallel to present_
+  Handle truth_;
 };
 
 // Pipeline sink writing /profiles (and /scores when `scores`) of every batch, in order.

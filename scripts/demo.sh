@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job on built-in defaults: installs what is missing, builds, and answers the
+# planner's question "$25k: one macro-influencer or many micro-influencers?" on a synthetic
+# market, then writes the HTML report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh build
+mkdir -p out
+./build/microreach simulate --out out/campaign.h5
+if ./build/microreach report --help >/dev/null 2>&1; then
+  ./build/microreach report out/campaign.h5 -o out/report.html
+  echo "Report: $(pwd)/out/report.html"
+fi

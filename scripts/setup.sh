@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages microreach needs (only those missing) and builds it.
+#   scripts/setup.sh [--dev] [build-dir]
+# --dev also installs what the full test suite needs (clang and its sanitizer/fuzzer runtime).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+if [ "${1:-}" = "--dev" ]; then dev=1; shift; fi
+build_dir="${1:-build}"
+
+packages=(build-essential cmake git pkg-config
+          libtbb-dev libhdf5-dev hdf5-tools libcli11-dev catch2 libbenchmark-dev
+          librandom123-dev libfast-float-dev
+          python3-numpy python3-h5py python3-pandas python3-matplotlib)
+if [ "$dev" = 1 ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing: ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+echo "== building in $build_dir"
+werror=OFF
+if [ "$dev" = 1 ]; then werror=ON; fi
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DMICROREACH_WERROR=$werror >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds with -Werror, runs every test
+# (unit, CLI, benchmark smoke runs), then the sanitizer and fuzzing stages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+bash scripts/setup.sh --dev build-test
+echo "== tests (Release, -Werror)"
+(cd build-test && ctest --output-on-failure -j"$(nproc)" -LE scale --timeout 600)
+if [ -f scripts/ci-sanitize.sh ]; then
+  echo "== sanitizers"
+  bash scripts/ci-sanitize.sh
+fi
+if [ -f scripts/fuzz.sh ]; then
+  echo "== fuzzing"
+  bash scripts/fuzz.sh
+fi
+echo "== all stages passed in $(( $(date +%s) - start )) s"
