@@ -9,6 +9,8 @@
 
 #include "microreach/distributions.hpp"
 #include "microreach/random.hpp"
+#include "microreach/sim/engine.hpp"
+#include "microreach/sim/model.hpp"
 
 using microreach::Purpose;
 using microreach::Stream;
@@ -116,6 +118,67 @@ void BM_StreamOpen(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_StreamOpen);
+
+// A portfolio of `accounts` micro accounts spread over 4 platforms x 3 niches (so overlap is
+// computed), with the default parameters: what `simulate` does per strategy.
+microreach::sim::CampaignModel bench_model(std::size_t accounts) {
+  using namespace microreach;
+  sim::Portfolio pf;
+  pf.spec = pf.label = "micro-top";
+  Stream s(3, Purpose::user, 1);
+  const Niche niches[] = {Niche::fitness, Niche::sports, Niche::lifestyle};
+  for (std::size_t i = 0; i < accounts; ++i) {
+    sim::Candidate c;
+    c.key = 1000 + i;
+    c.platform = static_cast<std::uint8_t>(i % 4);
+    c.niche = static_cast<std::uint8_t>(niches[(i / 4) % 3]);
+    c.tier = static_cast<std::uint8_t>(Tier::micro);
+    c.followers = std::exp(s.uniform(std::log(1e4), std::log(1e5)));
+    c.fake_share = s.uniform(0.02, 0.3);
+    c.engagement_per_view = s.uniform(0.05, 0.2);
+    c.share_fraction = 0.05;
+    c.relevance = c.niche == static_cast<std::uint8_t>(Niche::fitness) ? 1.0 : 0.6;
+    c.price = c.followers * 0.005;
+    pf.hired.push_back(c);
+  }
+  return sim::CampaignModel(sim::ModelParams{}, {pf});
+}
+
+// Influencer-trials per second of the whole engine (draws, overlap, totals, accumulators).
+void BM_SimulatePortfolio(benchmark::State& state) {
+  const std::size_t accounts = static_cast<std::size_t>(state.range(0));
+  const auto m = bench_model(accounts);
+  microreach::sim::SimOptions opt;
+  opt.trials = 20'000;
+  for (auto _ : state) {
+    auto r = microreach::sim::simulate(m, opt);
+    benchmark::DoNotOptimize(r.moments.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(opt.trials * accounts));
+  state.counters["influencer_trials_per_s"] = benchmark::Counter(
+      static_cast<double>(opt.trials * accounts), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_SimulatePortfolio)
+    ->Arg(1)
+    ->Arg(40)
+    ->Arg(200)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Trials of one account, single-threaded: the per-account cost of one trial.
+void BM_TrialWorkspaceDraw(benchmark::State& state) {
+  const auto m = bench_model(200);
+  microreach::sim::TrialWorkspace ws(m);
+  microreach::sim::Totals t{};
+  std::uint64_t trial = 0;
+  for (auto _ : state) {
+    ws.draw(m, 1, trial++);
+    ws.totals(m, 0, t);
+    benchmark::DoNotOptimize(t.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 200);
+}
+BENCHMARK(BM_TrialWorkspaceDraw);
 
 }  // namespace
 

@@ -162,26 +162,36 @@ double beta(Stream& s, double a, double b) {
 
 namespace {
 
+// 1/x for x = 0..63 (entry 0 unused): the inversion loops multiply instead of dividing.
+struct Reciprocals {
+  double v[64];
+  constexpr Reciprocals() : v() {
+    v[0] = 0.0;
+    for (int i = 1; i < 64; ++i) v[i] = 1.0 / i;
+  }
+};
+constexpr Reciprocals kRecip;
+
 // Inversion (sequential search from 0), for n * p < 10 with p <= 1/2. Exact: the
 // probabilities are built by the recurrence f(x) = f(x-1) (n-x+1) p / (x q). The search is
-// cut at a bound 10 standard deviations above the mean (probability < 1e-20) and restarted,
-// which guards against rounding in the subtracted uniform.
+// cut at a bound 10 standard deviations above the mean (probability < 1e-20; at most 44 since
+// n p < 10) and restarted, which guards against rounding in the subtracted uniform.
 std::uint64_t binomial_inversion(Stream& s, std::uint64_t n, double p) {
   const double q = 1.0 - p;
   const double dn = static_cast<double>(n);
   const double qn = std::exp(dn * std::log1p(-p));
-  const double np = dn * p;
-  const double bound = std::min(dn, np + 10.0 * std::sqrt(np * q + 1.0));
   const double ratio = p / q;
   for (;;) {
-    double x = 0.0, px = qn, u = s.uniform();
-    for (;;) {
-      if (u <= px) return static_cast<std::uint64_t>(x);
+    double px = qn, u = s.uniform();
+    int x = 0;
+    while (u > px) {
       u -= px;
-      x += 1.0;
-      if (x > bound) break;
-      px *= (dn - x + 1.0) * ratio / x;
+      ++x;
+      if (x > 44) break;
+      px *= (dn - x + 1.0) * ratio * kRecip.v[x];
     }
+    if (x <= 44 && x <= dn) return static_cast<std::uint64_t>(x);
+    // Fell off the end through rounding (probability < 1e-20): draw again.
   }
 }
 
@@ -264,29 +274,31 @@ std::uint64_t binomial(Stream& s, std::uint64_t n, double p) {
 
 namespace {
 
+// Inversion for mean < 10: the search is cut at 44 (> mean + 10 sd) and restarted.
 std::uint64_t poisson_inversion(Stream& s, double mean) {
   const double p0 = std::exp(-mean);
-  const double bound = mean + 10.0 * std::sqrt(mean) + 10.0;
   for (;;) {
-    double k = 0.0, pk = p0, u = s.uniform();
-    for (;;) {
-      if (u <= pk) return static_cast<std::uint64_t>(k);
+    double pk = p0, u = s.uniform();
+    int k = 0;
+    while (u > pk) {
       u -= pk;
-      k += 1.0;
-      if (k > bound) break;
-      pk *= mean / k;
+      ++k;
+      if (k > 44) break;
+      pk *= mean * kRecip.v[k];
     }
+    if (k <= 44) return static_cast<std::uint64_t>(k);
   }
 }
 
+// PTRS for mean >= 10. The logarithms needed only by the final test are computed on first use
+// (about 1 draw in 8 gets there).
 std::uint64_t poisson_ptrs(Stream& s, double mean) {
   const double slam = std::sqrt(mean);
-  const double loglam = std::log(mean);
   const double b = 0.931 + 2.53 * slam;
   const double a = -0.059 + 0.02483 * b;
-  const double invalpha = 1.1239 + 1.1328 / (b - 3.4);
   const double vr = 0.9277 - 3.6224 / (b - 2.0);
-  const double log_invalpha = std::log(invalpha);
+  double loglam = 0.0, log_invalpha = 0.0;
+  bool logs = false;
   for (;;) {
     const double u = s.uniform() - 0.5;
     const double v = s.uniform();
@@ -294,6 +306,11 @@ std::uint64_t poisson_ptrs(Stream& s, double mean) {
     const double kd = std::floor((2.0 * a / us + b) * u + mean + 0.43);
     if (us >= 0.07 && v <= vr) return static_cast<std::uint64_t>(kd);
     if (kd < 0.0 || (us < 0.013 && v > us)) continue;
+    if (!logs) {
+      loglam = std::log(mean);
+      log_invalpha = std::log(1.1239 + 1.1328 / (b - 3.4));
+      logs = true;
+    }
     if (std::log(v) + log_invalpha - std::log(a / (us * us) + b) <=
         -mean + kd * loglam - log_factorial(kd))
       return static_cast<std::uint64_t>(kd);

@@ -1,0 +1,145 @@
+#pragma once
+// The Monte Carlo engine: trials of a CampaignModel in parallel blocks on oneTBB.
+//
+// Determinism: trial t draws its shared shocks from Stream(seed, sim_shared, t), account k's
+// noise from Stream(seed, sim_account, t, k) (k = the influencer key) and the conversions of
+// the hired accounts of one audience and tier from Stream(seed, sim_shared, t, 1 + group
+// code), so every number
+// depends only on (seed, trial, influencer), never on the thread. Trials run in blocks of
+// kBlockTrials; each block accumulates its own moments, and blocks are folded in trial order.
+// Results are therefore bit-identical for any thread count, and a run split into rounds at
+// block boundaries (simulate_more) equals one run of the same total.
+//
+// Common random numbers: every portfolio of one model is evaluated on the same trials, an
+// account hired by several portfolios is drawn once per trial and shared by all of them, and
+// conversion groups with the same (audience, tier) use the same stream in every portfolio.
+// Comparisons (P(A beats B)) are therefore paired.
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "microreach/random.hpp"
+#include "microreach/sim/model.hpp"
+
+namespace microreach::sim {
+
+inline constexpr std::uint64_t kBlockTrials = 256;
+inline constexpr std::uint64_t kMaxTrials = 1'000'000'000;  // refused above
+inline constexpr std::size_t kMaxHires = 1'000'000;         // accounts per portfolio
+
+// Per-trial shocks shared by every account (mean 1; both 1 with noise off).
+struct Shocks {
+  double conversion = 1.0;
+  double reach = 1.0;
+};
+Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p);
+
+// Scratch for one trial of a model (one per thread): every account's draws, then the totals of
+// any portfolio.
+class TrialWorkspace {
+ public:
+  explicit TrialWorkspace(const CampaignModel& m);
+  // Draws every account of the model for `trial` (expectations when params().noise is off).
+  void draw(const CampaignModel& m, std::uint64_t seed, std::uint64_t trial);
+  // Every account at its expectation (noise off), whatever params().noise says.
+  void draw_expectations(const CampaignModel& m);
+  // Totals of portfolio p for the trial last drawn.
+  void totals(const CampaignModel& m, std::size_t p, Totals& out) const;
+  const Shocks& shocks() const { return shocks_; }
+  // Account i's draws in the last trial (tests, diagnostics).
+  double reached(std::size_t i) const { return reached_[i]; }
+  double impressions(std::size_t i) const { return impressions_[i]; }
+  double engagements(std::size_t i) const { return engagements_[i]; }
+  double incident(std::size_t i) const { return incident_[i]; }
+
+ private:
+  Shocks shocks_;
+  bool noise_ = false;  // the last draw was random
+  std::uint64_t seed_ = 0, trial_ = 0;
+  std::vector<double> reached_, impressions_, engagements_, incident_;
+};
+
+// Streaming mean and variance (Welford; blocks merged with Chan et al.'s formula).
+struct Moments {
+  double n = 0, mean = 0, m2 = 0;
+  void add(double x) {
+    n += 1.0;
+    const double d = x - mean;
+    mean += d / n;
+    m2 += d * (x - mean);
+  }
+  void merge(const Moments& o);
+  double variance() const { return n > 1 ? m2 / (n - 1) : 0.0; }
+  double sd() const;
+  double se() const;  // standard error of the mean
+};
+
+struct SimOptions {
+  std::uint64_t seed = 1;
+  std::uint64_t trials = 10000;
+  // Keep every trial's totals (needed for quantiles, expected shortfall and --keep-trials).
+  // Memory: trials x portfolios x 9 x 8 bytes.
+  bool keep_values = true;
+  // Pairs (a, b) of portfolios whose profits are compared trial by trial; empty = all pairs
+  // (a < b) when there are at most 64 portfolios, none otherwise.
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> compare;
+};
+
+struct PairStats {
+  std::uint32_t a = 0, b = 0;
+  double wins_a = 0;   // trials with profit_a > profit_b (ties count 1/2 to each side)
+  Moments difference;  // profit_a - profit_b
+  double p_a_beats_b() const { return difference.n > 0 ? wins_a / difference.n : 0.0; }
+};
+
+struct SimResult {
+  std::uint64_t trials = 0;
+  std::vector<std::array<Moments, kMetricCount>> moments;          // [portfolio][metric]
+  std::vector<std::array<std::uint64_t, kMetricCount>> negatives;  // trials with value < 0
+  std::vector<PairStats> pairs;
+  bool has_values = false;
+  std::vector<std::array<std::vector<double>, kMetricCount>> values;  // [portfolio][metric][t]
+  std::vector<double> conversion_shock, reach_shock;                  // [t], with values
+};
+
+// One run of opt.trials trials (trials 0 .. trials-1).
+SimResult simulate(const CampaignModel& m, const SimOptions& opt);
+// Runs trials [r.trials, r.trials + n) and folds them into r (r empty: a fresh result).
+void simulate_more(const CampaignModel& m, const SimOptions& opt, std::uint64_t n, SimResult& r);
+
+struct MetricSummary {
+  double mean = 0, se = 0, sd = 0;
+  double p5 = 0, p50 = 0, p95 = 0;  // NaN without kept values
+  double shortfall = 0;   // mean of the worst 5 % (lowest; highest for cost); NaN w/o values
+  double p_negative = 0;  // share of trials below 0
+  double expected = 0;    // noise-off value (CampaignModel::expected)
+};
+using PortfolioSummary = std::array<MetricSummary, kMetricCount>;
+std::vector<PortfolioSummary> summarize(const CampaignModel& m, const SimResult& r);
+
+// Quantile q of v by linear interpolation between order statistics (NumPy's default).
+double quantile_sorted(const std::vector<double>& sorted, double q);
+
+// Relative standard error used by --precision: se / |mean| for the non-negative totals;
+// for profit se / mean cost (profit can sit near 0); for ROI the absolute se (ROI is already a
+// ratio to cost). 0 when the metric has no spread.
+double relative_se(const SimResult& r, std::size_t portfolio, Metric metric);
+double max_relative_se(const SimResult& r);
+
+struct PrecisionOptions {
+  double target = 0.005;
+  std::uint64_t first_round = 10000;  // trials of the first round
+  std::uint64_t max_trials = 10'000'000;
+};
+struct PrecisionReport {
+  std::uint64_t rounds = 0;
+  double max_relative_se = 0;
+  bool reached = false;
+};
+// Runs rounds until max_relative_se(r) < target or max_trials; each round is sized from the
+// current standard errors (se falls as 1/sqrt(n)) and ends on a block boundary.
+PrecisionReport simulate_to_precision(const CampaignModel& m, const SimOptions& opt,
+                                      const PrecisionOptions& prec, SimResult& r);
+
+}  // namespace microreach::sim

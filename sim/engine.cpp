@@ -1,0 +1,380 @@
+#include "microreach/sim/engine.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "microreach/cancel.hpp"
+#include "microreach/distributions.hpp"
+#include "microreach/error.hpp"
+
+namespace microreach::sim {
+
+// ---------------------------------------------------------------- one trial
+
+Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p) {
+  Stream s(seed, Purpose::sim_shared, trial);
+  Shocks k;
+  k.conversion = lognormal_mean(s, 1.0, p.conversion_shock_sigma);
+  k.reach = lognormal_mean(s, 1.0, p.reach_shock_sigma);
+  return k;
+}
+
+TrialWorkspace::TrialWorkspace(const CampaignModel& m) {
+  const std::size_t n = m.account_count();
+  reached_.resize(n);
+  impressions_.resize(n);
+  engagements_.resize(n);
+  incident_.resize(n);
+}
+
+void TrialWorkspace::draw_expectations(const CampaignModel& m) {
+  noise_ = false;
+  shocks_ = Shocks{};
+  const ModelParams& p = m.params();
+  for (std::size_t i = 0; i < m.account_count(); ++i) {
+    const AccountModel& a = m.account(i);
+    const AccountExpectation e = expect_account(a, p);
+    reached_[i] = e.reached;
+    impressions_[i] = e.impressions;
+    engagements_[i] = e.engagements;
+    incident_[i] = a.incident_probability;  // expectation of the incident indicator
+  }
+}
+
+void TrialWorkspace::draw(const CampaignModel& m, std::uint64_t seed, std::uint64_t trial) {
+  const ModelParams& p = m.params();
+  if (!p.noise) {
+    draw_expectations(m);
+    return;
+  }
+  noise_ = true;
+  seed_ = seed;
+  trial_ = trial;
+  shocks_ = draw_shocks(seed, trial, p);
+  const double posts = p.posts;
+  const bool one_post = posts == 1.0;
+  const double sigma = p.reach_sigma;
+  const double reach_scale = shocks_.reach * std::exp(-0.5 * sigma * sigma);
+  const double audience = p.audience_size;
+  const double vps = p.viewers_per_share;
+  const std::size_t n = m.account_count();
+  const AccountModel* acc = m.accounts().data();
+  for (std::size_t i = 0; i < n; ++i) {
+    const AccountModel& a = acc[i];
+    Stream s(seed, Purpose::sim_account, trial, a.key);
+    // Real fake share around the estimate, then authentic followers.
+    const double fake = a.fake_random ? a.fake(s) : a.fake_mean;
+    const double authentic = std::floor(a.followers * (1.0 - fake) + 0.5);
+    // Reach rate in this window: tier mean x shared shock x own lognormal noise (mean 1).
+    const double rho = std::min(1.0, a.reach_rate * reach_scale * std::exp(sigma * std_normal(s)));
+    const double p_reach = one_post ? rho : 1.0 - std::pow(1.0 - rho, posts);
+    const double reached =
+        static_cast<double>(binomial(s, static_cast<std::uint64_t>(authentic), p_reach));
+    const double imp = authentic * rho * posts;
+    // Engagements split into shares and the rest (Poisson thinning).
+    const double lambda = imp * a.engagement_per_view;
+    const double shares = static_cast<double>(poisson(s, lambda * a.share_fraction));
+    const double eng = shares + static_cast<double>(poisson(s, lambda * (1.0 - a.share_fraction)));
+    const double viewers = vps * shares;
+    reached_[i] = std::min(reached + viewers, audience);
+    impressions_[i] = imp + viewers;
+    engagements_[i] = eng;
+    incident_[i] = s.uniform() < a.incident_probability ? 1.0 : 0.0;
+  }
+}
+
+void TrialWorkspace::totals(const CampaignModel& m, std::size_t p, Totals& t) const {
+  const ModelParams& par = m.params();
+  const CampaignModel::Layout& l = m.layout(p);
+  const double audience = par.audience_size;
+  const double inv_audience = 1.0 / audience;
+  const std::uint32_t* members = l.members.data();
+  double unique = 0, imps = 0, eng = 0, conv = 0, cost = 0;
+  for (std::size_t s = 0; s + 1 < l.segments.size(); ++s) {
+    // Sainsbury: U (1 - prod (1 - x_i / U)); phi = unique / gross scales each account's reach
+    // to the people it alone adds (a person reached twice buys at most once).
+    double miss = 1.0, gross = 0.0;
+    for (std::uint32_t j = l.segments[s]; j < l.segments[s + 1]; ++j) {
+      const double x = reached_[members[j]];
+      miss *= 1.0 - x * inv_audience;
+      gross += x;
+    }
+    const double uni = audience * (1.0 - miss);
+    const double phi = gross > 0 ? uni / gross : 1.0;
+    unique += uni;
+    for (std::uint32_t g = l.segment_groups[s]; g < l.segment_groups[s + 1]; ++g) {
+      // One tier in one audience: a common conversion probability.
+      double relevant = 0.0, conv_prob = 0.0;
+      for (std::uint32_t j = l.groups[g]; j < l.groups[g + 1]; ++j) {
+        const std::uint32_t i = members[j];
+        const AccountModel& a = m.account(i);
+        imps += impressions_[i];
+        eng += engagements_[i];
+        cost += a.fee + incident_[i] * a.incident_cost;
+        // An incident loses the account's conversions (noise off: with probability q).
+        relevant += reached_[i] * a.relevance * (1.0 - incident_[i]);
+        conv_prob = a.conversion_prob;
+      }
+      relevant *= phi;
+      if (noise_) {
+        // Sum of independent binomials with a common p: one binomial, drawn from a stream of
+        // the trial and the (audience, tier) group, shared by every portfolio (CRN).
+        Stream cs(seed_, Purpose::sim_shared, trial_, 1 + l.group_code[g]);
+        const double pc = std::min(1.0, conv_prob * shocks_.conversion);
+        conv += static_cast<double>(
+            binomial(cs, static_cast<std::uint64_t>(std::floor(relevant + 0.5)), pc));
+      } else {
+        conv += relevant * std::min(1.0, conv_prob);
+      }
+    }
+  }
+  t[idx(Metric::unique_reach)] = unique;
+  t[idx(Metric::impressions)] = imps;
+  t[idx(Metric::engagements)] = eng;
+  t[idx(Metric::conversions)] = conv;
+  t[idx(Metric::cost)] = cost;
+  finish_totals(t, par);
+}
+
+// ---------------------------------------------------------------- accumulators
+
+void Moments::merge(const Moments& o) {
+  if (o.n == 0) return;
+  if (n == 0) {
+    *this = o;
+    return;
+  }
+  const double total = n + o.n;
+  const double d = o.mean - mean;
+  mean += d * (o.n / total);
+  m2 += o.m2 + d * d * (n * o.n / total);
+  n = total;
+}
+double Moments::sd() const {
+  return std::sqrt(variance());
+}
+double Moments::se() const {
+  return n > 0 ? std::sqrt(variance() / n) : 0.0;
+}
+
+namespace {
+
+struct BlockStats {
+  std::vector<std::array<Moments, kMetricCount>> moments;
+  std::vector<std::array<std::uint64_t, kMetricCount>> negatives;
+  std::vector<PairStats> pairs;
+};
+
+void init_result(const CampaignModel& m, const SimOptions& opt, SimResult& r) {
+  const std::size_t np = m.portfolio_count();
+  r.moments.assign(np, {});
+  r.negatives.assign(np, {});
+  r.pairs.clear();
+  if (!opt.compare.empty()) {
+    for (auto [a, b] : opt.compare) {
+      if (a >= np || b >= np)
+        throw ConfigError("compare", std::to_string(a) + "," + std::to_string(b),
+                          "indices of portfolios below " + std::to_string(np));
+      r.pairs.push_back(PairStats{a, b, 0.0, {}});
+    }
+  } else if (np <= 64) {
+    for (std::uint32_t a = 0; a < np; ++a)
+      for (std::uint32_t b = a + 1; b < np; ++b) r.pairs.push_back(PairStats{a, b, 0.0, {}});
+  }
+  r.has_values = opt.keep_values;
+  r.values.assign(opt.keep_values ? np : 0, {});
+  r.conversion_shock.clear();
+  r.reach_shock.clear();
+}
+
+}  // namespace
+
+void simulate_more(const CampaignModel& m, const SimOptions& opt, std::uint64_t n, SimResult& r) {
+  if (r.trials == 0 && r.moments.size() != m.portfolio_count()) init_result(m, opt, r);
+  if (n == 0) return;
+  if (n > kMaxTrials || r.trials + n > kMaxTrials)
+    throw ConfigError("trials", std::to_string(r.trials + n),
+                      "at most " + std::to_string(kMaxTrials) + " trials");
+  const std::size_t np = m.portfolio_count();
+  const std::uint64_t first = r.trials;
+  if (r.has_values) {
+    for (auto& pv : r.values)
+      for (auto& v : pv) v.resize(first + n);
+    r.conversion_shock.resize(first + n);
+    r.reach_shock.resize(first + n);
+  }
+  const std::uint64_t blocks = (n + kBlockTrials - 1) / kBlockTrials;
+  tbb::enumerable_thread_specific<TrialWorkspace> workspaces([&] { return TrialWorkspace(m); });
+  const std::uint64_t wave =
+      8 * static_cast<std::uint64_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  std::vector<BlockStats> stats;
+
+  for (std::uint64_t w0 = 0; w0 < blocks; w0 += wave) {
+    const std::uint64_t w1 = std::min(blocks, w0 + wave);
+    stats.assign(w1 - w0, BlockStats{});
+    tbb::parallel_for(tbb::blocked_range<std::uint64_t>(w0, w1, 1), [&](const auto& range) {
+      TrialWorkspace& ws = workspaces.local();
+      Totals t{};
+      std::vector<double> profit(np);
+      for (std::uint64_t b = range.begin(); b != range.end(); ++b) {
+        if (cancel_requested()) return;
+        BlockStats& bs = stats[b - w0];
+        bs.moments.assign(np, {});
+        bs.negatives.assign(np, {});
+        bs.pairs = std::vector<PairStats>(r.pairs.size());
+        const std::uint64_t t0 = first + b * kBlockTrials;
+        const std::uint64_t t1 = std::min(first + n, t0 + kBlockTrials);
+        for (std::uint64_t trial = t0; trial < t1; ++trial) {
+          ws.draw(m, opt.seed, trial);
+          if (r.has_values) {
+            r.conversion_shock[trial] = ws.shocks().conversion;
+            r.reach_shock[trial] = ws.shocks().reach;
+          }
+          for (std::size_t p = 0; p < np; ++p) {
+            ws.totals(m, p, t);
+            for (std::size_t k = 0; k < kMetricCount; ++k) {
+              bs.moments[p][k].add(t[k]);
+              bs.negatives[p][k] += t[k] < 0.0;
+              if (r.has_values) r.values[p][k][trial] = t[k];
+            }
+            profit[p] = t[idx(Metric::profit)];
+          }
+          for (std::size_t q = 0; q < r.pairs.size(); ++q) {
+            const double d = profit[r.pairs[q].a] - profit[r.pairs[q].b];
+            bs.pairs[q].wins_a += d > 0 ? 1.0 : (d == 0 ? 0.5 : 0.0);
+            bs.pairs[q].difference.add(d);
+          }
+        }
+      }
+    });
+    throw_if_cancelled();
+    // Fold the blocks in trial order: the sums do not depend on which thread ran which block.
+    for (const BlockStats& bs : stats) {
+      for (std::size_t p = 0; p < np; ++p)
+        for (std::size_t k = 0; k < kMetricCount; ++k) {
+          r.moments[p][k].merge(bs.moments[p][k]);
+          r.negatives[p][k] += bs.negatives[p][k];
+        }
+      for (std::size_t q = 0; q < r.pairs.size(); ++q) {
+        r.pairs[q].wins_a += bs.pairs[q].wins_a;
+        r.pairs[q].difference.merge(bs.pairs[q].difference);
+      }
+    }
+  }
+  r.trials += n;
+}
+
+SimResult simulate(const CampaignModel& m, const SimOptions& opt) {
+  SimResult r;
+  init_result(m, opt, r);
+  simulate_more(m, opt, opt.trials, r);
+  return r;
+}
+
+// ---------------------------------------------------------------- summaries
+
+double quantile_sorted(const std::vector<double>& v, double q) {
+  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double h = (static_cast<double>(v.size()) - 1.0) * q;
+  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
+  if (lo + 1 >= v.size()) return v.back();
+  return v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]);
+}
+
+std::vector<PortfolioSummary> summarize(const CampaignModel& m, const SimResult& r) {
+  const std::size_t np = m.portfolio_count();
+  std::vector<PortfolioSummary> out(np);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  tbb::parallel_for(std::size_t{0}, np * kMetricCount, [&](std::size_t job) {
+    const std::size_t p = job / kMetricCount, k = job % kMetricCount;
+    MetricSummary& s = out[p][k];
+    const Moments& mo = r.moments[p][k];
+    s.mean = mo.mean;
+    s.sd = mo.sd();
+    s.se = mo.se();
+    s.p_negative = r.trials ? static_cast<double>(r.negatives[p][k]) / r.trials : 0.0;
+    s.p5 = s.p50 = s.p95 = s.shortfall = nan;
+    if (r.has_values && r.trials > 0) {
+      std::vector<double> v = r.values[p][k];
+      std::sort(v.begin(), v.end());
+      s.p5 = quantile_sorted(v, 0.05);
+      s.p50 = quantile_sorted(v, 0.50);
+      s.p95 = quantile_sorted(v, 0.95);
+      const std::size_t tail =
+          std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(0.05 * v.size())));
+      double sum = 0;
+      if (static_cast<Metric>(k) == Metric::cost) {
+        for (std::size_t i = v.size() - tail; i < v.size(); ++i) sum += v[i];
+      } else {
+        for (std::size_t i = 0; i < tail; ++i) sum += v[i];
+      }
+      s.shortfall = sum / static_cast<double>(tail);
+    }
+  });
+  for (std::size_t p = 0; p < np; ++p) {
+    const Totals e = m.expected(p);
+    for (std::size_t k = 0; k < kMetricCount; ++k) out[p][k].expected = e[k];
+  }
+  return out;
+}
+
+double relative_se(const SimResult& r, std::size_t p, Metric metric) {
+  const Moments& mo = r.moments[p][idx(metric)];
+  const double se = mo.se();
+  if (se == 0.0) return 0.0;
+  if (metric == Metric::roi) return se;
+  double scale = std::fabs(mo.mean);
+  if (metric == Metric::profit) scale = std::fabs(r.moments[p][idx(Metric::cost)].mean);
+  return scale > 0 ? se / scale : std::numeric_limits<double>::infinity();
+}
+
+double max_relative_se(const SimResult& r) {
+  double worst = 0.0;
+  for (std::size_t p = 0; p < r.moments.size(); ++p)
+    for (std::size_t k = 0; k < kMetricCount; ++k)
+      worst = std::max(worst, relative_se(r, p, static_cast<Metric>(k)));
+  return worst;
+}
+
+PrecisionReport simulate_to_precision(const CampaignModel& m, const SimOptions& opt,
+                                      const PrecisionOptions& prec, SimResult& r) {
+  if (!(prec.target > 0.0 && prec.target < 1.0))
+    throw ConfigError("--precision", std::to_string(prec.target),
+                      "a relative standard error in (0, 1), e.g. 0.005");
+  if (prec.max_trials < 1 || prec.max_trials > kMaxTrials)
+    throw ConfigError("--max-trials", std::to_string(prec.max_trials),
+                      "from 1 to " + std::to_string(kMaxTrials));
+  auto round_up = [](double x) {
+    const double b = static_cast<double>(kBlockTrials);
+    return static_cast<std::uint64_t>(std::ceil(x / b) * b);
+  };
+  PrecisionReport rep;
+  std::uint64_t next = std::min(prec.max_trials, round_up(std::max<double>(1.0, prec.first_round)));
+  for (;;) {
+    simulate_more(m, opt, next, r);
+    rep.rounds++;
+    rep.max_relative_se = max_relative_se(r);
+    if (rep.max_relative_se < prec.target) {
+      rep.reached = true;
+      break;
+    }
+    if (r.trials >= prec.max_trials) break;
+    // se ~ 1/sqrt(n): n_needed = n (rse / target)^2, with 10 % to spare.
+    const double ratio = rep.max_relative_se / prec.target;
+    const double needed = static_cast<double>(r.trials) * ratio * ratio * 1.1;
+    const double want = std::min(needed, static_cast<double>(prec.max_trials));
+    next = std::min(
+        prec.max_trials - r.trials,
+        std::max<std::uint64_t>(kBlockTrials, round_up(want - static_cast<double>(r.trials))));
+  }
+  return rep;
+}
+
+}  // namespace microreach::sim

@@ -1,0 +1,183 @@
+// The engine's promises: bit-identical results for any thread count, rounds that add up to
+// one run, and common random numbers (an account hired by several strategies sees the same
+// draws in each).
+#include <tbb/global_control.h>
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "microreach/sim/engine.hpp"
+#include "microreach/sim/model.hpp"
+#include "sim_test_util.hpp"
+
+using namespace microreach;
+using namespace microreach::sim;
+using sim_test::candidate;
+using sim_test::CandidateSpec;
+using sim_test::portfolio;
+
+namespace {
+
+CampaignModel three_strategies() {
+  std::vector<Candidate> micro;
+  for (std::uint64_t k = 0; k < 30; ++k)
+    micro.push_back(candidate({.key = 10 + k,
+                               .niche = k % 3 ? Niche::fitness : Niche::sports,
+                               .followers = 15'000 + 2'000.0 * k,
+                               .fake = 0.01 * (k % 9)}));
+  Candidate mega =
+      candidate({.key = 3, .tier = Tier::mega, .followers = 2.5e6, .fake = 0.3, .price = 15'000});
+  std::vector<Candidate> mix(micro.begin(), micro.begin() + 10);
+  mix.push_back(mega);
+  return CampaignModel(ModelParams{}, {portfolio("macro", {mega}), portfolio("micro", micro),
+                                       portfolio("mix", mix)});
+}
+
+bool same_bits(double a, double b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+void require_identical(const SimResult& a, const SimResult& b) {
+  REQUIRE(a.trials == b.trials);
+  for (std::size_t p = 0; p < a.moments.size(); ++p)
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+      INFO("portfolio " << p << " metric " << kMetricNames[k]);
+      REQUIRE(same_bits(a.moments[p][k].mean, b.moments[p][k].mean));
+      REQUIRE(same_bits(a.moments[p][k].m2, b.moments[p][k].m2));
+      REQUIRE(a.negatives[p][k] == b.negatives[p][k]);
+      REQUIRE(a.values[p][k] == b.values[p][k]);
+    }
+  REQUIRE(a.pairs.size() == b.pairs.size());
+  for (std::size_t q = 0; q < a.pairs.size(); ++q) {
+    REQUIRE(same_bits(a.pairs[q].wins_a, b.pairs[q].wins_a));
+    REQUIRE(same_bits(a.pairs[q].difference.mean, b.pairs[q].difference.mean));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Same seed gives bit-identical results with 1, 2 and 4 threads", "[sim]") {
+  const CampaignModel m = three_strategies();
+  SimOptions opt;
+  opt.seed = 42;
+  opt.trials = 5'000;  // 20 blocks, the last one partial
+  std::vector<SimResult> runs;
+  for (int threads : {2, 1, 4}) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    runs.push_back(simulate(m, opt));
+  }
+  require_identical(runs[0], runs[1]);
+  require_identical(runs[0], runs[2]);
+  // and a different seed gives different numbers
+  opt.seed = 43;
+  const SimResult other = simulate(m, opt);
+  CHECK(other.moments[1][idx(Metric::profit)].mean != runs[0].moments[1][idx(Metric::profit)].mean);
+}
+
+TEST_CASE("Rounds on block boundaries add up to exactly one run of the same length", "[sim]") {
+  const CampaignModel m = three_strategies();
+  SimOptions opt;
+  opt.seed = 7;
+  opt.trials = 3 * kBlockTrials + 17;
+  const SimResult one = simulate(m, opt);
+  SimResult rounds;
+  simulate_more(m, opt, kBlockTrials, rounds);
+  simulate_more(m, opt, 2 * kBlockTrials, rounds);
+  simulate_more(m, opt, 17, rounds);
+  require_identical(one, rounds);
+}
+
+TEST_CASE("An account hired by two strategies sees the same draws in both", "[sim]") {
+  // Strategy "a" hires x alone; "b" hires x and y in another audience (no overlap between
+  // them), so every total of b is a's plus y's own, trial by trial, and "c" hires y alone.
+  const Candidate x = candidate({.key = 21});
+  const Candidate y = candidate({.key = 22, .platform = Platform::tiktok, .followers = 70'000});
+  CampaignModel m(ModelParams{},
+                  {portfolio("a", {x}), portfolio("b", {y, x}), portfolio("c", {y})});
+  SimOptions opt;
+  opt.trials = 2'000;
+  const SimResult r = simulate(m, opt);
+  for (Metric k : {Metric::unique_reach, Metric::impressions, Metric::engagements,
+                   Metric::conversions, Metric::cost}) {
+    for (std::size_t t = 0; t < r.trials; ++t) {
+      const double a = r.values[0][idx(k)][t], b = r.values[1][idx(k)][t],
+                   c = r.values[2][idx(k)][t];
+      INFO("trial " << t << " metric " << kMetricNames[idx(k)]);
+      REQUIRE(b == Approx(a + c).epsilon(1e-12));
+    }
+  }
+  // P(b beats a on profit) is the share of trials where y's own profit is positive.
+  const auto& pair = r.pairs[0];  // (a, b)
+  REQUIRE(pair.a == 0);
+  REQUIRE(pair.b == 1);
+  double y_positive = 0;
+  for (std::size_t t = 0; t < r.trials; ++t) y_positive += r.values[2][idx(Metric::profit)][t] > 0;
+  CHECK(1.0 - pair.p_a_beats_b() == Approx(y_positive / r.trials).epsilon(1e-9));
+}
+
+TEST_CASE("Common random numbers make a paired difference far more precise than unpaired",
+          "[sim]") {
+  // Two strategies sharing 29 of 30 accounts: the paired difference of their profits has a
+  // much smaller standard error than the one an independent comparison would have.
+  std::vector<Candidate> base;
+  for (std::uint64_t k = 0; k < 30; ++k)
+    base.push_back(candidate({.key = 50 + k, .followers = 20'000 + 1'000.0 * k}));
+  std::vector<Candidate> swapped = base;
+  swapped.back() = candidate({.key = 99, .followers = 60'000});
+  CampaignModel m(ModelParams{}, {portfolio("base", base), portfolio("swapped", swapped)});
+  SimOptions opt;
+  opt.trials = 4'000;
+  const SimResult r = simulate(m, opt);
+  const double se_paired = r.pairs[0].difference.se();
+  const double se_indep = std::sqrt(std::pow(r.moments[0][idx(Metric::profit)].se(), 2) +
+                                    std::pow(r.moments[1][idx(Metric::profit)].se(), 2));
+  CHECK(se_paired < 0.3 * se_indep);
+}
+
+TEST_CASE("Summaries: quantiles, shortfall and P(loss) follow their definitions", "[sim]") {
+  const CampaignModel m = three_strategies();
+  SimOptions opt;
+  opt.trials = 2'000;
+  const SimResult r = simulate(m, opt);
+  const auto s = summarize(m, r);
+  std::vector<double> v = r.values[1][idx(Metric::profit)];
+  std::sort(v.begin(), v.end());
+  // Linear interpolation between order statistics (NumPy's default): h = (n - 1) q.
+  const double h = (v.size() - 1) * 0.05;
+  const auto lo = static_cast<std::size_t>(h);
+  CHECK(s[1][idx(Metric::profit)].p5 == Approx(v[lo] + (h - lo) * (v[lo + 1] - v[lo])));
+  double worst = 0;
+  for (std::size_t i = 0; i < 100; ++i) worst += v[i];  // ceil(0.05 x 2000) = 100 worst
+  CHECK(s[1][idx(Metric::profit)].shortfall == Approx(worst / 100));
+  double losses = 0;
+  for (double x : v) losses += x < 0;
+  CHECK(s[1][idx(Metric::profit)].p_negative == Approx(losses / 2000));
+  CHECK(s[1][idx(Metric::roi)].p_negative == s[1][idx(Metric::profit)].p_negative);
+  CHECK(s[1][idx(Metric::profit)].p5 <= s[1][idx(Metric::profit)].p50);
+  CHECK(s[1][idx(Metric::profit)].p50 <= s[1][idx(Metric::profit)].p95);
+}
+
+TEST_CASE("Precision rounds stop once every relative standard error is under the target", "[sim]") {
+  const CampaignModel m = three_strategies();
+  SimOptions opt;
+  PrecisionOptions prec;
+  prec.target = 0.02;
+  prec.first_round = 500;
+  prec.max_trials = 1'000'000;
+  SimResult r;
+  const PrecisionReport rep = simulate_to_precision(m, opt, prec, r);
+  CHECK(rep.reached);
+  CHECK(rep.max_relative_se < 0.02);
+  CHECK(max_relative_se(r) == rep.max_relative_se);
+  CHECK(r.trials % kBlockTrials == 0);
+  CHECK(r.trials < prec.max_trials);
+  // A cap below what the target needs stops at the cap and says so.
+  SimResult capped;
+  prec.target = 0.0005;
+  prec.max_trials = 3'000;
+  const PrecisionReport rep2 = simulate_to_precision(m, opt, prec, capped);
+  CHECK_FALSE(rep2.reached);
+  CHECK(capped.trials == 3'000);
+}
