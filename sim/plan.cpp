@@ -1,0 +1,910 @@
+#include "microreach/sim/plan.hpp"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+#include "microreach/error.hpp"
+#include "microreach/hdf5_io.hpp"
+
+namespace microreach::sim {
+namespace {
+
+std::string trim(std::string s) {
+  const auto b = s.find_first_not_of(" \t");
+  const auto e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+// Strict number parse: the whole text must be a finite number.
+bool parse_number(const std::string& text, double& out) {
+  const std::string t = trim(text);
+  if (t.empty()) return false;
+  char* end = nullptr;
+  out = std::strtod(t.c_str(), &end);
+  return end == t.c_str() + t.size() && std::isfinite(out);
+}
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ sweep specification
+std::string_view axis_name(SweepAxis a) {
+  switch (a) {
+    case SweepAxis::micro_count:
+      return "micro-count";
+    case SweepAxis::mix:
+      return "mix";
+    case SweepAxis::budget:
+      return "budget";
+  }
+  return "?";
+}
+
+SweepSpec parse_sweep_spec(const std::string& option, const std::string& text) {
+  const std::string allowed =
+      "AXIS=LO..HI[:STEP] with AXIS one of micro-count (whole numbers >= 1, step 1 by default), "
+      "mix (shares in [0, 1]) or budget (USD > 0), e.g. micro-count=1..200, mix=0..1:0.1, "
+      "budget=5000..100000:5000";
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) throw ConfigError(option, text, allowed);
+  const std::string axis = trim(text.substr(0, eq));
+  SweepSpec s;
+  if (axis == "micro-count" || axis == "micro_count" || axis == "n")
+    s.axis = SweepAxis::micro_count;
+  else if (axis == "mix")
+    s.axis = SweepAxis::mix;
+  else if (axis == "budget")
+    s.axis = SweepAxis::budget;
+  else
+    throw ConfigError(option, text, "unknown axis '" + axis + "'; " + allowed);
+  const std::string range = text.substr(eq + 1);
+  const auto dots = range.find("..");
+  if (dots == std::string::npos) throw ConfigError(option, text, allowed);
+  const auto colon = range.find(':', dots);
+  double lo = 0, hi = 0, step = 0;
+  if (!parse_number(range.substr(0, dots), lo) ||
+      !parse_number(
+          range.substr(dots + 2, colon == std::string::npos ? std::string::npos : colon - dots - 2),
+          hi))
+    throw ConfigError(option, text, allowed);
+  if (colon == std::string::npos) {
+    if (s.axis != SweepAxis::micro_count)
+      throw ConfigError(
+          option, text,
+          "a step (':STEP') for the " + std::string(axis_name(s.axis)) + " axis; " + allowed);
+    step = 1;
+  } else if (!parse_number(range.substr(colon + 1), step)) {
+    throw ConfigError(option, text, allowed);
+  }
+  if (!(step > 0)) throw ConfigError(option, text, "a step > 0; " + allowed);
+  if (!(hi >= lo)) throw ConfigError(option, text, "LO <= HI; " + allowed);
+  switch (s.axis) {
+    case SweepAxis::micro_count:
+      if (lo < 1 || lo != std::floor(lo) || step != std::floor(step) || hi > 1e6)
+        throw ConfigError(
+            option, text,
+            "whole numbers of accounts from 1 to 1000000 with a whole step; " + allowed);
+      break;
+    case SweepAxis::mix:
+      if (lo < 0 || hi > 1) throw ConfigError(option, text, "shares in [0, 1]; " + allowed);
+      break;
+    case SweepAxis::budget:
+      if (!(lo > 0) || hi > 1e12)
+        throw ConfigError(option, text, "budgets in USD above 0 (at most 1e12); " + allowed);
+      break;
+  }
+  const double count = std::floor((hi - lo) / step + 1e-9) + 1;
+  if (count > static_cast<double>(kMaxSweepPoints))
+    throw ConfigError(option, text,
+                      "at most " + std::to_string(kMaxSweepPoints) + " points (this gives " +
+                          num(count) + "); use a larger step");
+  for (std::size_t k = 0; k < static_cast<std::size_t>(count); ++k) {
+    double v = lo + static_cast<double>(k) * step;
+    // Grid values like 0.30000000000000004 are printed and stored as the decimal they mean.
+    v = std::round(v * 1e9) / 1e9;
+    s.values.push_back(std::min(v, hi));
+  }
+  return s;
+}
+
+std::string_view objective_name(Objective o) {
+  switch (o) {
+    case Objective::profit:
+      return "profit";
+    case Objective::reach:
+      return "reach";
+    case Objective::conversions:
+      return "conversions";
+    case Objective::roi:
+      return "roi";
+  }
+  return "?";
+}
+
+Objective parse_objective(const std::string& option, const std::string& text) {
+  if (text == "profit") return Objective::profit;
+  if (text == "reach") return Objective::reach;
+  if (text == "conversions") return Objective::conversions;
+  if (text == "roi") return Objective::roi;
+  throw ConfigError(option, text, "one of profit, reach, conversions, roi");
+}
+
+Metric objective_metric(Objective o) {
+  switch (o) {
+    case Objective::profit:
+      return Metric::profit;
+    case Objective::reach:
+      return Metric::unique_reach;
+    case Objective::conversions:
+      return Metric::conversions;
+    case Objective::roi:
+      return Metric::roi;
+  }
+  return Metric::profit;
+}
+
+// ------------------------------------------------------------------ frontier
+Frontier risk_return_frontier(const std::vector<FrontierInput>& pts) {
+  const std::size_t n = pts.size();
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::isnan(pts[i].expected_profit) || std::isnan(pts[i].shortfall))
+      throw Error("risk-return frontier: point " + std::to_string(i) +
+                  " has no expected profit or expected shortfall (the run kept no trial values)");
+  Frontier f;
+  f.dominated.assign(n, 0);
+  f.dominated_by.assign(n, -1);
+  // O(n^2): n is at most kMaxSweepPoints (10^8 comparisons, ~0.1 s) and the rule stays plain.
+  for (std::size_t i = 0; i < n; ++i) {
+    const FrontierInput& p = pts[i];
+    std::int64_t by = -1;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (j == i) continue;
+      const FrontierInput& q = pts[j];
+      const bool dominates = q.expected_profit >= p.expected_profit && q.shortfall >= p.shortfall &&
+                             (q.expected_profit > p.expected_profit || q.shortfall > p.shortfall);
+      if (!dominates) continue;
+      if (by < 0) {
+        by = static_cast<std::int64_t>(j);
+        continue;
+      }
+      const FrontierInput& b = pts[static_cast<std::size_t>(by)];
+      if (q.expected_profit > b.expected_profit ||
+          (q.expected_profit == b.expected_profit && q.shortfall > b.shortfall))
+        by = static_cast<std::int64_t>(j);
+    }
+    if (by >= 0) {
+      f.dominated[i] = 1;
+      f.dominated_by[i] = by;
+    } else {
+      f.frontier.push_back(i);
+    }
+  }
+  std::stable_sort(f.frontier.begin(), f.frontier.end(), [&](std::size_t a, std::size_t b) {
+    return pts[a].shortfall > pts[b].shortfall;
+  });
+  return f;
+}
+
+// ------------------------------------------------------------------ histograms
+Histograms histograms(const SimResult& r, Metric metric, std::size_t bins) {
+  if (!r.has_values) throw Error("histograms need the per-trial values of the run");
+  const std::size_t np = r.values.size(), k = idx(metric);
+  Histograms h;
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+  std::vector<double> sorted;
+  for (std::size_t p = 0; p < np; ++p) {
+    sorted = r.values[p][k];
+    if (sorted.empty()) continue;
+    std::sort(sorted.begin(), sorted.end());
+    lo = std::min(lo, quantile_sorted(sorted, 0.005));
+    hi = std::max(hi, quantile_sorted(sorted, 0.995));
+  }
+  if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
+  if (hi <= lo) {
+    const double pad = std::max(1e-9, std::abs(lo) * 0.01);
+    lo -= pad;
+    hi += pad;
+  }
+  h.edges.resize(bins + 1);
+  for (std::size_t b = 0; b <= bins; ++b)
+    h.edges[b] = lo + (hi - lo) * static_cast<double>(b) / static_cast<double>(bins);
+  h.edges[bins] = hi;
+  h.counts.assign(np, std::vector<std::uint64_t>(bins, 0));
+  h.underflow.assign(np, 0);
+  h.overflow.assign(np, 0);
+  const double width = (hi - lo) / static_cast<double>(bins);
+  for (std::size_t p = 0; p < np; ++p) {
+    for (double v : r.values[p][k]) {
+      if (v < lo) {
+        ++h.underflow[p];
+      } else if (v > hi) {
+        ++h.overflow[p];
+      } else {
+        std::size_t b = static_cast<std::size_t>((v - lo) / width);
+        if (b >= bins) b = bins - 1;
+        // Keep bins half-open [e_b, e_b+1) against rounding of (v - lo) / width.
+        while (b > 0 && v < h.edges[b]) --b;
+        while (b + 1 < bins && v >= h.edges[b + 1]) ++b;
+        ++h.counts[p][b];
+      }
+    }
+  }
+  return h;
+}
+
+// ------------------------------------------------------------------ sweep
+std::uint64_t kept_values_bytes(std::uint64_t trials, std::size_t portfolios) {
+  return trials * static_cast<std::uint64_t>(portfolios) * kMetricCount * sizeof(double);
+}
+
+std::size_t best_point(const std::vector<PortfolioSummary>& summary, Objective o) {
+  const std::size_t k = idx(objective_metric(o));
+  std::size_t best = 0;
+  for (std::size_t i = 1; i < summary.size(); ++i)
+    if (summary[i][k].mean > summary[best][k].mean) best = i;
+  return best;
+}
+
+SweepResult run_sweep(const ModelParams& params, const SweepSpec& spec, const PointBuilder& build,
+                      const SweepOptions& opt) {
+  if (spec.values.empty()) throw ConfigError("--over", "", "at least one sweep point");
+  const std::uint64_t bytes = kept_values_bytes(opt.trials, spec.values.size());
+  if (bytes > opt.max_memory_bytes)
+    throw ConfigError("--trials", std::to_string(opt.trials),
+                      "at most " +
+                          std::to_string(opt.max_memory_bytes /
+                                         (spec.values.size() * kMetricCount * sizeof(double))) +
+                          " trials for " + std::to_string(spec.values.size()) +
+                          " sweep points (every trial value is kept for the quantiles: " +
+                          num(static_cast<double>(bytes) / (1 << 30)) + " GiB asked)");
+  SweepResult r;
+  r.spec = spec;
+  r.objective = opt.objective;
+  for (double v : spec.values) {
+    Portfolio p = build(v);
+    SweepPoint pt;
+    pt.value = v;
+    pt.budget = spec.axis == SweepAxis::budget ? v : opt.budget;
+    pt.hired = p.hired.size();
+    pt.cost = p.fees(params.posts);
+    r.points.push_back(pt);
+    r.portfolios.push_back(std::move(p));
+  }
+  const CampaignModel model(params, r.portfolios);
+  SimOptions so;
+  so.seed = opt.seed;
+  so.trials = opt.trials;
+  so.keep_values = true;
+  // Neighbouring points only: "does one more step along the axis pay?", paired.
+  for (std::size_t i = 0; i + 1 < spec.values.size(); ++i)
+    so.compare.emplace_back(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1));
+  r.sim = simulate(model, so);
+  r.summary = summarize(model, r.sim);
+  const std::size_t k = idx(objective_metric(opt.objective));
+  for (std::size_t i = 0; i < r.points.size(); ++i)
+    r.points[i].objective_value = r.summary[i][k].mean;
+  r.best = best_point(r.summary, opt.objective);
+  std::vector<FrontierInput> fin;
+  for (const auto& s : r.summary)
+    fin.push_back({s[idx(Metric::profit)].mean, s[idx(Metric::profit)].shortfall});
+  r.frontier = risk_return_frontier(fin);
+  r.profit_hist = histograms(r.sim, Metric::profit);
+  r.roi_hist = histograms(r.sim, Metric::roi);
+  return r;
+}
+
+namespace {
+std::string fmt_int(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  const long long x = std::llround(v);
+  std::string digits = std::to_string(x < 0 ? -x : x);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (x < 0 ? "-" : "") + out;
+}
+std::string fmt_usd(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  std::string s = fmt_int(v);
+  return s[0] == '-' ? "-$" + s.substr(1) : "$" + s;
+}
+std::string fmt_pct(double v, int decimals = 1, bool sign = false) {
+  if (!std::isfinite(v)) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, sign ? "%+.*f%%" : "%.*f%%", decimals, 100.0 * v);
+  return buf;
+}
+std::string pad(const std::string& s, std::size_t w, bool right = true) {
+  // Width in code points (the table uses only ASCII plus the marker).
+  if (s.size() >= w) return s;
+  return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
+}
+}  // namespace
+
+std::string format_sweep_table(const SweepResult& r) {
+  std::ostringstream o;
+  const std::string axis(axis_name(r.spec.axis));
+  const auto value_text = [&](double v) {
+    switch (r.spec.axis) {
+      case SweepAxis::budget:
+        return fmt_usd(v);
+      case SweepAxis::mix:
+        return fmt_pct(v, 0);
+      default:
+        return fmt_int(v);
+    }
+  };
+  const std::vector<std::pair<std::string, std::size_t>> cols = {{axis, 12},
+                                                                 {"hired", 6},
+                                                                 {"cost", 10},
+                                                                 {"reach mean", 11},
+                                                                 {"reach 90% band", 21},
+                                                                 {"conv", 7},
+                                                                 {"profit mean", 11},
+                                                                 {"profit 90% band", 21},
+                                                                 {"ROI", 8},
+                                                                 {"P(loss)", 8},
+                                                                 {"ES(5%)", 10}};
+  for (const auto& [name, w] : cols) o << pad(name, w) << ' ';
+  o << '\n';
+  for (std::size_t i = 0; i < r.points.size(); ++i) {
+    const SweepPoint& p = r.points[i];
+    const PortfolioSummary& s = r.summary[i];
+    const MetricSummary& reach = s[idx(Metric::unique_reach)];
+    const MetricSummary& profit = s[idx(Metric::profit)];
+    const MetricSummary& roi = s[idx(Metric::roi)];
+    o << pad(value_text(p.value), 12) << ' ' << pad(fmt_int(static_cast<double>(p.hired)), 6) << ' '
+      << pad(fmt_usd(p.cost), 10) << ' ' << pad(fmt_int(reach.mean), 11) << ' '
+      << pad(fmt_int(reach.p5) + ".." + fmt_int(reach.p95), 21) << ' '
+      << pad(fmt_int(s[idx(Metric::conversions)].mean), 7) << ' ' << pad(fmt_usd(profit.mean), 11)
+      << ' ' << pad(fmt_usd(profit.p5) + ".." + fmt_usd(profit.p95), 21) << ' '
+      << pad(fmt_pct(roi.mean, 1, true), 8) << ' ' << pad(fmt_pct(profit.p_negative, 1), 8) << ' '
+      << pad(fmt_usd(profit.shortfall), 10)
+      << (i == r.best ? "  <- best " + std::string(objective_name(r.objective)) : "")
+      << (r.frontier.dominated[i] ? "" : "  (frontier)") << '\n';
+  }
+  return o.str();
+}
+
+// ------------------------------------------------------------------ sensitivity
+namespace {
+
+double clamp_share(double v) {
+  return std::clamp(v, 0.0, 1.0);
+}
+
+SensitivityInput scalar_input(std::string name, std::string description, double ModelParams::*field,
+                              double lo, double hi) {
+  SensitivityInput in;
+  in.name = std::move(name);
+  in.description = std::move(description);
+  in.base_value = [field](const ModelParams& p, const std::vector<Portfolio>&) { return p.*field; };
+  in.scale = [field, lo, hi](double f, ModelParams& p, std::vector<Portfolio>&) {
+    p.*field = std::clamp(p.*field * f, lo, hi);
+  };
+  return in;
+}
+
+using TierArray = std::array<double, kTierCount>;
+SensitivityInput tier_input(std::string name, std::string description,
+                            TierArray ModelParams::*field, double lo, double hi) {
+  SensitivityInput in;
+  in.name = std::move(name);
+  in.description = std::move(description);
+  // Base value shown: the micro tier's (every tier is scaled by the same factor).
+  in.base_value = [field](const ModelParams& p, const std::vector<Portfolio>&) {
+    return (p.*field)[static_cast<std::size_t>(Tier::micro)];
+  };
+  in.scale = [field, lo, hi](double f, ModelParams& p, std::vector<Portfolio>&) {
+    for (double& v : p.*field) v = std::clamp(v * f, lo, hi);
+  };
+  return in;
+}
+
+// Mean of a candidate field over every hired account of every portfolio (NaN skipped).
+double mean_hired(const std::vector<Portfolio>& ps, double Candidate::*field) {
+  double sum = 0, n = 0;
+  for (const auto& p : ps)
+    for (const auto& c : p.hired)
+      if (!std::isnan(c.*field)) sum += c.*field, n += 1;
+  return n > 0 ? sum / n : 0.0;
+}
+
+SensitivityInput candidate_input(std::string name, std::string description,
+                                 double Candidate::*field) {
+  SensitivityInput in;
+  in.name = std::move(name);
+  in.description = std::move(description);
+  in.base_value = [field](const ModelParams&, const std::vector<Portfolio>& ps) {
+    return mean_hired(ps, field);
+  };
+  in.scale = [field](double f, ModelParams&, std::vector<Portfolio>& ps) {
+    for (auto& p : ps)
+      for (auto& c : p.hired)
+        if (!std::isnan(c.*field)) c.*field = clamp_share(c.*field * f);
+  };
+  return in;
+}
+
+}  // namespace
+
+std::vector<SensitivityInput> default_sensitivity_inputs() {
+  std::vector<SensitivityInput> v;
+  v.push_back(scalar_input("campaign.conversion_rate",
+                           "purchases per relevant person reached (base rate)",
+                           &ModelParams::base_conversion_rate, 0.0, 1.0));
+  v.push_back(scalar_input("campaign.average_order_value", "average order value (USD)",
+                           &ModelParams::average_order_value, 0.0, 1e9));
+  v.push_back(scalar_input("campaign.gross_margin", "gross margin (share of revenue)",
+                           &ModelParams::gross_margin, 0.0, 1.0));
+  v.push_back(tier_input("model.trust", "trust factor on conversion (every tier; micro shown)",
+                         &ModelParams::trust, 0.0, 1000.0));
+  v.push_back(tier_input("model.reach_rate",
+                         "share of authentic followers reached per post (every tier; micro "
+                         "shown)",
+                         &ModelParams::reach_rate, 1e-12, 1.0));
+  v.push_back(scalar_input("model.reach_sigma", "post-to-post reach noise (log-sd)",
+                           &ModelParams::reach_sigma, 0.0, 3.0));
+  v.push_back(scalar_input("model.conversion_shock_sigma",
+                           "shared conversion shock (log-sd, per trial)",
+                           &ModelParams::conversion_shock_sigma, 0.0, 3.0));
+  v.push_back(scalar_input("model.reach_shock_sigma", "shared reach shock (log-sd, per trial)",
+                           &ModelParams::reach_shock_sigma, 0.0, 3.0));
+  v.push_back(scalar_input("model.fake_share_concentration",
+                           "certainty of the fake-share estimate (beta concentration)",
+                           &ModelParams::fake_share_concentration, 1e-9, 1e9));
+  v.push_back(tier_input("model.incident_probability",
+                         "brand-safety incident probability (every tier; micro shown)",
+                         &ModelParams::incident_probability, 0.0, 1.0));
+  v.push_back(scalar_input("model.incident_cost_factor", "incident cost as a multiple of the fee",
+                           &ModelParams::incident_cost_factor, 0.0, 1000.0));
+  v.push_back(scalar_input("model.audience_size",
+                           "audience per (platform, niche) for overlap (people)",
+                           &ModelParams::audience_size, 1.0, 1e10));
+  v.push_back(scalar_input("model.viewers_per_share", "viewers reached per share",
+                           &ModelParams::viewers_per_share, 0.0, 1e6));
+  v.push_back(scalar_input("model.default_share_fraction",
+                           "shares per engagement when a profile has none",
+                           &ModelParams::default_share_fraction, 0.0, 1.0));
+  v.push_back(candidate_input("candidates.fake_share",
+                              "estimated fake-follower share of each hired account (mean shown)",
+                              &Candidate::fake_share));
+  v.push_back(candidate_input("candidates.engagement_per_view",
+                              "engagements per impression of each hired account (mean shown)",
+                              &Candidate::engagement_per_view));
+  return v;
+}
+
+RankBy parse_rank_by(const std::string& option, const std::string& text) {
+  if (text == "mean") return RankBy::mean;
+  if (text == "spread") return RankBy::spread;
+  throw ConfigError(option, text, "mean (effect on mean ROI) or spread (effect on P95 - P5)");
+}
+
+namespace {
+struct RoiStats {
+  std::vector<double> mean, spread, profit;
+};
+RoiStats roi_stats(const ModelParams& p, const std::vector<Portfolio>& ps,
+                   const SensitivityOptions& opt) {
+  p.validate();
+  const CampaignModel model(p, ps);
+  SimOptions so;
+  so.seed = opt.seed;
+  so.trials = opt.trials;
+  so.keep_values = true;
+  const SimResult r = simulate(model, so);
+  const auto s = summarize(model, r);
+  RoiStats out;
+  for (const auto& x : s) {
+    out.mean.push_back(x[idx(Metric::roi)].mean);
+    out.spread.push_back(x[idx(Metric::roi)].p95 - x[idx(Metric::roi)].p5);
+    out.profit.push_back(x[idx(Metric::profit)].mean);
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<SensitivityRow> run_sensitivity(const ModelParams& base,
+                                            const std::vector<Portfolio>& portfolios,
+                                            const SensitivityOptions& opt,
+                                            const std::vector<SensitivityInput>& inputs) {
+  if (!(opt.range > 0.0 && opt.range < 1.0))
+    throw ConfigError("--range", num(100 * opt.range), "a percentage in (0, 100)");
+  if (portfolios.empty()) throw ConfigError("--strategies", "", "at least one strategy");
+  const RoiStats b = roi_stats(base, portfolios, opt);
+  std::vector<SensitivityRow> rows;
+  std::vector<std::vector<std::size_t>> by_portfolio(portfolios.size());
+  for (const auto& in : inputs) {
+    ModelParams lo_p = base, hi_p = base;
+    std::vector<Portfolio> lo_ps = portfolios, hi_ps = portfolios;
+    in.scale(1.0 - opt.range, lo_p, lo_ps);
+    in.scale(1.0 + opt.range, hi_p, hi_ps);
+    const RoiStats lo = roi_stats(lo_p, lo_ps, opt);
+    const RoiStats hi = roi_stats(hi_p, hi_ps, opt);
+    for (std::size_t p = 0; p < portfolios.size(); ++p) {
+      SensitivityRow r;
+      r.portfolio = p;
+      r.parameter = in.name;
+      r.description = in.description;
+      r.base_value = in.base_value(base, portfolios);
+      r.low_value = in.base_value(lo_p, lo_ps);
+      r.high_value = in.base_value(hi_p, hi_ps);
+      r.roi_mean_base = b.mean[p];
+      r.roi_mean_low = lo.mean[p];
+      r.roi_mean_high = hi.mean[p];
+      r.roi_spread_base = b.spread[p];
+      r.roi_spread_low = lo.spread[p];
+      r.roi_spread_high = hi.spread[p];
+      r.profit_mean_low = lo.profit[p];
+      r.profit_mean_high = hi.profit[p];
+      r.effect_mean = std::abs(r.roi_mean_high - r.roi_mean_low);
+      r.effect_spread = std::abs(r.roi_spread_high - r.roi_spread_low);
+      by_portfolio[p].push_back(rows.size());
+      rows.push_back(std::move(r));
+    }
+  }
+  std::vector<SensitivityRow> out;
+  for (auto& ids : by_portfolio) {
+    std::stable_sort(ids.begin(), ids.end(), [&](std::size_t a, std::size_t c) {
+      const double ea = opt.rank_by == RankBy::mean ? rows[a].effect_mean : rows[a].effect_spread;
+      const double ec = opt.rank_by == RankBy::mean ? rows[c].effect_mean : rows[c].effect_spread;
+      return ea > ec;
+    });
+    std::uint32_t rank = 1;
+    for (std::size_t id : ids) {
+      rows[id].rank = rank++;
+      out.push_back(rows[id]);
+    }
+  }
+  return out;
+}
+
+std::string format_sensitivity_table(const std::vector<SensitivityRow>& rows,
+                                     const std::vector<Portfolio>& portfolios, double range) {
+  std::ostringstream o;
+  std::size_t current = std::numeric_limits<std::size_t>::max();
+  char buf[256];
+  for (const auto& r : rows) {
+    if (r.portfolio != current) {
+      current = r.portfolio;
+      o << "\nSensitivity of " << portfolios[r.portfolio].label << " (each input -"
+        << num(100 * range) << "% / +" << num(100 * range) << "%; base mean ROI "
+        << fmt_pct(r.roi_mean_base, 1, true) << ", P5-P95 width " << fmt_pct(r.roi_spread_base, 1)
+        << ")\n";
+      std::snprintf(buf, sizeof buf, "%4s  %-32s %12s %10s %10s %10s %12s\n", "rank", "input",
+                    "base", "ROI at -", "ROI at +", "effect", "spread eff.");
+      o << buf;
+    }
+    std::snprintf(buf, sizeof buf, "%4u  %-32s %12.6g %10s %10s %10s %12s\n", r.rank,
+                  r.parameter.c_str(), r.base_value, fmt_pct(r.roi_mean_low, 1, true).c_str(),
+                  fmt_pct(r.roi_mean_high, 1, true).c_str(), fmt_pct(r.effect_mean, 2).c_str(),
+                  fmt_pct(r.effect_spread, 2).c_str());
+    o << buf;
+  }
+  return o.str();
+}
+
+// ------------------------------------------------------------------ HDF5
+namespace {
+
+std::vector<std::string> names_of(const auto& arr) {
+  return std::vector<std::string>(arr.begin(), arr.end());
+}
+
+template <class T>
+void column(hid_t g, const char* name, const std::vector<T>& v, std::string_view units = "",
+            std::string_view description = "") {
+  h5::write_dataset(g, name, v, units, description);
+}
+
+void categorical(hid_t g, const char* name, const std::vector<std::uint8_t>& v,
+                 const std::vector<std::string>& categories, std::string_view description) {
+  h5::write_dataset(g, name, v, "", description);
+  h5::Handle ds(H5Dopen2(g, name, H5P_DEFAULT));
+  if (!ds) throw Error(std::string("HDF5: cannot reopen dataset ") + name);
+  h5::write_categories(ds.get(), categories);
+}
+
+void write_hired(hid_t g, const Portfolio& p, const ModelParams& params) {
+  std::vector<std::uint64_t> key, id;
+  std::vector<std::string> handle;
+  std::vector<std::uint8_t> platform, niche, tier;
+  std::vector<double> followers, fake, conc, reach, views, share, rel, trust, inc, price, cost,
+      score, ereach, econv;
+  for (const Candidate& c : p.hired) {
+    const AccountModel a = make_account(c, params);
+    const AccountExpectation e = expect_account(a, params);
+    key.push_back(c.key);
+    id.push_back(c.id);
+    handle.push_back(c.handle);
+    platform.push_back(c.platform);
+    niche.push_back(c.niche);
+    tier.push_back(c.tier);
+    followers.push_back(c.followers);
+    fake.push_back(a.fake_mean);
+    conc.push_back(a.fake_concentration);
+    reach.push_back(a.reach_rate);
+    views.push_back(a.engagement_per_view);
+    share.push_back(a.share_fraction);
+    rel.push_back(a.relevance);
+    trust.push_back(c.tier < kTierCount ? params.trust[c.tier == 0 ? 1 : c.tier] : 0.0);
+    inc.push_back(a.incident_probability);
+    price.push_back(c.price);
+    cost.push_back(a.fee);
+    score.push_back(c.score);
+    ereach.push_back(e.reached);
+    econv.push_back(e.conversions_before_overlap);
+  }
+  column(g, "key", key, "", "influencer key (common-random-numbers key)");
+  column(g, "id", id, "", "profile id");
+  column(g, "handle", handle, "", "profile handle");
+  categorical(g, "platform", platform, names_of(kPlatformNames), "platform");
+  categorical(g, "niche", niche, names_of(kNicheNames), "niche");
+  categorical(g, "tier", tier, names_of(kTierNames), "tier");
+  column(g, "followers", followers, "followers");
+  column(g, "fake_share", fake, "share", "estimated fake-follower share (mean of its beta)");
+  column(g, "fake_concentration", conc, "", "concentration a+b of the fake-share beta");
+  column(g, "reach_rate", reach, "share", "tier mean share of authentic followers reached");
+  column(g, "views_engagement", views, "engagements per impression",
+         "authentic engagements per impression");
+  column(g, "share_fraction", share, "share", "shares as a fraction of engagements");
+  column(g, "relevance", rel, "share", "share of the audience in the target niche");
+  column(g, "trust", trust, "", "tier trust factor on conversion");
+  column(g, "incident_probability", inc, "probability", "brand-safety incident");
+  column(g, "price", price, "USD", "fee per post");
+  column(g, "cost", cost, "USD", "price x posts");
+  column(g, "score", score, "0-100", "composite score");
+  column(g, "expected_reach", ereach, "people", "noise-off people reached (before overlap)");
+  column(g, "expected_conversions", econv, "purchases", "noise-off conversions (before overlap)");
+}
+
+}  // namespace
+
+void write_campaign_groups(hid_t file, const CampaignModel& model, const SimResult& sim,
+                           const std::vector<PortfolioSummary>& summary) {
+  const ModelParams& p = model.params();
+  {
+    h5::Handle g = h5::ensure_group(file, "model");
+    const std::pair<const char*, double> scalars[] = {
+        {"base_conversion_rate", p.base_conversion_rate},
+        {"average_order_value", p.average_order_value},
+        {"gross_margin", p.gross_margin},
+        {"conversion_shock_sigma", p.conversion_shock_sigma},
+        {"reach_shock_sigma", p.reach_shock_sigma},
+        {"reach_sigma", p.reach_sigma},
+        {"audience_size", p.audience_size},
+        {"viewers_per_share", p.viewers_per_share},
+        {"default_share_fraction", p.default_share_fraction},
+        {"fake_share_concentration", p.fake_share_concentration},
+        {"incident_cost_factor", p.incident_cost_factor},
+        {"posts_per_influencer", p.posts}};
+    for (const auto& [k, v] : scalars) h5::write_attr(g.get(), k, v);
+    column(g.get(), "reach_rate", std::vector<double>(p.reach_rate.begin(), p.reach_rate.end()),
+           "share", "per tier code (fan, nano, micro, mid, macro, mega)");
+    column(g.get(), "trust", std::vector<double>(p.trust.begin(), p.trust.end()), "",
+           "per tier code");
+    column(g.get(), "incident_probability",
+           std::vector<double>(p.incident_probability.begin(), p.incident_probability.end()),
+           "probability", "per tier code");
+  }
+  for (std::size_t i = 0; i < model.portfolio_count(); ++i) {
+    const Portfolio& pf = model.portfolios()[i];
+    h5::Handle g = h5::ensure_group(file, "strategies/" + std::to_string(i));
+    h5::write_attr(g.get(), "spec", pf.spec);
+    h5::write_attr(g.get(), "label", pf.label.empty() ? pf.spec : pf.label);
+    h5::write_attr(g.get(), "hired", static_cast<std::uint64_t>(pf.hired.size()));
+    h5::write_attr(g.get(), "cost", pf.fees(p.posts));
+    h5::Handle h = h5::ensure_group(g.get(), "hired");
+    write_hired(h.get(), pf, p);
+  }
+  {
+    std::vector<std::uint32_t> strategy;
+    std::vector<std::uint8_t> metric;
+    std::vector<double> mean, se, sd, p5, p50, p95, es, pneg, expected;
+    for (std::size_t i = 0; i < summary.size(); ++i)
+      for (std::size_t k = 0; k < kMetricCount; ++k) {
+        const MetricSummary& s = summary[i][k];
+        strategy.push_back(static_cast<std::uint32_t>(i));
+        metric.push_back(static_cast<std::uint8_t>(k));
+        mean.push_back(s.mean);
+        se.push_back(s.se);
+        sd.push_back(s.sd);
+        p5.push_back(s.p5);
+        p50.push_back(s.p50);
+        p95.push_back(s.p95);
+        es.push_back(s.shortfall);
+        pneg.push_back(s.p_negative);
+        expected.push_back(s.expected);
+      }
+    h5::Handle g = h5::ensure_group(file, "summary");
+    column(g.get(), "strategy", strategy, "", "strategy index i of /strategies/<i>");
+    categorical(g.get(), "metric", metric, names_of(kMetricNames), "total");
+    column(g.get(), "mean", mean, "", "mean per campaign");
+    column(g.get(), "se", se, "", "standard error of the mean");
+    column(g.get(), "sd", sd, "", "standard deviation");
+    column(g.get(), "p5", p5, "", "5th percentile");
+    column(g.get(), "p50", p50, "", "median");
+    column(g.get(), "p95", p95, "", "95th percentile");
+    column(g.get(), "shortfall", es, "", "mean of the worst 5 % (highest 5 % for cost)");
+    column(g.get(), "p_negative", pneg, "probability", "share of trials below 0");
+    column(g.get(), "expected", expected, "", "noise-off value");
+  }
+  if (!sim.pairs.empty()) {
+    std::vector<std::uint32_t> a, b;
+    std::vector<double> pw, md, sed;
+    for (const PairStats& ps : sim.pairs) {
+      const double p_ab = ps.p_a_beats_b();
+      a.push_back(ps.a), b.push_back(ps.b), pw.push_back(p_ab);
+      md.push_back(ps.difference.mean), sed.push_back(ps.difference.se());
+      a.push_back(ps.b), b.push_back(ps.a), pw.push_back(1.0 - p_ab);
+      md.push_back(-ps.difference.mean), sed.push_back(ps.difference.se());
+    }
+    h5::Handle g = h5::ensure_group(file, "comparisons");
+    column(g.get(), "a", a, "", "strategy index");
+    column(g.get(), "b", b, "", "strategy index");
+    column(g.get(), "p_a_beats_b", pw, "probability", "share of trials with profit a > b");
+    column(g.get(), "mean_difference", md, "USD", "mean of profit a - profit b");
+    column(g.get(), "se_difference", sed, "USD", "standard error of the paired difference");
+  }
+}
+
+void write_frontier(hid_t file, const Frontier& f, const std::vector<PortfolioSummary>& summary) {
+  std::vector<std::uint32_t> strategy;
+  std::vector<double> mean, es;
+  std::vector<std::int64_t> rank(summary.size(), -1);
+  for (std::size_t k = 0; k < f.frontier.size(); ++k)
+    rank[f.frontier[k]] = static_cast<std::int64_t>(k);
+  for (std::size_t i = 0; i < summary.size(); ++i) {
+    strategy.push_back(static_cast<std::uint32_t>(i));
+    mean.push_back(summary[i][idx(Metric::profit)].mean);
+    es.push_back(summary[i][idx(Metric::profit)].shortfall);
+  }
+  h5::Handle g = h5::ensure_group(file, "frontier");
+  column(g.get(), "strategy", strategy, "", "strategy index i of /strategies/<i>");
+  column(g.get(), "expected_profit", mean, "USD", "mean profit per campaign");
+  column(g.get(), "shortfall", es, "USD", "expected shortfall of profit: mean of the worst 5 %");
+  column(g.get(), "dominated", f.dominated, "", "1 = another point has >= profit and >= shortfall");
+  column(g.get(), "dominated_by", f.dominated_by, "", "a dominating strategy index, -1 if none");
+  column(g.get(), "frontier_rank", rank, "",
+         "position on the frontier from the least risky (0), -1 if dominated");
+}
+
+void write_sweep_groups(hid_t file, const SweepResult& r) {
+  const std::size_t n = r.points.size();
+  {
+    h5::Handle g = h5::ensure_group(file, "sweep");
+    const char* axis_units = r.spec.axis == SweepAxis::budget ? "USD"
+                             : r.spec.axis == SweepAxis::mix  ? "share"
+                                                              : "accounts";
+    std::vector<double> value, budget, cost, objective;
+    std::vector<std::uint32_t> strategy;
+    std::vector<std::uint64_t> hired;
+    std::vector<std::uint8_t> best;
+    for (std::size_t i = 0; i < n; ++i) {
+      value.push_back(r.points[i].value);
+      budget.push_back(r.points[i].budget);
+      cost.push_back(r.points[i].cost);
+      objective.push_back(r.points[i].objective_value);
+      strategy.push_back(static_cast<std::uint32_t>(i));
+      hired.push_back(r.points[i].hired);
+      best.push_back(i == r.best ? 1 : 0);
+    }
+    column(g.get(), "value", value, axis_units, "axis value of the point");
+    column(g.get(), "strategy", strategy, "", "strategy index i of /strategies/<i>");
+    column(g.get(), "hired", hired, "accounts", "accounts hired");
+    column(g.get(), "cost", cost, "USD", "sum of fees");
+    column(g.get(), "budget", budget, "USD", "budget the point was built for");
+    const std::pair<Metric, const char*> metrics[] = {{Metric::unique_reach, "unique_reach"},
+                                                      {Metric::conversions, "conversions"},
+                                                      {Metric::profit, "profit"},
+                                                      {Metric::roi, "roi"}};
+    for (const auto& [m, name] : metrics) {
+      std::vector<double> mean, p5, p95;
+      for (std::size_t i = 0; i < n; ++i) {
+        mean.push_back(r.summary[i][idx(m)].mean);
+        p5.push_back(r.summary[i][idx(m)].p5);
+        p95.push_back(r.summary[i][idx(m)].p95);
+      }
+      const std::string_view units = kMetricUnits[idx(m)];
+      column(g.get(), (std::string(name) + "_mean").c_str(), mean, units, "mean");
+      column(g.get(), (std::string(name) + "_p5").c_str(), p5, units, "5th percentile");
+      column(g.get(), (std::string(name) + "_p95").c_str(), p95, units, "95th percentile");
+    }
+    std::vector<double> ploss, pes, res;
+    for (std::size_t i = 0; i < n; ++i) {
+      ploss.push_back(r.summary[i][idx(Metric::profit)].p_negative);
+      pes.push_back(r.summary[i][idx(Metric::profit)].shortfall);
+      res.push_back(r.summary[i][idx(Metric::roi)].shortfall);
+    }
+    column(g.get(), "p_loss", ploss, "probability", "P(profit < 0)");
+    column(g.get(), "profit_shortfall", pes, "USD", "mean profit of the worst 5 % of trials");
+    column(g.get(), "roi_shortfall", res, "ratio", "mean ROI of the worst 5 % of trials");
+    column(g.get(), "objective_value", objective, kMetricUnits[idx(objective_metric(r.objective))],
+           "mean of the objective's metric");
+    column(g.get(), "best", best, "", "1 at the best point for the objective");
+  }
+  write_frontier(file, r.frontier, r.summary);
+  const std::pair<const Histograms*, const char*> hists[] = {{&r.profit_hist, "profit"},
+                                                             {&r.roi_hist, "roi"}};
+  for (const auto& [h, name] : hists) {
+    h5::Handle g = h5::ensure_group(file, std::string("distributions/") + name);
+    column(g.get(), "edges", h->edges,
+           kMetricUnits[idx(name[0] == 'p' ? Metric::profit : Metric::roi)],
+           "bin edges: bin b is [edges[b], edges[b+1]), the last bin closed");
+    column(g.get(), "underflow", h->underflow, "trials", "trials below edges[0]");
+    column(g.get(), "overflow", h->overflow, "trials", "trials above edges[bins]");
+    // counts: 2-D [strategy, bin].
+    const hsize_t dims[2] = {h->counts.size(), h->edges.size() - 1};
+    std::vector<std::uint64_t> flat;
+    flat.reserve(dims[0] * dims[1]);
+    for (const auto& row : h->counts) flat.insert(flat.end(), row.begin(), row.end());
+    h5::Handle space(H5Screate_simple(2, dims, nullptr));
+    h5::Handle ds(H5Dcreate2(g.get(), "counts", H5T_NATIVE_UINT64, space.get(), H5P_DEFAULT,
+                             H5P_DEFAULT, H5P_DEFAULT));
+    if (!space || !ds ||
+        (!flat.empty() &&
+         H5Dwrite(ds.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()) < 0))
+      throw Error("HDF5: cannot write distributions/" + std::string(name) + "/counts");
+    h5::write_attr(ds.get(), "units", std::string_view("trials"));
+    h5::write_attr(ds.get(), "description",
+                   std::string_view("trials per bin: row = strategy index, column = bin"));
+  }
+}
+
+void write_sensitivity(hid_t file, const std::vector<SensitivityRow>& rows,
+                       const SensitivityOptions& opt) {
+  h5::Handle g = h5::ensure_group(file, "sensitivity");
+  h5::write_attr(g.get(), "range", opt.range);
+  h5::write_attr(g.get(), "rank_by",
+                 std::string_view(opt.rank_by == RankBy::mean ? "mean" : "spread"));
+  h5::write_attr(g.get(), "objective", std::string_view("roi"));
+  h5::write_attr(g.get(), "trials", opt.trials);
+  h5::write_attr(g.get(), "seed", opt.seed);
+  std::vector<std::uint32_t> strategy, rank;
+  std::vector<std::string> parameter, description;
+  std::vector<double> bv, lv, hv, rmb, rml, rmh, rsb, rsl, rsh, pml, pmh, em, es;
+  for (const auto& r : rows) {
+    strategy.push_back(static_cast<std::uint32_t>(r.portfolio));
+    rank.push_back(r.rank);
+    parameter.push_back(r.parameter);
+    description.push_back(r.description);
+    bv.push_back(r.base_value), lv.push_back(r.low_value), hv.push_back(r.high_value);
+    rmb.push_back(r.roi_mean_base), rml.push_back(r.roi_mean_low), rmh.push_back(r.roi_mean_high);
+    rsb.push_back(r.roi_spread_base), rsl.push_back(r.roi_spread_low);
+    rsh.push_back(r.roi_spread_high);
+    pml.push_back(r.profit_mean_low), pmh.push_back(r.profit_mean_high);
+    em.push_back(r.effect_mean), es.push_back(r.effect_spread);
+  }
+  column(g.get(), "strategy", strategy, "", "strategy index i of /strategies/<i>");
+  column(g.get(), "parameter", parameter, "", "scenario key of the input");
+  column(g.get(), "description", description, "", "what the input is");
+  column(g.get(), "base_value", bv, "", "value in the base run");
+  column(g.get(), "low_value", lv, "", "value at -range");
+  column(g.get(), "high_value", hv, "", "value at +range");
+  column(g.get(), "roi_mean_base", rmb, "ratio", "mean ROI, base run");
+  column(g.get(), "roi_mean_low", rml, "ratio", "mean ROI with the input at -range");
+  column(g.get(), "roi_mean_high", rmh, "ratio", "mean ROI with the input at +range");
+  column(g.get(), "roi_spread_base", rsb, "ratio", "P95 - P5 of ROI, base run");
+  column(g.get(), "roi_spread_low", rsl, "ratio", "P95 - P5 of ROI at -range");
+  column(g.get(), "roi_spread_high", rsh, "ratio", "P95 - P5 of ROI at +range");
+  column(g.get(), "profit_mean_low", pml, "USD", "mean profit at -range");
+  column(g.get(), "profit_mean_high", pmh, "USD", "mean profit at +range");
+  column(g.get(), "effect_mean", em, "ratio", "|roi_mean_high - roi_mean_low|");
+  column(g.get(), "effect_spread", es, "ratio", "|roi_spread_high - roi_spread_low|");
+  column(g.get(), "rank", rank, "", "1 = largest effect (by rank_by) within the strategy");
+}
+
+}  // namespace microreach::sim
