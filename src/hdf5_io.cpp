@@ -473,7 +473,8 @@ void read_open_rows(hid_t ds, const std::string& path, std::uint64_t first, std:
   out.resize(n);
   if (n == 0) return;
   hsize_t start[1] = {first}, count[1] = {n};
-  check(H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select rows", 0);
+  check(H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+        "select rows", 0);
   Handle ms(check(H5Screate_simple(1, count, nullptr), "memory space"));
   if constexpr (std::is_same_v<T, std::string>) {
     read_strings(ds, ms.get(), fs.get(), out.data(), n, path, file);
@@ -673,8 +674,9 @@ ProfileReader::ProfileReader(const std::string& path)
     using T = decltype(tag);
     const auto len = dataset_length(file_.id(), p, path);
     if (len != rows_)
-      bad_input(path, "dataset '" + p + "' has " + std::to_string(len) + " rows but /profiles/followers has " +
-                          std::to_string(rows_) + " (the file is inconsistent)");
+      bad_input(path, "dataset '" + p + "' has " + std::to_string(len) +
+                          " rows but /profiles/followers has " + std::to_string(rows_) +
+                          " (the file is inconsistent)");
     Handle ds = open_dataset(file_.id(), p, path);
     check_type<T>(ds.get(), p, path);
     return ds;
@@ -685,17 +687,26 @@ ProfileReader::ProfileReader(const std::string& path)
     if (!exists(file_.id(), p)) continue;
     Handle ds;
     switch (col) {
-      case Column::id: ds = open_checked(p, std::uint64_t{}); break;
+      case Column::id:
+        ds = open_checked(p, std::uint64_t{});
+        break;
       case Column::handle:
-      case Column::country: ds = open_checked(p, std::string{}); break;
+      case Column::country:
+        ds = open_checked(p, std::string{});
+        break;
       case Column::platform:
-      case Column::niche: ds = open_checked(p, std::uint8_t{}); break;
-      default: ds = open_checked(p, double{}); break;
+      case Column::niche:
+        ds = open_checked(p, std::uint8_t{});
+        break;
+      default:
+        ds = open_checked(p, double{});
+        break;
     }
     present_.push_back(col);
     datasets_.push_back(std::move(ds));
   }
-  if (exists(file_.id(), "/profiles/true_fake_share")) truth_ = open_checked("/profiles/true_fake_share", double{});
+  if (exists(file_.id(), "/profiles/true_fake_share"))
+    truth_ = open_checked("/profiles/true_fake_share", double{});
 }
 
 bool ProfileReader::read(ProfileChunk& c, std::size_t max_rows) {
@@ -715,8 +726,12 @@ bool ProfileReader::read(ProfileChunk& c, std::size_t max_rows) {
         read_open_rows(ds, p, next_, n, c.id, path);
         has_id = true;
         break;
-      case Column::handle: read_open_rows(ds, p, next_, n, c.handle, path); break;
-      case Column::country: read_open_rows(ds, p, next_, n, c.country, path); break;
+      case Column::handle:
+        read_open_rows(ds, p, next_, n, c.handle, path);
+        break;
+      case Column::country:
+        read_open_rows(ds, p, next_, n, c.country, path);
+        break;
       case Column::platform:
       case Column::niche: {
         auto& v = col == Column::platform ? c.platform : c.niche;
@@ -724,16 +739,20 @@ bool ProfileReader::read(ProfileChunk& c, std::size_t max_rows) {
         const std::size_t limit = col == Column::platform ? kPlatformCount : kNicheCount;
         for (std::size_t i = 0; i < n; ++i)
           if (v[i] >= limit && v[i] != kUnknown)
-            bad_input(path, "dataset '" + p + "' row " + std::to_string(next_ + i) + " holds code " +
-                                std::to_string(v[i]) + ", expected 0-" + std::to_string(limit - 1) + " or 255");
+            bad_input(path, "dataset '" + p + "' row " + std::to_string(next_ + i) +
+                                " holds code " + std::to_string(v[i]) + ", expected 0-" +
+                                std::to_string(limit - 1) + " or 255");
         break;
       }
-      default: read_open_rows(ds, p, next_, n, *c.numeric(col), path); break;
+      default:
+        read_open_rows(ds, p, next_, n, *c.numeric(col), path);
+        break;
     }
   }
   if (!has_id)
     for (std::size_t i = 0; i < n; ++i) c.id[i] = next_ + i;
-  if (truth_) read_open_rows(truth_.get(), "/profiles/true_fake_share", next_, n, c.true_fake_share, path);
+  if (truth_)
+    read_open_rows(truth_.get(), "/profiles/true_fake_share", next_, n, c.true_fake_share, path);
   next_ += n;
   return true;
 }

@@ -39,7 +39,8 @@ std::string fixed(double v, int digits, const char* suffix = "") {
 
 }  // namespace
 
-Summary::Summary(std::size_t top_k) : k_(top_k), hist_(kBins, 0) {}
+Summary::Summary(std::size_t top_k, Tier min_tier)
+    : k_(top_k), min_tier_(static_cast<std::uint8_t>(min_tier)), hist_(kBins, 0) {}
 
 void Summary::consume(const Batch& b) {
   add(b.profiles, b.scores);
@@ -58,7 +59,7 @@ void Summary::add(const ProfileChunk& p, const ScoreChunk& s) {
     if (std::isnan(sc)) continue;
     scored_++;
     hist_[static_cast<std::size_t>(std::clamp(std::lround(sc * 100.0), 0L, 10000L))]++;
-    if (k_ == 0) continue;
+    if (k_ == 0 || s.tier[i] < min_tier_ || s.tier[i] == kUnknown) continue;
     const std::uint64_t row = p.first_row + i;
     if (heap_.size() == k_) {
       TopEntry probe;

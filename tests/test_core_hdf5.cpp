@@ -17,7 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("microreach_test_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("microreach_test_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   return dir / name;
 }
@@ -26,7 +27,8 @@ bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
 }
 }  // namespace
 
-TEST_CASE("Profiles and scores survive a round trip through HDF5, NaN and UTF-8 included", "[hdf5]") {
+TEST_CASE("Profiles and scores survive a round trip through HDF5, NaN and UTF-8 included",
+          "[hdf5]") {
   ProfileChunk p;
   generate_chunk(5, 0, 3000, GeneratorConfig{}, ScoringConfig{}, p);
   p.handle[0] = "caf\xC3\xA9_\xF0\x9F\x92\xAA";  // café_💪
@@ -64,11 +66,14 @@ TEST_CASE("Profiles and scores survive a round trip through HDF5, NaN and UTF-8 
   CHECK(t.flags == s.flags);
   CHECK(t.tier == s.tier);
   CHECK(h5::read_attr_string(r.file().id(), "filetype") == h5::kFiletypeScores);
-  CHECK(h5::read_attr_ints(r.file().id(), "format_version") == std::vector<int>{h5::kFormatMajor, h5::kFormatMinor});
+  CHECK(h5::read_attr_ints(r.file().id(), "format_version") ==
+        std::vector<int>{h5::kFormatMajor, h5::kFormatMinor});
 }
 
-TEST_CASE("Foreign, missing and wrong-version HDF5 files are refused with the reason", "[hdf5][errors]") {
-  CHECK_THROWS_WITH(h5::ProfileReader(scratch("nope.h5").string()), Contains("nope.h5") && Contains("no such file"));
+TEST_CASE("Foreign, missing and wrong-version HDF5 files are refused with the reason",
+          "[hdf5][errors]") {
+  CHECK_THROWS_WITH(h5::ProfileReader(scratch("nope.h5").string()),
+                    Contains("nope.h5") && Contains("no such file"));
   const auto text = scratch("text.h5").string();
   std::ofstream(text) << "name,followers\nx,1\n";
   CHECK_THROWS_WITH(h5::ProfileReader(text), Contains("not an HDF5 file"));
@@ -77,20 +82,23 @@ TEST_CASE("Foreign, missing and wrong-version HDF5 files are refused with the re
     h5::File f = h5::File::create(campaign, {h5::kFiletypeCampaign, 1, "", ""});
     f.close();
   }
-  CHECK_THROWS_WITH(h5::ProfileReader(campaign), Contains("microreach.campaign") && Contains("microreach.profiles"));
+  CHECK_THROWS_WITH(h5::ProfileReader(campaign),
+                    Contains("microreach.campaign") && Contains("microreach.profiles"));
   const auto future = scratch("future.h5").string();
   {
     h5::File f = h5::File::create(future, {h5::kFiletypeProfiles, 1, "", ""});
     h5::write_attr(f.id(), "format_version", std::vector<int>{h5::kFormatMajor + 1, 0});
     f.close();
   }
-  CHECK_THROWS_WITH(h5::ProfileReader(future), Contains("format version 2.0") && Contains("upgrade"));
+  CHECK_THROWS_WITH(h5::ProfileReader(future),
+                    Contains("format version 2.0") && Contains("upgrade"));
   const auto empty = scratch("empty.h5").string();
   {
     h5::File f = h5::File::create(empty, {h5::kFiletypeProfiles, 1, "", ""});
     f.close();
   }
-  CHECK_THROWS_WITH(h5::ProfileReader(empty), Contains("/profiles/followers") && Contains("missing"));
+  CHECK_THROWS_WITH(h5::ProfileReader(empty),
+                    Contains("/profiles/followers") && Contains("missing"));
   CHECK_THROWS_AS(h5::ProfileReader(empty), InputError);
 }
 

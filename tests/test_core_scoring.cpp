@@ -68,13 +68,16 @@ TEST_CASE("Tiers follow the configured lower bounds", "[scoring]") {
   CHECK(tier_of(160000, cfg) == Tier::macro);
 }
 
-TEST_CASE("Invalid scoring options are refused with the option and what is allowed", "[scoring][errors]") {
+TEST_CASE("Invalid scoring options are refused with the option and what is allowed",
+          "[scoring][errors]") {
   ScoringConfig cfg;
-  CHECK_THROWS_WITH(cfg.set_tier_bounds("--tier-bounds", "1,2,3"), Contains("--tier-bounds") && Contains("five"));
+  CHECK_THROWS_WITH(cfg.set_tier_bounds("--tier-bounds", "1,2,3"),
+                    Contains("--tier-bounds") && Contains("five"));
   cfg.set_tier_bounds("--tier-bounds", "10,5,100,200,300");
   CHECK_THROWS_WITH(cfg.validate(), Contains("strictly increasing"));
   ScoringConfig c2;
-  CHECK_THROWS_WITH(c2.set_target_niche("--niche", "knitting"), Contains("--niche") && Contains("fitness"));
+  CHECK_THROWS_WITH(c2.set_target_niche("--niche", "knitting"),
+                    Contains("--niche") && Contains("fitness"));
   CHECK_THROWS_WITH(c2.set_similarity("--similar", "fitness:sports=1.5"), Contains("[0, 1]"));
   CHECK_THROWS_WITH(c2.set_benchmark("--benchmark", "myspace=1000:0.1:0.01"), Contains("platform"));
   c2.weights.cost = -1;
@@ -98,7 +101,8 @@ TEST_CASE("Engagement is ER over the benchmark, capped at 3x, and 5x is flagged"
   }
 }
 
-TEST_CASE("A component without its inputs is left out of the score and reported missing", "[scoring]") {
+TEST_CASE("A component without its inputs is left out of the score and reported missing",
+          "[scoring]") {
   ScoringConfig cfg;
   cfg.set_target_niche("--niche", "fitness");
   ProfileChunk p = one(20000);
@@ -110,7 +114,8 @@ TEST_CASE("A component without its inputs is left out of the score and reported 
   CHECK(std::isnan(s.engagement[0]));
   CHECK(std::isnan(s.authenticity[0]));
   CHECK(s.score[0] == Approx(60.0));
-  CHECK(s.missing[0] == ((1u << kEngagement) | (1u << kAuthenticity) | (1u << kCost) | (1u << kResponsiveness)));
+  CHECK(s.missing[0] ==
+        ((1u << kEngagement) | (1u << kAuthenticity) | (1u << kCost) | (1u << kResponsiveness)));
   // Price is estimated from the price model (never an error): max(20, 5 * 20) = $100.
   CHECK(s.price[0] == Approx(100.0));
   CHECK(s.flags[0] & kFlagPriceEstimated);
@@ -135,8 +140,8 @@ TEST_CASE("The composite is the weighted mean of the components, 0-100", "[scori
   const double cost = (std::log(eng / 200.0) - std::log(0.3)) / (std::log(30.0) - std::log(0.3));
   CHECK(s.expected_engagements[0] == Approx(eng));
   CHECK(s.cost_efficiency[0] == Approx(cost));
-  const double expected =
-      100 * (0.30 * engagement + 0.25 * authenticity + 0.20 * relevance + 0.15 * cost + 0.10 * responsiveness);
+  const double expected = 100 * (0.30 * engagement + 0.25 * authenticity + 0.20 * relevance +
+                                 0.15 * cost + 0.10 * responsiveness);
   CHECK(s.score[0] == Approx(expected));
   CHECK(s.missing[0] == 0);
   // Economics: reach = authentic followers x micro reach rate (0.22); CPM, CPE.
@@ -176,10 +181,13 @@ TEST_CASE("The fake-share estimate rises with each warning signal", "[scoring]")
   CHECK(std::isnan(estimate_fake_share(1000, NAN, NAN, NAN, NAN, NAN, norm)));
   const double clean = estimate_fake_share(10000, 500, 300, 30, 1.0, 0.02, norm);
   CHECK(clean == Approx(0.05));  // no signal: the prior
-  CHECK(estimate_fake_share(10000, 40000, 300, 30, 1.0, 0.02, norm) > clean + 0.3);  // follow-for-follow
-  CHECK(estimate_fake_share(10000, 500, 300, 1, 1.0, 0.02, norm) > clean + 0.3);     // likes without comments
-  CHECK(estimate_fake_share(10000, 500, 300, 30, 0.05, 0.02, norm) > clean + 0.3);   // engagement 1/20
-  CHECK(estimate_fake_share(10000, 500, 300, 30, 1.0, 0.5, norm) > clean + 0.3);     // growth spike
+  CHECK(estimate_fake_share(10000, 40000, 300, 30, 1.0, 0.02, norm) >
+        clean + 0.3);  // follow-for-follow
+  CHECK(estimate_fake_share(10000, 500, 300, 1, 1.0, 0.02, norm) >
+        clean + 0.3);  // likes without comments
+  CHECK(estimate_fake_share(10000, 500, 300, 30, 0.05, 0.02, norm) >
+        clean + 0.3);                                                             // engagement 1/20
+  CHECK(estimate_fake_share(10000, 500, 300, 30, 1.0, 0.5, norm) > clean + 0.3);  // growth spike
   const double all = estimate_fake_share(10000, 40000, 300, 1, 0.05, 0.5, norm);
   CHECK(all > 0.9);
   CHECK(all < 1.0);

@@ -57,7 +57,8 @@ TEST_CASE("Row i of the synthetic population depends only on the seed and i", "[
   CHECK_FALSE(same_bits(other.followers, whole.followers));
 }
 
-TEST_CASE("Synthetic followers are heavy-tailed and engagement sits around the benchmark", "[synth]") {
+TEST_CASE("Synthetic followers are heavy-tailed and engagement sits around the benchmark",
+          "[synth]") {
   GeneratorConfig gen;
   ScoringConfig sc;
   ProfileChunk p;
@@ -81,7 +82,8 @@ TEST_CASE("Synthetic followers are heavy-tailed and engagement sits around the b
   CHECK(ratio[ratio.size() / 2] == Approx(1.0).margin(0.15));
 }
 
-TEST_CASE("The authenticity estimate finds the fraudulent minority in synthetic data", "[synth][scoring]") {
+TEST_CASE("The authenticity estimate finds the fraudulent minority in synthetic data",
+          "[synth][scoring]") {
   GeneratorConfig gen;
   ScoringConfig sc;
   ProfileChunk p;

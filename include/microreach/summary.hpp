@@ -1,7 +1,7 @@
 #pragma once
 // Running summary of a scoring run: counts per tier, score percentiles (from a fixed
 // 0.01-point histogram, so exact to 0.01 and independent of order), share flagged, and the
-// top K profiles (ties broken by row index, so the list is deterministic).
+// top K profiles of tier nano or above (ties broken by row index, so the list is deterministic).
 #include <array>
 #include <cstdint>
 #include <string>
@@ -22,7 +22,9 @@ struct TopEntry {
 
 class Summary : public BatchSink {
  public:
-  explicit Summary(std::size_t top_k = 20);
+  // The top-K list ranks accounts of tier >= min_tier only (fans, under the nano bound, are
+  // not influencers); every other statistic counts all rows.
+  explicit Summary(std::size_t top_k = 20, Tier min_tier = Tier::nano);
   void consume(const Batch& b) override;
   void add(const ProfileChunk& p, const ScoreChunk& s);
 
@@ -41,6 +43,7 @@ class Summary : public BatchSink {
 
  private:
   std::size_t k_;
+  std::uint8_t min_tier_;
   std::uint64_t rows_ = 0, scored_ = 0;
   std::array<std::uint64_t, kTierCount> tiers_{};
   std::array<std::uint64_t, 16> flags_{};

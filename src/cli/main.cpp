@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
   app.option_defaults()->always_capture_default();
   app.set_config("--config", "", "Read options from a TOML/INI file ([command] sections)");
+  app.allow_config_extras(
+      CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
   cli::Globals g;
   for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
   app.add_option("--threads,-j", g.threads, "Worker threads (0 = all cores)")
@@ -29,6 +31,10 @@ int main(int argc, char** argv) {
 
   cli::add_generate(app, g);
   cli::add_score(app, g);
+  cli::add_sweep(app, g);
+  cli::add_sensitivity(app, g);
+  cli::add_report(app, g);
+  cli::add_audit(app, g);
   cli::add_import(app, g);
   cli::add_export(app, g);
 

@@ -63,6 +63,14 @@ expect 1 "does not exist" -- "$MICROREACH" score --in profiles.h5 --out no/such/
 expect 2 "count" -- "$MICROREACH" generate --count 0 --out bad.h5
 [ -e bad.h5 ] && fail "an output was written for a refused run"
 
+# Options from a config file; a misspelt key is refused, not ignored.
+printf '[score]\nniche = "fitness"\ntop = 2\nsimilar = ["fitness:sports=0.8"]\n' > ok.toml
+"$MICROREACH" -q --config ok.toml score --generate 2000 > cfg.txt
+grep -q "for niche fitness" cfg.txt || fail "config file niche not applied"
+grep -q "Top 2 by score" cfg.txt || fail "config file top not applied"
+printf '[score]\nnihce = "fitness"\n' > typo.toml
+expect 2 "nihce" -- "$MICROREACH" --config typo.toml score --generate 2000
+
 # An existing output survives a failed run untouched.
 cp s1.h5 keep.h5; sum=$(md5sum < keep.h5)
 expect 3 "no such file" -- "$MICROREACH" score --in missing.h5 --out keep.h5
