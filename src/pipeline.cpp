@@ -65,6 +65,7 @@ void reset(Batch& b) {
   b.raw_offset = 0;
   b.rejects.clear();
   b.rows_read = 0;
+  b.error = nullptr;
 }
 
 }  // namespace
@@ -108,13 +109,14 @@ PipelineStats run_pipeline(ProfileSource& source, const std::vector<BatchSink*>&
                                            [&](Batch* b) {
                                              if (cancel_requested()) return b;
                                              source.materialize(*b);
-                                             if (opt.score)
+                                             if (opt.score && !b->error)
                                                score_chunk(b->profiles, *opt.scoring, b->scores,
                                                            opt.audited);
                                              return b;
                                            }) &
           tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* b) {
             throw_if_cancelled();
+            if (b->error) std::rethrow_exception(b->error);
             for (BatchSink* s : sinks) s->consume(*b);
             stats.batches++;
             stats.rows += b->profiles.size();

@@ -3,7 +3,9 @@
 #include <tbb/global_control.h>
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
@@ -87,6 +89,34 @@ TEST_CASE("An exception thrown inside a parallel stage reaches the caller", "[pi
   PipelineOptions po;
   po.score = false;
   CHECK_THROWS_AS(run_pipeline(src, {&sink}, po), InputError);
+}
+
+TEST_CASE("An error stored in a batch is reported in input order, not time order",
+          "[pipeline][errors]") {
+  // Batch 1 fails slowly, batch 3 fails at once: the caller must see batch 1's error.
+  struct TwoErrors : ProfileSource {
+    std::uint64_t n = 0;
+    bool read(Batch& b) override {
+      if (n == 6) return false;
+      b.begin = n++;
+      return true;
+    }
+    void materialize(Batch& b) const override {
+      b.profiles.resize(1);
+      b.profiles.followers[0] = 1000;
+      if (b.begin == 1) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        b.error = std::make_exception_ptr(InputError("x.csv", 10, 2, "first"));
+      }
+      if (b.begin == 3) b.error = std::make_exception_ptr(InputError("x.csv", 30, 2, "second"));
+    }
+    std::string describe() const override { return "two errors"; }
+  } src;
+  CollectSink sink;
+  PipelineOptions po;
+  po.score = false;
+  po.tokens = 8;
+  CHECK_THROWS_WITH(run_pipeline(src, {&sink}, po), Catch::Matchers::Contains("x.csv:10:2"));
 }
 
 TEST_CASE("A cancel request stops the pipeline with Interrupted", "[pipeline][errors]") {

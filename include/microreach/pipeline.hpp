@@ -6,6 +6,7 @@
 // A fixed pool of `tokens` batches circulates, so memory is tokens x batch size whatever the
 // input size. Results do not depend on the thread count, token count or batch size.
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -38,6 +39,9 @@ struct Batch {
   ScoreChunk scores;
   std::vector<RejectedRow> rejects;
   std::uint64_t rows_read = 0;  // rows seen in this batch (kept + rejected)
+  // Set by materialize() instead of throwing: rethrown by the serial output stage, so the
+  // error reported is the first one in *input* order, not the first in time.
+  std::exception_ptr error;
 };
 
 class ProfileSource {
