@@ -69,10 +69,6 @@ double sigmoid(double x) {
   return e / (1.0 + e);
 }
 
-double transform(Feature f, double raw) {
-  return feature_info(f).log1p ? std::log1p(raw) : raw;
-}
-
 std::string lower(std::string_view s) {
   std::string r(s);
   for (char& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -122,14 +118,8 @@ bool cholesky_solve(std::vector<double> a, std::vector<double> b, std::size_t n,
   return true;
 }
 
-// InputError naming the file and the accepted header names if `data` has no column for f.
 void require_feature(const FollowerData& data, Feature f) {
-  if (data.has(f)) return;
-  std::string msg = "no column for the model feature '" + std::string(feature_info(f).name) +
-                    "' (accepted headers, compared without case and punctuation: " + alias_list(f);
-  if (f == Feature::username_digits || f == Feature::username_length)
-    msg += "; or a username column: username, user_name, handle";
-  throw InputError(data.source, 1, 0, msg + ")");
+  if (!data.has(f)) throw_missing_feature(data.source, f);
 }
 
 void check_labels(const FollowerData& data) {
@@ -151,6 +141,14 @@ const std::vector<std::string_view>& feature_aliases(Feature f) {
   return kAliases[static_cast<std::size_t>(f)];
 }
 
+void throw_missing_feature(const std::string& source, Feature f) {
+  std::string msg = "no column for the model feature '" + std::string(feature_info(f).name) +
+                    "' (accepted headers, compared without case and punctuation: " + alias_list(f);
+  if (f == Feature::username_digits || f == Feature::username_length)
+    msg += "; or a username column: username, user, handle, screen_name, login, account";
+  throw InputError(source, 1, 0, msg + ")");
+}
+
 Feature parse_feature(const std::string& option, const std::string& name) {
   const std::string key = normalize_header(name);
   for (std::size_t i = 0; i < kFeatureCount; ++i)
@@ -160,10 +158,34 @@ Feature parse_feature(const std::string& option, const std::string& name) {
   throw ConfigError(option, name, "one of " + all);
 }
 
-std::vector<Feature> default_features() {
-  return {Feature::followers,           Feature::following,  Feature::posts,
-          Feature::has_profile_picture, Feature::is_private, Feature::username_digits,
-          Feature::username_length};
+std::string Term::name() const {
+  return std::string(feature_info(feature).name) + (power == 2 ? "^2" : "");
+}
+
+double Term::value(double raw) const {
+  const double t = feature_info(feature).log1p ? std::log1p(raw) : raw;
+  return power == 2 ? t * t : t;
+}
+
+Term parse_term(const std::string& option, const std::string& text) {
+  std::string t = trim(text);
+  Term term;
+  if (t.size() > 2 && t.compare(t.size() - 2, 2, "^2") == 0) {
+    term.power = 2;
+    t.resize(t.size() - 2);
+  }
+  term.feature = parse_feature(option, t);
+  if (term.power == 2 && feature_info(term.feature).boolean)
+    throw ConfigError(option, text, "no square of a 0/1 feature (it equals the feature)");
+  return term;
+}
+
+std::vector<Term> default_terms() {
+  return {
+      {Feature::followers, 1},           {Feature::followers, 2},  {Feature::following, 1},
+      {Feature::following, 2},           {Feature::posts, 1},      {Feature::posts, 2},
+      {Feature::has_profile_picture, 1}, {Feature::is_private, 1}, {Feature::username_digits, 1},
+      {Feature::username_length, 1}};
 }
 
 void username_signals(std::string_view username, double& digits, double& length) {
@@ -301,11 +323,10 @@ std::vector<double> fit_logistic_dense(const std::vector<double>& design, std::s
 
 double LogisticModel::linear(const double* raw) const {
   double eta = intercept;
-  for (std::size_t j = 0; j < features.size(); ++j) {
-    const auto& mf = features[j];
-    const double v = raw[j];
+  for (const auto& mt : terms) {
+    const double v = raw[static_cast<std::size_t>(mt.term.feature)];
     if (std::isnan(v)) continue;  // missing: the training mean, z = 0
-    eta += mf.coefficient * (transform(mf.feature, v) - mf.mean) / mf.sd;
+    eta += mt.coefficient * (mt.term.value(v) - mt.mean) / mt.sd;
   }
   return eta;
 }
@@ -314,21 +335,28 @@ double LogisticModel::probability(const double* raw) const {
   return sigmoid(linear(raw));
 }
 
+std::vector<Feature> LogisticModel::features() const {
+  std::vector<Feature> f;
+  for (const auto& mt : terms)
+    if (std::find(f.begin(), f.end(), mt.term.feature) == f.end()) f.push_back(mt.term.feature);
+  return f;
+}
+
 void LogisticModel::require(const FollowerData& data) const {
-  for (const auto& mf : features) require_feature(data, mf.feature);
+  for (const auto& mt : terms) require_feature(data, mt.term.feature);
 }
 
 std::vector<double> LogisticModel::predict(const FollowerData& data) const {
   require(data);
   std::vector<double> out(data.rows);
-  std::vector<const double*> cols;
-  for (const auto& mf : features) cols.push_back(data.col(mf.feature).data());
+  const auto feats = features();
   // Rows are independent: blocks in parallel, each writing its own rows.
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, data.rows, 8192),
                     [&](const tbb::blocked_range<std::size_t>& r) {
-                      std::vector<double> row(cols.size());
+                      std::array<double, kFeatureCount> row;
+                      row.fill(kNaN);
                       for (std::size_t i = r.begin(); i < r.end(); ++i) {
-                        for (std::size_t j = 0; j < cols.size(); ++j) row[j] = cols[j][i];
+                        for (auto f : feats) row[static_cast<std::size_t>(f)] = data.col(f)[i];
                         out[i] = probability(row.data());
                       }
                     });
@@ -337,8 +365,8 @@ std::vector<double> LogisticModel::predict(const FollowerData& data) const {
 
 LogisticModel fit_core(const FollowerData& data, const FitOptions& opt) {
   check_labels(data);
-  if (opt.features.empty()) throw ConfigError("--features", "", "at least one feature");
-  const std::size_t n = data.rows, p = opt.features.size();
+  if (opt.terms.empty()) throw ConfigError("--features", "", "at least one feature");
+  const std::size_t n = data.rows, p = opt.terms.size();
   std::uint64_t pos = 0;
   for (auto l : data.label) pos += l;
   if (pos == 0 || pos == n)
@@ -352,14 +380,15 @@ LogisticModel fit_core(const FollowerData& data, const FitOptions& opt) {
   m.train_positives = pos;
   std::vector<double> design(n * p);
   for (std::size_t j = 0; j < p; ++j) {
-    const Feature f = opt.features[j];
+    const Term term = opt.terms[j];
+    const Feature f = term.feature;
     require_feature(data, f);
     const auto& col = data.col(f);
     double sum = 0.0, sum2 = 0.0;
     std::size_t seen = 0;
     for (double v : col) {
       if (std::isnan(v)) continue;
-      const double t = transform(f, v);
+      const double t = term.value(v);
       sum += t;
       ++seen;
     }
@@ -369,17 +398,17 @@ LogisticModel fit_core(const FollowerData& data, const FitOptions& opt) {
           "the column for feature '" + std::string(feature_info(f).name) + "' has no values");
     const double mean = sum / static_cast<double>(seen);
     for (double v : col)
-      if (!std::isnan(v)) sum2 += (transform(f, v) - mean) * (transform(f, v) - mean);
+      if (!std::isnan(v)) sum2 += (term.value(v) - mean) * (term.value(v) - mean);
     double sd = std::sqrt(sum2 / static_cast<double>(seen));
     if (!(sd > 1e-12)) sd = 1.0;  // constant feature: z = 0 everywhere, coefficient 0
     for (std::size_t i = 0; i < n; ++i)
-      design[i * p + j] = std::isnan(col[i]) ? 0.0 : (transform(f, col[i]) - mean) / sd;
-    m.features.push_back({f, mean, sd, 0.0});
+      design[i * p + j] = std::isnan(col[i]) ? 0.0 : (term.value(col[i]) - mean) / sd;
+    m.terms.push_back({term, mean, sd, 0.0});
   }
   const auto beta = fit_logistic_dense(design, n, p, data.label, opt.lambda, opt.max_iterations,
                                        opt.tolerance, &m.iterations);
   m.intercept = beta[0];
-  for (std::size_t j = 0; j < p; ++j) m.features[j].coefficient = beta[j + 1];
+  for (std::size_t j = 0; j < p; ++j) m.terms[j].coefficient = beta[j + 1];
   if (opt.threshold < 0.0) {
     std::vector<double> prob(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -496,6 +525,85 @@ double roc_auc(const std::vector<double>& score, const std::vector<std::uint8_t>
   const double neg = static_cast<double>(n) - pos;
   if (pos == 0.0 || neg == 0.0) return kNaN;
   return (rank_sum - pos * (pos + 1.0) / 2.0) / (pos * neg);
+}
+
+namespace {
+
+// Midranks (1-based, ties averaged) of v[idx[k]] among the values selected by idx.
+std::vector<double> midranks(const std::vector<double>& v, const std::vector<std::size_t>& idx) {
+  std::vector<std::size_t> order(idx.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t x, std::size_t y) { return v[idx[x]] < v[idx[y]]; });
+  std::vector<double> r(idx.size());
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j + 1 < order.size() && v[idx[order[j + 1]]] == v[idx[order[i]]]) ++j;
+    for (std::size_t k = i; k <= j; ++k) r[order[k]] = 0.5 * static_cast<double>(i + j) + 1.0;
+    i = j + 1;
+  }
+  return r;
+}
+
+// Placement values: V10 (one per positive: share of negatives it beats, ties 1/2) and V01 (one
+// per negative: share of positives that beat it).
+void placements(const std::vector<double>& s, const std::vector<std::size_t>& pos,
+                const std::vector<std::size_t>& neg, std::vector<double>& v10,
+                std::vector<double>& v01) {
+  std::vector<std::size_t> all(pos);
+  all.insert(all.end(), neg.begin(), neg.end());
+  const auto r_all = midranks(s, all);
+  const auto r_pos = midranks(s, pos), r_neg = midranks(s, neg);
+  const double m = static_cast<double>(pos.size()), n = static_cast<double>(neg.size());
+  v10.resize(pos.size());
+  v01.resize(neg.size());
+  for (std::size_t i = 0; i < pos.size(); ++i) v10[i] = (r_all[i] - r_pos[i]) / n;
+  for (std::size_t j = 0; j < neg.size(); ++j)
+    v01[j] = 1.0 - (r_all[pos.size() + j] - r_neg[j]) / m;
+}
+
+double covariance(const std::vector<double>& x, const std::vector<double>& y) {
+  const double n = static_cast<double>(x.size());
+  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n;
+  const double my = std::accumulate(y.begin(), y.end(), 0.0) / n;
+  double c = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) c += (x[i] - mx) * (y[i] - my);
+  return c / (n - 1.0);
+}
+
+}  // namespace
+
+AucComparison delong_compare(const std::vector<double>& a, const std::vector<double>& b,
+                             const std::vector<std::uint8_t>& label) {
+  if (a.size() != label.size() || b.size() != label.size())
+    throw Error("delong_compare: scores and labels differ in length");
+  std::vector<std::size_t> pos, neg;
+  for (std::size_t i = 0; i < label.size(); ++i) (label[i] ? pos : neg).push_back(i);
+  AucComparison c;
+  if (pos.size() < 2 || neg.size() < 2) {
+    c.auc_a = roc_auc(a, label);
+    c.auc_b = roc_auc(b, label);
+    c.se_a = c.se_b = c.se_diff = kNaN;
+    c.diff = c.auc_a - c.auc_b;
+    c.p_value = kNaN;
+    return c;
+  }
+  std::vector<double> a10, a01, b10, b01;
+  placements(a, pos, neg, a10, a01);
+  placements(b, pos, neg, b10, b01);
+  const double m = static_cast<double>(pos.size()), n = static_cast<double>(neg.size());
+  c.auc_a = std::accumulate(a10.begin(), a10.end(), 0.0) / m;
+  c.auc_b = std::accumulate(b10.begin(), b10.end(), 0.0) / m;
+  const double va = covariance(a10, a10) / m + covariance(a01, a01) / n;
+  const double vb = covariance(b10, b10) / m + covariance(b01, b01) / n;
+  const double cab = covariance(a10, b10) / m + covariance(a01, b01) / n;
+  c.se_a = std::sqrt(va);
+  c.se_b = std::sqrt(vb);
+  c.diff = c.auc_a - c.auc_b;
+  c.se_diff = std::sqrt(std::max(0.0, va + vb - 2.0 * cab));
+  c.p_value = c.se_diff > 0.0 ? std::erfc(std::fabs(c.diff) / c.se_diff / std::sqrt(2.0))
+                              : (c.diff == 0.0 ? 1.0 : 0.0);
+  return c;
 }
 
 double Confusion::precision() const {

@@ -238,10 +238,11 @@ std::string model_to_toml(const LogisticModel& m) {
   o << "specificity = " << num(m.accuracy.specificity) << "\n";
   o << "validation_positives = " << m.accuracy.positives << "\n";
   o << "validation_negatives = " << m.accuracy.negatives << "\n";
-  for (const auto& f : m.features) {
+  for (const auto& f : m.terms) {
     o << "\n[[feature]]\n";
-    o << "name = " << quoted(std::string(feature_info(f.feature).name)) << "\n";
-    o << "transform = " << quoted(feature_info(f.feature).log1p ? "log1p" : "none") << "\n";
+    o << "name = " << quoted(std::string(feature_info(f.term.feature).name)) << "\n";
+    o << "transform = " << quoted(feature_info(f.term.feature).log1p ? "log1p" : "none") << "\n";
+    o << "power = " << f.term.power << "\n";
     o << "mean = " << num(f.mean) << "\n";
     o << "sd = " << num(f.sd) << "\n";
     o << "coefficient = " << num(f.coefficient) << "\n";
@@ -307,9 +308,18 @@ LogisticModel model_from_toml(const std::string& text, const std::string& src) {
     } catch (const ConfigError& e) {
       throw InputError(src, nv.line, nv.column, std::string("model file: ") + e.what());
     }
-    for (const auto& prev : m.features)
-      if (prev.feature == feat)
-        throw InputError(src, nv.line, nv.column, "model file: feature '" + name + "' twice");
+    const auto power = f.count("power");
+    const Value& pv = f.get("power");
+    if (power != 1 && power != 2)
+      throw InputError(src, pv.line, pv.column,
+                       "model file: power = " + pv.text + " is not 1 or 2");
+    const Term term{feat, static_cast<int>(power)};
+    if (power == 2 && feature_info(feat).boolean)
+      throw InputError(src, pv.line, pv.column,
+                       "model file: feature '" + name + "' is 0/1: power must be 1");
+    for (const auto& prev : m.terms)
+      if (prev.term == term)
+        throw InputError(src, nv.line, nv.column, "model file: term '" + term.name() + "' twice");
     const std::string tr = f.string("transform");
     const std::string expected = feature_info(feat).log1p ? "log1p" : "none";
     if (tr != expected) {
@@ -318,13 +328,13 @@ LogisticModel model_from_toml(const std::string& text, const std::string& src) {
                        "model file: feature '" + name + "' has transform '" + tr +
                            "'; this microreach uses '" + expected + "'");
     }
-    ModelFeature mf{feat, f.number("mean"), f.number("sd"), f.number("coefficient")};
+    ModelTerm mf{term, f.number("mean"), f.number("sd"), f.number("coefficient")};
     if (!(mf.sd > 0.0)) {
       const Value& sv = f.get("sd");
       throw InputError(src, sv.line, sv.column, "model file: sd = " + sv.text + " must be > 0");
     }
     f.check_all_used();
-    m.features.push_back(mf);
+    m.terms.push_back(mf);
   }
   return m;
 }

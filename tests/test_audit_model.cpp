@@ -50,7 +50,7 @@ FollowerData synthetic_followers(std::size_t n, std::uint64_t seed, const Truth&
 
 FitOptions three_features() {
   FitOptions o;
-  o.features = {Feature::followers, Feature::following, Feature::has_profile_picture};
+  o.terms = {{Feature::followers, 1}, {Feature::following, 1}, {Feature::has_profile_picture, 1}};
   return o;
 }
 
@@ -128,27 +128,30 @@ TEST_CASE("the model fit on log-transformed counts recovers the generating model
   auto opt = three_features();
   opt.lambda = 1e-6;
   const auto m = fit_core(d, opt);
-  REQUIRE(m.features.size() == 3);
+  REQUIRE(m.terms.size() == 3);
   // Coefficients are per sd of the transformed feature: coefficient / sd is the raw slope.
-  CHECK(m.features[0].coefficient / m.features[0].sd == Approx(t.b_followers).margin(0.06));
-  CHECK(m.features[1].coefficient / m.features[1].sd == Approx(t.b_following).margin(0.06));
-  CHECK(m.features[2].coefficient / m.features[2].sd == Approx(t.b_pic).margin(0.1));
+  CHECK(m.terms[0].coefficient / m.terms[0].sd == Approx(t.b_followers).margin(0.06));
+  CHECK(m.terms[1].coefficient / m.terms[1].sd == Approx(t.b_following).margin(0.06));
+  CHECK(m.terms[2].coefficient / m.terms[2].sd == Approx(t.b_pic).margin(0.1));
   // The intercept on the raw scale: intercept - sum coefficient * mean / sd.
   double b0 = m.intercept;
-  for (const auto& f : m.features) b0 -= f.coefficient * f.mean / f.sd;
+  for (const auto& f : m.terms) b0 -= f.coefficient * f.mean / f.sd;
   CHECK(b0 == Approx(t.b0).margin(0.3));
   // The standardisation stored is that of the transformed training data.
   double mean = 0.0;
   for (double v : d.col(Feature::followers)) mean += std::log1p(v);
-  CHECK(m.features[0].mean == Approx(mean / d.rows).epsilon(1e-12));
+  CHECK(m.terms[0].mean == Approx(mean / d.rows).epsilon(1e-12));
 }
 
 TEST_CASE("a missing feature value counts as the training mean", "[audit]") {
   const auto d = synthetic_followers(2000, 4, Truth{});
   const auto m = fit_core(d, three_features());
-  const double with_mean[] = {std::expm1(m.features[0].mean), 100.0, 1.0};
-  const double with_nan[] = {std::nan(""), 100.0, 1.0};
-  CHECK(m.probability(with_nan) == Approx(m.probability(with_mean)).epsilon(1e-12));
+  std::array<double, kFeatureCount> with_mean{}, with_nan{};
+  with_mean[0] = std::expm1(m.terms[0].mean);  // followers at its training mean (log1p scale)
+  with_nan[0] = std::nan("");
+  with_mean[1] = with_nan[1] = 100.0;  // following
+  with_mean[3] = with_nan[3] = 1.0;    // has_profile_picture
+  CHECK(m.probability(with_nan.data()) == Approx(m.probability(with_mean.data())).epsilon(1e-12));
 }
 
 TEST_CASE("cross-validation is deterministic, stratified and measures the threshold honestly",
@@ -211,12 +214,12 @@ TEST_CASE("a model file round-trips exactly through TOML", "[audit]") {
   m.trained_on = "synthetic \"quoted\" name";
   const auto text = model_to_toml(m);
   const auto back = model_from_toml(text, "mem");
-  REQUIRE(back.features.size() == m.features.size());
-  for (std::size_t j = 0; j < m.features.size(); ++j) {
-    CHECK(back.features[j].feature == m.features[j].feature);
-    CHECK(back.features[j].coefficient == m.features[j].coefficient);
-    CHECK(back.features[j].mean == m.features[j].mean);
-    CHECK(back.features[j].sd == m.features[j].sd);
+  REQUIRE(back.terms.size() == m.terms.size());
+  for (std::size_t j = 0; j < m.terms.size(); ++j) {
+    CHECK(back.terms[j].term == m.terms[j].term);
+    CHECK(back.terms[j].coefficient == m.terms[j].coefficient);
+    CHECK(back.terms[j].mean == m.terms[j].mean);
+    CHECK(back.terms[j].sd == m.terms[j].sd);
   }
   CHECK(back.intercept == m.intercept);
   CHECK(back.threshold == m.threshold);
@@ -263,7 +266,7 @@ TEST_CASE("a feature the model needs but the file lacks is named with its accept
           "[audit]") {
   const auto d = synthetic_followers(300, 8, Truth{});
   auto opt = three_features();
-  opt.features.push_back(Feature::posts);
+  opt.terms.push_back({Feature::posts, 2});
   CHECK_THROWS_WITH(fit_core(d, opt),
                     Catch::Contains("synthetic:1: no column for the model feature 'posts'") &&
                         Catch::Contains("numberofposts"));
@@ -281,4 +284,37 @@ TEST_CASE("boolean-like labels and username signals are parsed", "[audit]") {
   CHECK(length == 9);
   username_signals("zoë", digits, length);  // UTF-8: three characters
   CHECK(length == 3);
+}
+
+TEST_CASE("DeLong standard errors match a direct pairwise computation", "[audit]") {
+  // Reference: the O(m n) definition (placement values from every positive-negative pair,
+  // sample covariances), evaluated in NumPy on these 12 rows.
+  const std::vector<std::uint8_t> y = {1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0};
+  const std::vector<double> a = {0.9, 0.8, 0.7, 0.4, 0.3, 0.2, 0.1, 0.65, 0.5, 0.4, 0.85, 0.05};
+  const std::vector<double> b = {3, 1, 2, 1, 2, 0, 0, 2, 1, 3, 4, 1};
+  const auto c = delong_compare(a, b, y);
+  CHECK(c.auc_a == Approx(0.8714285714285716).epsilon(1e-12));
+  CHECK(c.auc_b == Approx(0.8).epsilon(1e-12));
+  CHECK(c.se_a == Approx(0.1062662552591495).epsilon(1e-10));
+  CHECK(c.se_b == Approx(0.12988744473319863).epsilon(1e-10));
+  CHECK(c.se_diff == Approx(0.1359021256460032).epsilon(1e-10));
+  CHECK(c.auc_a == Approx(roc_auc(a, y)));
+  // A score compared with itself: no difference, p = 1.
+  const auto same = delong_compare(a, a, y);
+  CHECK(same.diff == 0.0);
+  CHECK(same.p_value == 1.0);
+}
+
+TEST_CASE("model terms square the transformed value and refuse squares of 0/1 features",
+          "[audit]") {
+  const Term t = parse_term("--features", "followers^2");
+  CHECK(t.feature == Feature::followers);
+  CHECK(t.power == 2);
+  CHECK(t.name() == "followers^2");
+  CHECK(t.value(std::exp(3.0) - 1.0) == Approx(9.0));  // log1p(e^3 - 1)^2
+  CHECK(parse_term("--features", "Username Digits").value(4.0) == 4.0);
+  CHECK_THROWS_WITH(parse_term("--features", "is_private^2"), Catch::Contains("0/1 feature"));
+  CHECK_THROWS_WITH(parse_term("--features", "likes"), Catch::Contains("--features: 'likes'"));
+  // The default terms only use signals both public labelled sets carry.
+  for (const auto& term : default_terms()) CHECK(term.feature != Feature::bio_length);
 }

@@ -12,11 +12,13 @@
 // Every formula is in docs/model.md, section "Audience audit".
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "microreach/scoring.hpp"
+#include "microreach/table.hpp"
 
 namespace microreach::audit {
 
@@ -128,12 +130,28 @@ const FeatureInfo& feature_info(Feature f);
 // Header names recognised for a feature, compared after normalize_header() and removing every
 // character that is not a letter or digit ("Number.of.followers" -> "numberoffollowers").
 const std::vector<std::string_view>& feature_aliases(Feature f);
+// Throws InputError (source, line 1) naming the feature and the header names accepted for it.
+[[noreturn]] void throw_missing_feature(const std::string& source, Feature f);
 // Feature by its model-file name; throws ConfigError naming `option` if unknown.
 Feature parse_feature(const std::string& option, const std::string& name);
-// The default model's features: those both public labelled sets provide (SRF and InstaFake):
-// followers, following, posts, has_profile_picture, is_private, username_digits,
-// username_length. bio_length is only in InstaFake.
-std::vector<Feature> default_features();
+
+// A term of the model: a feature's transformed value t (log1p for counts, else the value) to a
+// power, 1 or 2 ("followers^2" = log1p(followers)^2). Squares let the effect of a count bend:
+// an account following 5,000 is far more suspicious than twice one following 1,000.
+struct Term {
+  Feature feature = Feature::followers;
+  int power = 1;
+  std::string name() const;        // "followers", "followers^2"
+  double value(double raw) const;  // t(raw)^power; NaN stays NaN
+  bool operator==(const Term&) const = default;
+};
+// "followers", "following^2", ...; throws ConfigError naming `option` if unknown, or a square
+// of a 0/1 feature.
+Term parse_term(const std::string& option, const std::string& text);
+// The default model's terms, from the signals both public labelled sets provide (SRF and
+// InstaFake): followers, following, posts (log1p, linear and squared), has_profile_picture,
+// is_private, username_digits, username_length. bio_length is only in InstaFake.
+std::vector<Term> default_terms();
 
 // Digits and characters (UTF-8 code points) in a username.
 void username_signals(std::string_view username, double& digits, double& length);
@@ -151,10 +169,11 @@ struct FollowerData {
   std::vector<std::uint64_t> line;    // 1-based line of each row in its file
   std::string source;                 // file name, for messages
   std::size_t rows = 0;
+  std::uint64_t missing_values = 0;  // empty/NA cells (the model uses the training mean)
   bool has(Feature f) const { return !x[static_cast<std::size_t>(f)].empty(); }
   const std::vector<double>& col(Feature f) const { return x[static_cast<std::size_t>(f)]; }
   std::vector<double>& col(Feature f) { return x[static_cast<std::size_t>(f)]; }
-  // Rows [first, first + n) of every present column, in the same layout.
+  // The rows listed (in that order) of every present column, in the same layout.
   FollowerData slice(const std::vector<std::size_t>& rows_to_take) const;
 };
 
@@ -165,15 +184,15 @@ struct FollowerData {
 inline constexpr const char* kModelFormat = "microreach.follower-model";
 inline constexpr int kModelVersion = 1;
 
-struct ModelFeature {
-  Feature feature;
-  double mean = 0.0;         // of the transformed training values
-  double sd = 1.0;           // ditto (1 if the feature was constant)
-  double coefficient = 0.0;  // per standard deviation of the transformed feature
+struct ModelTerm {
+  Term term;
+  double mean = 0.0;         // of the term's training values
+  double sd = 1.0;           // ditto (1 if the term was constant)
+  double coefficient = 0.0;  // per standard deviation of the term
 };
 
 struct LogisticModel {
-  std::vector<ModelFeature> features;
+  std::vector<ModelTerm> terms;
   double intercept = 0.0;
   double lambda = 1.0;          // L2 penalty used in the fit (on standardised coefficients)
   double threshold = 0.5;       // probability at or above which a follower is flagged fake
@@ -187,10 +206,12 @@ struct LogisticModel {
   double cv_auc = 0.0;
   int iterations = 0;
 
-  // Linear predictor and probability for raw (untransformed) feature values, one per model
-  // feature in model order; NaN = missing, replaced by the training mean.
-  double linear(const double* raw) const;
-  double probability(const double* raw) const;
+  // Linear predictor and probability from raw (untransformed) feature values indexed by
+  // Feature (kFeatureCount of them); NaN = missing: the term then takes its training mean.
+  double linear(const double* raw_by_feature) const;
+  double probability(const double* raw_by_feature) const;
+  // The distinct features the terms use, in first-use order.
+  std::vector<Feature> features() const;
   // Probabilities for every row of `data` (must have every model feature; see require()).
   std::vector<double> predict(const FollowerData& data) const;
   // Throws InputError naming the file and the accepted header names if `data` lacks a feature
@@ -199,7 +220,7 @@ struct LogisticModel {
 };
 
 struct FitOptions {
-  std::vector<Feature> features = default_features();
+  std::vector<Term> terms = default_terms();
   double lambda = 1.0;
   int max_iterations = 100;
   double tolerance = 1e-10;  // on the largest Newton step (standardised scale)
@@ -234,11 +255,105 @@ void save_model(const LogisticModel& m, const std::string& path);  // atomic
 const std::string& default_model_text();
 
 // ---------------------------------------------------------------------------------------------
+// Reading follower lists (CSV/TSV/JSON through TableReader)
+// ---------------------------------------------------------------------------------------------
+
+// Which header column feeds each feature (-1 = none), the username and the label.
+struct FollowerColumns {
+  std::string path;
+  std::vector<std::string> header;
+  std::array<int, kFeatureCount> feature{-1, -1, -1, -1, -1, -1, -1, -1};
+  int username = -1;
+  int label = -1;
+  // A column for f, or (username_digits/length) a username column to derive it from.
+  bool has(Feature f) const;
+  // Distinct header columns to read for these features (+ label, + username if wanted).
+  std::vector<int> cells_needed(const std::vector<Feature>& features, bool want_username) const;
+};
+// Maps the header through feature_aliases(). `label` names the label column (compared after
+// normalize_header); empty + require_label looks for label, is_fake, fake, rating. Throws
+// InputError (file:1) naming the label and the header found when it is absent.
+FollowerColumns resolve_follower_columns(const std::vector<std::string>& header,
+                                         const std::string& path, const std::string& label,
+                                         bool require_label);
+
+// Parses the cells of one row into raw feature values (counts via parse_value: 1,234 / 1.2k;
+// booleans TRUE/FALSE, 1/0, yes/no; a missing form such as "" or NA gives NaN). Throws
+// InputError file:line:column with the column name, the text found and what was expected.
+class RowParser {
+ public:
+  RowParser(const FollowerColumns& cols, std::vector<Feature> features, bool want_username);
+  // Header column index of each cell the caller must pass, in this order.
+  const std::vector<int>& cells() const { return cells_; }
+  int username_slot() const { return username_slot_; }
+  // x (kFeatureCount values, indexed by Feature) receives the parsed features; *label (if
+  // given) 0/1, or -1 if the file has no label.
+  // Returns the number of missing values.
+  std::uint64_t parse(const std::string* cells, std::uint64_t line, double* x, int* label) const;
+
+ private:
+  FollowerColumns cols_;
+  std::vector<Feature> features_;
+  std::vector<int> cells_, slots_;
+  std::vector<bool> derived_;
+  int label_slot_ = -1, username_slot_ = -1;
+};
+
+struct FollowerReadOptions {
+  std::string label;  // label column name ("" = none, or auto if require_label)
+  bool require_label = false;
+  TableOptions table;
+};
+// Reads a whole labelled or unlabelled follower file into memory (fit, evaluate).
+FollowerData read_followers(const std::string& path, const FollowerReadOptions& opt);
+// Several files, concatenated; a feature is kept only if every file has it.
+FollowerData read_followers(const std::vector<std::string>& paths, const FollowerReadOptions& opt);
+
+// One block of classified rows, delivered in file order.
+struct ClassifiedBlock {
+  std::uint64_t first_row = 0;        // index of the block's first data row
+  std::vector<std::uint64_t> line;    // 1-based line of each row
+  std::vector<double> probability;    // P(fake)
+  std::vector<std::uint8_t> flagged;  // probability >= threshold
+  std::vector<std::uint8_t> label;    // when the file is labelled
+  std::vector<std::string> username;  // when kept and present
+  std::uint64_t missing_values = 0;
+};
+struct StreamOptions {
+  std::size_t block_rows = 16384;
+  std::size_t tokens = 0;  // blocks in flight; 0 = 4 x concurrency
+  bool keep_usernames = false;
+};
+struct StreamStats {
+  std::uint64_t rows = 0, flagged = 0, missing_values = 0, blocks = 0;
+  double seconds = 0.0;
+};
+// Classifies every row of a follower file: serial TableReader input, parsing + classification
+// of blocks in parallel (tbb::parallel_pipeline), `sink` called serially in file order.
+// Memory is bounded by tokens x block_rows. The first bad row in file order is reported,
+// whatever the thread count.
+StreamStats classify_followers(const std::string& path, const LogisticModel& model,
+                               const FollowerReadOptions& opt, const StreamOptions& sopt,
+                               const std::function<void(const ClassifiedBlock&)>& sink);
+
+// ---------------------------------------------------------------------------------------------
 // Validation
 // ---------------------------------------------------------------------------------------------
 
 // ROC AUC (Mann-Whitney, ties count 1/2). NaN if either class is absent.
 double roc_auc(const std::vector<double>& score, const std::vector<std::uint8_t>& label);
+
+// DeLong, DeLong & Clarke-Pearson (1988): standard errors of AUCs and of the difference of two
+// scores' AUCs on the same labelled rows (paired), from the placement values (rank form,
+// Sun & Xu 2014: O(n log n)). p_value: two-sided, normal approximation.
+struct AucComparison {
+  double auc_a = 0.0, auc_b = 0.0;
+  double se_a = 0.0, se_b = 0.0;
+  double diff = 0.0, se_diff = 0.0;  // auc_a - auc_b
+  double p_value = 1.0;
+};
+AucComparison delong_compare(const std::vector<double>& a, const std::vector<double>& b,
+                             const std::vector<std::uint8_t>& label);
 
 struct Confusion {
   std::uint64_t tp = 0, fp = 0, tn = 0, fn = 0;

@@ -1,0 +1,501 @@
+// Audience audit: reading follower lists (CSV/TSV/JSON through TableReader), classifying them as
+// a stream of parallel blocks, and the audited-shares CSV that feeds `microreach score`.
+#include <tbb/concurrent_queue.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
+#include <sys/stat.h>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <unordered_map>
+
+#include "microreach/audit.hpp"
+#include "microreach/cancel.hpp"
+#include "microreach/error.hpp"
+#include "microreach/table.hpp"
+#include "microreach/values.hpp"
+
+namespace microreach::audit {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const std::vector<std::string_view> kUsernameAliases = {"username",   "user",  "handle",
+                                                        "screenname", "login", "account"};
+const std::vector<std::string_view> kDefaultLabels = {"label", "isfake", "fake", "rating"};
+
+// RFC 4180 quoting of one output field (only when needed).
+std::string csv_quote(std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos && !s.empty() && s.front() != ' ' &&
+      s.back() != ' ')
+    return std::string(s);
+  if (s.empty()) return std::string();
+  std::string r = "\"";
+  for (char c : s) {
+    if (c == '"') r += '"';
+    r += c;
+  }
+  return r + "\"";
+}
+
+std::string shown(std::string_view s) {
+  std::string r(s.substr(0, 40));
+  if (s.size() > 40) r += "...";
+  return r;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Column resolution and row parsing
+// ---------------------------------------------------------------------------------------------
+
+FollowerColumns resolve_follower_columns(const std::vector<std::string>& header,
+                                         const std::string& path, const std::string& label,
+                                         bool require_label) {
+  FollowerColumns c;
+  c.path = path;
+  c.header = header;
+  std::vector<std::string> norm;
+  for (const auto& h : header) norm.push_back(normalize_header(h));
+  auto find = [&](std::string_view key) -> int {
+    for (std::size_t i = 0; i < norm.size(); ++i)
+      if (norm[i] == key) return static_cast<int>(i);
+    return -1;
+  };
+  for (std::size_t f = 0; f < kFeatureCount; ++f)
+    for (auto alias : feature_aliases(static_cast<Feature>(f)))
+      if ((c.feature[f] = find(alias)) >= 0) break;
+  for (auto alias : kUsernameAliases)
+    if ((c.username = find(alias)) >= 0) break;
+  if (!label.empty()) {
+    c.label = find(normalize_header(label));
+    if (c.label < 0)
+      throw InputError(path, 1, 0,
+                       "no label column '" + label + "' (the header has " +
+                           describe_header(header) + "); name it with --label");
+  } else if (require_label) {
+    for (auto l : kDefaultLabels)
+      if ((c.label = find(l)) >= 0) break;
+    if (c.label < 0)
+      throw InputError(path, 1, 0,
+                       "no label column (looked for label, is_fake, fake, rating; the header has " +
+                           describe_header(header) + "); name it with --label");
+  }
+  // A label column is never a feature (e.g. a file whose label is called "fake").
+  for (auto& f : c.feature)
+    if (f >= 0 && f == c.label) f = -1;
+  return c;
+}
+
+bool FollowerColumns::has(Feature f) const {
+  const auto i = static_cast<std::size_t>(f);
+  if (feature[i] >= 0) return true;
+  return (f == Feature::username_digits || f == Feature::username_length) && username >= 0;
+}
+
+std::vector<int> FollowerColumns::cells_needed(const std::vector<Feature>& features,
+                                               bool want_username) const {
+  std::vector<int> cols;
+  auto add = [&](int c) {
+    if (c >= 0 && std::find(cols.begin(), cols.end(), c) == cols.end()) cols.push_back(c);
+  };
+  for (auto f : features) {
+    const int c = feature[static_cast<std::size_t>(f)];
+    if (c >= 0)
+      add(c);
+    else if (f == Feature::username_digits || f == Feature::username_length)
+      add(username);
+  }
+  add(label);
+  if (want_username) add(username);
+  return cols;
+}
+
+RowParser::RowParser(const FollowerColumns& cols, std::vector<Feature> features, bool want_username)
+    : cols_(cols), features_(std::move(features)) {
+  cells_ = cols_.cells_needed(features_, want_username);
+  auto slot = [&](int c) -> int {
+    if (c < 0) return -1;
+    return static_cast<int>(std::find(cells_.begin(), cells_.end(), c) - cells_.begin());
+  };
+  for (auto f : features_) {
+    const int c = cols_.feature[static_cast<std::size_t>(f)];
+    if (c >= 0) {
+      slots_.push_back(slot(c));
+      derived_.push_back(false);
+    } else if ((f == Feature::username_digits || f == Feature::username_length) &&
+               cols_.username >= 0) {
+      slots_.push_back(slot(cols_.username));
+      derived_.push_back(true);
+    } else {
+      throw_missing_feature(cols_.path, f);
+    }
+  }
+  label_slot_ = slot(cols_.label);
+  username_slot_ = want_username ? slot(cols_.username) : -1;
+}
+
+std::uint64_t RowParser::parse(const std::string* cells, std::uint64_t line, double* x,
+                               int* label) const {
+  std::uint64_t missing = 0;
+  for (std::size_t j = 0; j < features_.size(); ++j) {
+    const Feature f = features_[j];
+    const auto fi = static_cast<std::size_t>(f);
+    const std::string& text = cells[slots_[j]];
+    const int col = derived_[j] ? cols_.username : cols_.feature[static_cast<std::size_t>(f)];
+    const std::string& name = cols_.header[static_cast<std::size_t>(col)];
+    if (derived_[j]) {
+      double digits = 0.0, length = 0.0;
+      if (is_missing_text(text)) {
+        x[fi] = kNaN;
+        ++missing;
+        continue;
+      }
+      username_signals(text, digits, length);
+      x[fi] = f == Feature::username_digits ? digits : length;
+      continue;
+    }
+    if (feature_info(f).boolean) {
+      if (is_missing_text(text)) {
+        x[fi] = kNaN;
+        ++missing;
+        continue;
+      }
+      const auto b = parse_bool(text);
+      if (!b)
+        throw InputError(cols_.path, line, static_cast<std::uint64_t>(col) + 1,
+                         "column '" + name + "': found '" + shown(text) +
+                             "': expected a boolean (TRUE/FALSE, true/false, 1/0, yes/no)");
+      x[fi] = *b ? 1.0 : 0.0;
+      continue;
+    }
+    const ParsedValue v = parse_value(text);
+    if (v.status == ValueStatus::missing) {
+      x[fi] = kNaN;
+      ++missing;
+      continue;
+    }
+    if (v.status == ValueStatus::invalid || v.percent)
+      throw InputError(cols_.path, line, static_cast<std::uint64_t>(col) + 1,
+                       "column '" + name + "': found '" + shown(text) +
+                           "': expected a count such as 1234, 1,234, 1.2k or 3.5M");
+    if (v.value < 0.0)
+      throw InputError(cols_.path, line, static_cast<std::uint64_t>(col) + 1,
+                       "column '" + name + "': found '" + shown(text) + "': expected a count >= 0");
+    x[fi] = v.value;
+  }
+  if (label) {
+    *label = -1;
+    if (label_slot_ >= 0) {
+      const std::string& text = cells[label_slot_];
+      const int l = parse_boolean_like(text);
+      if (l < 0)
+        throw InputError(cols_.path, line, static_cast<std::uint64_t>(cols_.label) + 1,
+                         "label column '" + cols_.header[static_cast<std::size_t>(cols_.label)] +
+                             "': found '" + shown(text) +
+                             "': not boolean-like: expected TRUE/FALSE, 1/0, true/false or "
+                             "fake/real (1/TRUE = fake)");
+      *label = l;
+    }
+  }
+  return missing;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Whole files in memory (fit, evaluate)
+// ---------------------------------------------------------------------------------------------
+
+FollowerData read_followers(const std::string& path, const FollowerReadOptions& opt) {
+  auto t = TableReader::open(path, opt.table);
+  const FollowerColumns cols =
+      resolve_follower_columns(t->header(), path, opt.label, opt.require_label);
+  // Every feature the file has (features it lacks stay empty columns in FollowerData).
+  std::vector<Feature> present;
+  for (std::size_t f = 0; f < kFeatureCount; ++f)
+    if (cols.has(static_cast<Feature>(f))) present.push_back(static_cast<Feature>(f));
+  const RowParser parser(cols, present, cols.username >= 0);
+  FollowerData d;
+  d.source = path;
+  std::vector<std::string> fields, cells(parser.cells().size());
+  std::array<double, kFeatureCount> x;
+  x.fill(kNaN);
+  while (t->next(fields)) {
+    if ((d.rows & 0xFFFF) == 0) throw_if_cancelled();
+    for (std::size_t k = 0; k < cells.size(); ++k) cells[k] = fields[parser.cells()[k]];
+    int label = -1;
+    d.missing_values += parser.parse(cells.data(), t->line(), x.data(), &label);
+    for (auto f : present) d.col(f).push_back(x[static_cast<std::size_t>(f)]);
+    if (cols.label >= 0) d.label.push_back(static_cast<std::uint8_t>(label));
+    if (parser.username_slot() >= 0) d.username.push_back(cells[parser.username_slot()]);
+    d.line.push_back(t->line());
+    ++d.rows;
+  }
+  if (d.rows == 0) throw InputError(path, 0, 0, "no data rows under the header");
+  return d;
+}
+
+FollowerData read_followers(const std::vector<std::string>& paths, const FollowerReadOptions& opt) {
+  if (paths.empty()) throw ConfigError("files", "", "at least one labelled file");
+  FollowerData all = read_followers(paths[0], opt);
+  for (std::size_t i = 1; i < paths.size(); ++i) {
+    FollowerData more = read_followers(paths[i], opt);
+    for (std::size_t f = 0; f < kFeatureCount; ++f) {
+      auto& a = all.x[f];
+      const auto& b = more.x[f];
+      // A feature kept only if every file has it (else it would be half missing).
+      if (a.empty() || b.empty())
+        a.clear();
+      else
+        a.insert(a.end(), b.begin(), b.end());
+    }
+    all.label.insert(all.label.end(), more.label.begin(), more.label.end());
+    if (all.username.empty() || more.username.empty())
+      all.username.clear();
+    else
+      all.username.insert(all.username.end(), more.username.begin(), more.username.end());
+    all.line.insert(all.line.end(), more.line.begin(), more.line.end());
+    all.rows += more.rows;
+    all.missing_values += more.missing_values;
+    all.source += ", " + more.source;
+  }
+  return all;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming classification: serial read -> parallel parse + classify -> serial in-order sink
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+struct Work {
+  ClassifiedBlock out;
+  std::vector<std::string> cells;  // rows x parser.cells().size(), capacity reused
+  std::exception_ptr error;        // first error of this block, raised in order by the sink
+};
+
+}  // namespace
+
+StreamStats classify_followers(const std::string& path, const LogisticModel& model,
+                               const FollowerReadOptions& opt, const StreamOptions& sopt,
+                               const std::function<void(const ClassifiedBlock&)>& sink) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto table = TableReader::open(path, opt.table);
+  const FollowerColumns cols =
+      resolve_follower_columns(table->header(), path, opt.label, opt.require_label);
+  const std::vector<Feature> features = model.features();
+  const RowParser parser(cols, features, sopt.keep_usernames && cols.username >= 0);
+  const std::size_t ncell = parser.cells().size();
+  const std::size_t block_rows = std::max<std::size_t>(sopt.block_rows, 1);
+  const std::size_t tokens =
+      sopt.tokens ? sopt.tokens
+                  : 4 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
+  std::vector<std::unique_ptr<Work>> pool;
+  tbb::concurrent_queue<Work*> free_list;
+  for (std::size_t i = 0; i < tokens; ++i) {
+    pool.push_back(std::make_unique<Work>());
+    free_list.push(pool.back().get());
+  }
+  StreamStats stats;
+  std::uint64_t next_row = 0;
+  bool done = false;
+  std::vector<std::string> fields;
+  tbb::parallel_pipeline(
+      tokens,
+      tbb::make_filter<void, Work*>(tbb::filter_mode::serial_in_order,
+                                    [&](tbb::flow_control& fc) -> Work* {
+                                      throw_if_cancelled();
+                                      if (done) {
+                                        fc.stop();
+                                        return nullptr;
+                                      }
+                                      Work* w = nullptr;
+                                      if (!free_list.try_pop(w))
+                                        throw Error("audit pipeline: no free block (internal)");
+                                      w->error = nullptr;
+                                      auto& o = w->out;
+                                      o.first_row = next_row;
+                                      o.line.clear();
+                                      if (w->cells.size() < block_rows * ncell)
+                                        w->cells.resize(block_rows * ncell);
+                                      std::size_t r = 0;
+                                      while (r < block_rows) {
+                                        if (!table->next(fields)) {
+                                          done = true;
+                                          break;
+                                        }
+                                        for (std::size_t k = 0; k < ncell; ++k)
+                                          w->cells[r * ncell + k].swap(fields[parser.cells()[k]]);
+                                        o.line.push_back(table->line());
+                                        ++r;
+                                      }
+                                      next_row += r;
+                                      if (r == 0) {
+                                        free_list.push(w);
+                                        fc.stop();
+                                        return nullptr;
+                                      }
+                                      return w;
+                                    }) &
+          tbb::make_filter<Work*, Work*>(
+              tbb::filter_mode::parallel,
+              [&](Work* w) -> Work* {
+                auto& o = w->out;
+                const std::size_t n = o.line.size();
+                o.probability.resize(n);
+                o.flagged.resize(n);
+                o.label.clear();
+                o.username.clear();
+                o.missing_values = 0;
+                std::array<double, kFeatureCount> x;
+                x.fill(kNaN);
+                try {
+                  for (std::size_t r = 0; r < n; ++r) {
+                    int label = -1;
+                    o.missing_values += parser.parse(w->cells.data() + r * ncell, o.line[r],
+                                                     x.data(), cols.label >= 0 ? &label : nullptr);
+                    const double p = model.probability(x.data());
+                    o.probability[r] = p;
+                    o.flagged[r] = p >= model.threshold ? 1 : 0;
+                    if (cols.label >= 0) o.label.push_back(static_cast<std::uint8_t>(label));
+                    if (parser.username_slot() >= 0)
+                      o.username.push_back(w->cells[r * ncell + parser.username_slot()]);
+                  }
+                } catch (...) {
+                  w->error = std::current_exception();
+                }
+                return w;
+              }) &
+          tbb::make_filter<Work*, void>(tbb::filter_mode::serial_in_order, [&](Work* w) {
+            // Errors surface here, in file order: the first bad row is the one reported.
+            if (w->error) std::rethrow_exception(w->error);
+            const auto& o = w->out;
+            stats.rows += o.line.size();
+            for (auto f : o.flagged) stats.flagged += f;
+            stats.missing_values += o.missing_values;
+            ++stats.blocks;
+            if (sink) sink(o);
+            free_list.push(w);
+          }));
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return stats;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audited shares
+// ---------------------------------------------------------------------------------------------
+
+AuditedShares load_audited_shares(const std::string& path) {
+  auto t = TableReader::open(path);
+  const auto& h = t->header();
+  auto col = [&](const char* name) -> std::size_t {
+    const auto c = t->find_column(name);
+    if (!c)
+      throw InputError(path, 1, 0,
+                       std::string("no '") + name +
+                           "' column: an audited-shares file needs handle, fake_share, lo, hi "
+                           "(as written by `microreach audit --append-to`); the header has " +
+                           describe_header(h));
+    return *c;
+  };
+  const std::size_t ch = col("handle"), cf = col("fake_share"), cl = col("lo"), cu = col("hi");
+  AuditedShares out;
+  std::unordered_map<std::string, std::uint64_t> first_line;
+  std::vector<std::string> f;
+  while (t->next(f)) {
+    const auto line = t->line();
+    std::string handle = f[ch];
+    while (!handle.empty() && std::isspace(static_cast<unsigned char>(handle.back())))
+      handle.pop_back();
+    const auto b = handle.find_first_not_of(" \t");
+    handle = b == std::string::npos ? "" : handle.substr(b);
+    if (handle.empty()) throw InputError(path, line, ch + 1, "column 'handle' is empty");
+    auto share = [&](std::size_t c, const char* name) {
+      const ParsedValue v = parse_value(f[c]);
+      if (!v.ok() || v.value < 0.0 || v.value > 1.0)
+        throw InputError(path, line, c + 1,
+                         std::string("column '") + name + "': found '" + shown(f[c]) +
+                             "': expected a share in [0, 1] (e.g. 0.12 or 12%)");
+      return v.value;
+    };
+    AuditedShare a{share(cf, "fake_share"), share(cl, "lo"), share(cu, "hi")};
+    if (!(a.lo <= a.estimate && a.estimate <= a.hi))
+      throw InputError(path, line, cf + 1,
+                       "handle '" + handle + "': expected lo <= fake_share <= hi, found lo " +
+                           f[cl] + ", fake_share " + f[cf] + ", hi " + f[cu]);
+    const auto [it, fresh] = first_line.emplace(handle, line);
+    if (!fresh)
+      throw InputError(path, line, ch + 1,
+                       "handle '" + handle + "' is already audited at line " +
+                           std::to_string(it->second) + ": one row per handle");
+    out.by_handle.emplace(handle, a);
+  }
+  return out;
+}
+
+void append_audit_record(const std::string& path, const AuditRecord& rec) {
+  static const std::vector<std::string> kHeader = {"handle",  "fake_share", "lo",     "hi",
+                                                   "sampled", "flagged",    "method", "confidence",
+                                                   "model",   "date"};
+  if (rec.handle.empty()) throw ConfigError("--handle", "", "a non-empty account handle");
+  auto fmt = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.6g", v);
+    return std::string(b);
+  };
+  std::string row;
+  for (const std::string& v :
+       {csv_quote(rec.handle), fmt(rec.fake_share), fmt(rec.lo), fmt(rec.hi),
+        std::to_string(rec.sampled), std::to_string(rec.flagged), csv_quote(rec.method),
+        fmt(rec.confidence), csv_quote(rec.model), csv_quote(rec.date)})
+    row += (row.empty() ? "" : ",") + v;
+  // Existing rows are kept verbatim (re-quoted), except an earlier audit of the same handle.
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = kHeader;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    load_audited_shares(path);  // refuse to append to a file that is not valid
+    auto t = TableReader::open(path);
+    header = t->header();
+    const std::size_t ch = *t->find_column("handle");
+    std::vector<std::string> f;
+    while (t->next(f))
+      if (f[ch] != rec.handle) rows.push_back(f);
+  }
+  AtomicOutput out(path);
+  {
+    std::ofstream o(out.temp_path(), std::ios::binary);
+    auto write_row = [&](const std::vector<std::string>& r) {
+      for (std::size_t i = 0; i < r.size(); ++i) o << (i ? "," : "") << csv_quote(r[i]);
+      o << "\n";
+    };
+    write_row(header);
+    for (const auto& r : rows) write_row(r);
+    if (header == kHeader) {
+      o << row << "\n";
+    } else {
+      // A file with other columns: fill the ones we know, leave the rest empty.
+      const std::vector<std::string> mine = {
+          rec.handle,  fmt(rec.fake_share),         fmt(rec.lo),
+          fmt(rec.hi), std::to_string(rec.sampled), std::to_string(rec.flagged),
+          rec.method,  fmt(rec.confidence),         rec.model,
+          rec.date};
+      std::vector<std::string> r(header.size());
+      for (std::size_t i = 0; i < header.size(); ++i)
+        for (std::size_t k = 0; k < kHeader.size(); ++k)
+          if (normalize_header(header[i]) == normalize_header(kHeader[k])) r[i] = mine[k];
+      write_row(r);
+    }
+    o.flush();
+    if (!o) throw Error(path + ": cannot write the audits file");
+  }
+  out.commit();
+}
+
+}  // namespace microreach::audit
