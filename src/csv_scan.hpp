@@ -227,9 +227,10 @@ inline const char* header_end(const char* p, const char* end) {
   return end;
 }
 
-// The most frequent of , \t ; | outside quotes in the header record ("," if none).
+// The most frequent of \t , ; | outside quotes in the header record ("," if none). Ties go to
+// the tab: names in a header hold commas more often than tabs.
 inline char detect_delimiter(const char* p, const char* rec_end) {
-  const char cands[4] = {',', '\t', ';', '|'};
+  const char cands[4] = {'\t', ',', ';', '|'};
   std::size_t counts[4] = {0, 0, 0, 0};
   bool quoted = false;
   for (const char* q = p; q < rec_end; ++q) {
@@ -244,7 +245,7 @@ inline char detect_delimiter(const char* p, const char* rec_end) {
   for (int i = 1; i < 4; ++i) {
     if (counts[i] > counts[best]) best = i;
   }
-  return cands[best];
+  return counts[best] > 0 ? cands[best] : ',';
 }
 
 }  // namespace microreach::csv

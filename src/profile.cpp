@@ -123,6 +123,14 @@ Niche niche_from_category(std::string_view category) {
       {"actor", Niche::entertainment},
       {"humor", Niche::entertainment},
       {"entertain", Niche::entertainment},
+      // Added by the importer (issue 3) for categories of the instagram_sep2022 export.
+      {"computer", Niche::tech},
+      {"gadget", Niche::tech},
+      {"jewel", Niche::fashion},
+      {"accessor", Niche::fashion},
+      {"luxury", Niche::lifestyle},
+      {"photo", Niche::lifestyle},
+      {"nature", Niche::travel},
       {"art", Niche::lifestyle},
   };
   for (const auto& [key, niche] : kKeywords)

@@ -1,0 +1,562 @@
+// Import of exports: column mapping, derivations (docs/model.md "Import: deriving fields"),
+// every error class with its line and column, skip mode, block and thread independence, the
+// HDF5 round trip, and the five real exports in ../shared/data.
+#include <tbb/global_control.h>
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "microreach/cancel.hpp"
+#include "microreach/error.hpp"
+#include "microreach/hdf5_io.hpp"
+#include "microreach/import.hpp"
+#include "microreach/pipeline.hpp"
+#include "microreach/scoring.hpp"
+
+using namespace microreach;
+
+namespace {
+
+const std::string kData = std::string(MICROREACH_TEST_DATA) + "/import/";
+
+struct TempFile {
+  std::string path;
+  TempFile(const std::string& name, const std::string& bytes) {
+    static std::atomic<int> n{0};
+    path = (std::filesystem::temp_directory_path() /
+            ("mr_import_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" + name))
+               .string();
+    std::ofstream(path, std::ios::binary) << bytes;
+  }
+  ~TempFile() { std::filesystem::remove(path); }
+};
+
+class RejectCollector : public BatchSink {
+ public:
+  void consume(const Batch& b) override {
+    rows.insert(rows.end(), b.rejects.begin(), b.rejects.end());
+  }
+  std::vector<RejectedRow> rows;
+};
+
+struct Imported {
+  ProfileChunk p;
+  ScoreChunk s;
+  std::vector<RejectedRow> rejects;
+  PipelineStats stats;
+};
+
+Imported import_file(const std::string& path, const ImportOptions& opt = {},
+                     std::size_t batch_rows = 1024, bool score = false) {
+  auto src = make_import_source(path, opt, batch_rows);
+  CollectSink sink;
+  RejectCollector rc;
+  PipelineOptions po;
+  ScoringConfig cfg;
+  po.score = score;
+  po.scoring = &cfg;
+  Imported r;
+  r.stats = run_pipeline(*src, {&sink, &rc}, po);
+  r.p = std::move(sink.profiles);
+  r.s = std::move(sink.scores);
+  r.rejects = std::move(rc.rows);
+  return r;
+}
+
+int find_handle(const ProfileChunk& p, const std::string& h) {
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p.handle[i] == h) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::uint8_t code(Niche n) {
+  return static_cast<std::uint8_t>(n);
+}
+std::uint8_t code(Platform p) {
+  return static_cast<std::uint8_t>(p);
+}
+
+// Imports `bytes` strictly and expects an InputError at line:column naming `needle`.
+void expect_refused(const std::string& bytes, std::uint64_t line, std::uint64_t column,
+                    const std::string& needle, const ImportOptions& opt = {},
+                    const std::string& name = "bad.csv") {
+  TempFile f(name, bytes);
+  INFO(bytes);
+  try {
+    import_file(f.path, opt);
+    FAIL("accepted");
+  } catch (const InputError& e) {
+    INFO(e.what());
+    CHECK(e.file() == f.path);
+    CHECK(e.line() == line);
+    CHECK(e.column() == column);
+    CHECK(std::string(e.what()).find(needle) != std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("aliases map the headers of the five real exports", "[import]") {
+  const ImportOptions opt;
+  using F = ImportField;
+  // Headers copied from ../shared/data (see the *.source.txt files).
+  const auto sep =
+      map_columns({"S.no", "Instagram name", " Name", "Subscribers", "Audience country",
+                   "Authentic engagement\n", "Engagement average\n", "Category_1", "Category_2"},
+                  opt, "sep.csv");
+  CHECK(sep[F::handle] == 1);
+  CHECK(sep[F::followers] == 3);
+  CHECK(sep[F::country] == 4);
+  CHECK(sep[F::authentic_engagement] == 5);
+  CHECK(sep[F::avg_engagements] == 6);
+  CHECK(sep[F::category] == 7);
+  CHECK(sep[F::category2] == 8);
+  CHECK(sep[F::id] == -1);  // S.no is a rank with duplicates, not an id
+  const auto top =
+      map_columns({"rank", "channel_info", "influence_score", "posts", "followers", "avg_likes",
+                   "60_day_eng_rate", "new_post_avg_like", "total_likes", "country"},
+                  opt, "top.csv");
+  CHECK(top[F::handle] == 1);
+  CHECK(top[F::posts] == 3);
+  CHECK(top[F::followers] == 4);
+  CHECK(top[F::avg_likes] == 5);
+  CHECK(top[F::engagement_rate] == 6);
+  CHECK(top[F::total_likes] == 8);
+  CHECK(top[F::country] == 9);
+  const auto srf = map_columns(
+      {"Profile.URL", "rating", "Username", "Number.of.posts", "Number.of.people.they.follow",
+       "Number.of.followers", "has_profile_picture", "Private.account"},
+      opt, "srf.csv");
+  CHECK(srf[F::handle] == 2);
+  CHECK(srf[F::posts] == 3);
+  CHECK(srf[F::following] == 4);
+  CHECK(srf[F::followers] == 5);
+  const auto kim =
+      map_columns({"Username", "Category", "#Followers", "#Followees", "#Posts"}, opt, "kim.txt");
+  CHECK(kim[F::handle] == 0);
+  CHECK(kim[F::category] == 1);
+  CHECK(kim[F::followers] == 2);
+  CHECK(kim[F::following] == 3);
+  CHECK(kim[F::posts] == 4);
+  const auto fake = map_columns(
+      {"userFollowerCount", "userFollowingCount", "userBiographyLength", "userMediaCount",
+       "userHasProfilPic", "userIsPrivate", "usernameDigitCount", "usernameLength", "isFake"},
+      opt, "fake.json");
+  CHECK(fake[F::followers] == 0);
+  CHECK(fake[F::following] == 1);
+  CHECK(fake[F::posts] == 3);
+  CHECK(fake[F::handle] == -1);
+}
+
+TEST_CASE("the alias list covers the names the issue and DOMAIN list", "[import]") {
+  using F = ImportField;
+  const ImportOptions opt;
+  const std::pair<const char*, F> cases[] = {{"follower_count", F::followers},
+                                             {"followers_count", F::followers},
+                                             {"subscribers", F::followers},
+                                             {"# Followers", F::followers},
+                                             {"Number of followers", F::followers},
+                                             {"likes_avg", F::avg_likes},
+                                             {"Avg Likes", F::avg_likes},
+                                             {"eng_rate", F::engagement_rate},
+                                             {"Engagement Rate", F::engagement_rate},
+                                             {"Followees", F::following},
+                                             {"Media Count", F::posts},
+                                             {"Category", F::category}};
+  for (const auto& [name, field] : cases) {
+    INFO(name);
+    // followers itself is required: the other fields are tried beside a plain "followers".
+    const auto m = field == F::followers ? map_columns({"x", name}, opt, "x.csv")
+                                         : map_columns({"followers", name}, opt, "x.csv");
+    CHECK(m[field] == 1);
+  }
+}
+
+TEST_CASE("--map overrides aliases, ignores a column, and refuses unknown names", "[import]") {
+  using F = ImportField;
+  ImportOptions opt;
+  opt.add_map("followers=Fans total");
+  opt.add_map("handle=");
+  const auto m = map_columns({"username", "Fans total", "followers"}, opt, "x.csv");
+  CHECK(m[F::followers] == 1);
+  CHECK(m.from_map[static_cast<std::size_t>(F::followers)]);
+  CHECK(m[F::handle] == -1);
+  CHECK_THROWS_AS(opt.add_map("folowers=X"), ConfigError);
+  CHECK_THROWS_AS(opt.add_map("followers"), ConfigError);
+  ImportOptions bad;
+  bad.add_map("followers=Nope");
+  try {
+    map_columns({"a", "b"}, bad, "x.csv");
+    FAIL("accepted");
+  } catch (const ConfigError& e) {
+    CHECK(std::string(e.what()).find("--map") != std::string::npos);
+    CHECK(std::string(e.what()).find("\"a\", \"b\"") != std::string::npos);
+  }
+}
+
+TEST_CASE("a missing followers column is an error naming it and listing the header found",
+          "[import]") {
+  TempFile f("nofollowers.csv", "handle,likes_avg\nx,5\n");
+  try {
+    import_file(f.path);
+    FAIL("accepted");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("no followers column") != std::string::npos);
+    CHECK(m.find("\"handle\", \"likes_avg\"") != std::string::npos);
+    CHECK(m.find("--map followers=") != std::string::npos);
+  }
+}
+
+TEST_CASE("an export shaped like instagram_sep2022 imports with derived likes and fake share",
+          "[import]") {
+  const Imported r = import_file(kData + "sep2022_shape.csv");
+  REQUIRE(r.p.size() == 6);
+  CHECK(r.rejects.empty());
+  const int a = find_handle(r.p, "alpha.one");
+  REQUIRE(a >= 0);
+  CHECK(r.p.followers[a] == 47900000.0);
+  CHECK(r.p.avg_likes[a] == 620000.0);  // Engagement average: all of it, comments unknown
+  CHECK(std::isnan(r.p.avg_comments[a]));
+  CHECK(r.p.fake_follower_share[a] == 1.0 - 500000.0 / 620000.0);
+  CHECK(r.p.country[a] == "India");
+  CHECK(r.p.niche[a] == code(Niche::sports));
+  CHECK(r.p.platform[a] == code(Platform::instagram));
+  CHECK(r.p.id[a] == 4);  // the record starts on line 4 (the header spans 3 lines)
+  const int g = find_handle(r.p, "gamma");
+  CHECK(r.p.niche[g] == code(Niche::parenting));  // empty Category_1, Category_2 "Family"
+  CHECK(r.p.country[g].empty());
+  const int d = find_handle(r.p, "delta");
+  CHECK(std::isnan(r.p.fake_follower_share[d]));  // authentic 0 beside 12K: not measured
+  CHECK(r.p.followers[d] == 999900.0);
+  const int e = find_handle(r.p, "epsilon");
+  CHECK(r.p.avg_likes[e] == 0.0);
+  CHECK(r.p.niche[e] == kUnknown);
+  const int z = find_handle(r.p, "zeta");
+  CHECK(r.p.fake_follower_share[z] == 0.0);
+  CHECK(r.p.niche[z] == code(Niche::music));
+}
+
+TEST_CASE("an export shaped like top_insta derives likes from the rate or the total", "[import]") {
+  const Imported r = import_file(kData + "top_insta_shape.csv");
+  REQUIRE(r.p.size() == 4);
+  CHECK(r.p.avg_likes[0] == 8700000.0);  // avg_likes given: used as is
+  CHECK(r.p.posts[0] == 3300.0);
+  CHECK(r.p.avg_likes[1] == 0.0162 * 1200000.0);  // 1.62% x 1.2m
+  CHECK(r.p.avg_likes[2] == 3.0e9 / 1500.0);      // NaN% rate: total_likes / posts
+  CHECK(std::isnan(r.p.avg_likes[3]));            // nothing to derive from
+  CHECK(r.p.handle[2] == "gamma gamma");
+  CHECK(r.p.country[3] == "C\xC3\xB4te d'Ivoire");  // double-encoded UTF-8 repaired
+  CHECK(r.p.country[2].empty());
+}
+
+TEST_CASE("a tab export with a rule line maps categories to niches", "[import]") {
+  const Imported r = import_file(kData + "kim_shape.txt");
+  REQUIRE(r.p.size() == 8);
+  const std::uint8_t want[] = {code(Niche::beauty),    code(Niche::travel), code(Niche::fashion),
+                               code(Niche::fashion),   code(Niche::pets),   code(Niche::home),
+                               code(Niche::parenting), code(Niche::other)};
+  for (std::size_t i = 0; i < 8; ++i) {
+    INFO(r.p.handle[i]);
+    CHECK(r.p.niche[i] == want[i]);
+    CHECK(r.p.id[i] == i + 3);  // header, rule line, then one record per line
+  }
+  CHECK(r.p.following[3] == 0.0);
+  CHECK(r.p.posts[1] == 569.0);
+}
+
+TEST_CASE("R-style quoting and JSON arrays import", "[import]") {
+  const Imported srf = import_file(kData + "srf_shape.csv");
+  REQUIRE(srf.p.size() == 2);
+  CHECK(srf.p.handle[0] == "__a._");
+  CHECK(srf.p.followers[1] == 12.0);
+  CHECK(srf.p.following[1] == 7500.0);
+  CHECK(srf.p.posts[1] == 30.0);
+  const Imported js = import_file(kData + "instafake_shape.json");
+  REQUIRE(js.p.size() == 2);
+  CHECK(js.p.followers[1] == 4492.0);
+  CHECK(js.p.posts[1] == 29.0);
+  CHECK(js.p.id[0] == 1);
+  CHECK(js.p.id[1] == 2);
+  CHECK(js.p.handle[0].empty());
+}
+
+TEST_CASE("NDJSON with platform, niche, category, $ prices and @handles", "[import]") {
+  const Imported r = import_file(kData + "mixed.ndjson");
+  REQUIRE(r.p.size() == 2);
+  CHECK(r.p.handle[0] == "tok_star");
+  CHECK(r.p.platform[0] == code(Platform::tiktok));
+  CHECK(r.p.niche[0] == code(Niche::gaming));
+  CHECK(r.p.avg_views[0] == 2500000.0);
+  CHECK(r.p.price_per_post[0] == 1200.0);
+  CHECK(r.p.avg_comments[0] == 800.0);
+  CHECK(r.p.platform[1] == code(Platform::youtube));
+  CHECK(r.p.niche[1] == code(Niche::tech));  // "Computers & Gadgets"
+  CHECK(r.p.avg_likes[1] == 0.03 * 250000.0);
+  CHECK(r.p.fake_follower_share[1] == 0.12);
+  CHECK(r.p.country[1].empty());
+}
+
+TEST_CASE("a BOM, CRLF and a semicolon delimiter are handled together", "[import]") {
+  const Imported r = import_file(kData + "bom_crlf_semicolon.csv");
+  REQUIRE(r.p.size() == 2);
+  CHECK(r.p.handle[0] == "semi;colon");
+  CHECK(r.p.followers[0] == 12000.0);
+  CHECK(r.p.avg_comments[0] == 12.0);
+  CHECK(r.p.followers[1] == 1500.0);
+  CHECK(r.p.avg_likes[1] == 45.0);  // given likes win over the rate
+  CHECK(std::isnan(r.p.avg_comments[1]));
+}
+
+TEST_CASE("a missing platform column uses --platform, or unknown with none", "[import]") {
+  TempFile f("p.csv", "followers\n100\n");
+  ImportOptions opt;
+  opt.default_platform = Platform::tiktok;
+  CHECK(import_file(f.path, opt).p.platform[0] == code(Platform::tiktok));
+  opt.default_platform.reset();
+  CHECK(import_file(f.path, opt).p.platform[0] == kUnknown);
+}
+
+TEST_CASE("every bad value class is refused with its line, column, text and expectation",
+          "[import]") {
+  const std::string h = "handle,followers,avg_likes,engagement_rate,fake_follower_share\n";
+  expect_refused(h + "a,100,5,,\nb,12x,5,,\n", 3, 2, "found '12x': expected a number such as");
+  expect_refused(h + "a,100,5,,\nb,-5,5,,\n", 3, 2, "expected a count >= 0");
+  expect_refused(h + "a,100,5,,\nb,5%,5,,\n", 3, 2, "not a percentage");
+  expect_refused(h + "a,100,5,,\nb,,5,,\n", 3, 2, "the followers column is required");
+  expect_refused(h + "a,100,,101%,\n", 2, 4, "between 0% and 100%");
+  expect_refused(h + "a,100,,1.39,\n", 2, 4, "between 0% and 100%");  // 139 %, not 1.39 %
+  expect_refused(h + "a,100,10001,,\n", 2, 3, "at most 100 x followers");
+  expect_refused(h + "a,100,,,1.5\n", 2, 5, "between 0 and 1");
+  expect_refused(h + "a,100,,,-0.1\n", 2, 5, "between 0 and 1");
+  expect_refused(h + "a,100,5,,\nb,100,5\n", 3, 4, "expected 5 fields as in the header, found 3");
+  expect_refused(h + "a,100,5,,,\n", 2, 6, "expected 5 fields as in the header, found 6");
+  expect_refused(h + "\"a\"x,100,5,,\n", 2, 1, "right after the closing quote");
+  expect_refused(h + "a,100,5,,\n\"b,100,5,,\n", 3, 0, "never closed");
+  expect_refused(h + "\xC3(,100,5,,\n", 2, 1, "expected UTF-8 text");
+  expect_refused("handle,platform,followers\na,myspace,5\n", 2, 2, "expected a platform");
+  expect_refused("id,followers\n1.5,5\n", 2, 1, "non-negative integer id");
+  // Derived values are checked too: 2% of 100 followers is 2 likes, minus 5 comments < 0.
+  expect_refused("followers,avg_comments,engagement_rate\n100,5,2%\n", 2, 3,
+                 "as likes are derived from it");
+  expect_refused("followers,avg_engagements,authentic_engagement\n100,50,60\n", 2, 3,
+                 "cannot exceed the whole");
+  // The message names the column as the file writes it, and the field it feeds.
+  expect_refused("Subscribers\n1.2.3\n", 2, 1, "column \"Subscribers\" (followers)");
+  // JSON: no column numbers, the key is named.
+  expect_refused("[{\"followers\": 5},\n {\"followers\": \"lots\"}]", 2, 0,
+                 "key \"followers\": found 'lots'", {}, "bad.json");
+}
+
+TEST_CASE("strict import reports the first bad row of the file whatever the block size",
+          "[import]") {
+  std::string s = "handle,followers\n";
+  for (int i = 0; i < 20000; ++i)
+    s += "h" + std::to_string(i) + "," + std::to_string(1000 + i) + "\n";
+  s += "bad,oops\n";  // line 20002
+  // Later blocks hold bad rows too; some finish parsing before the first one does.
+  for (int i = 0; i < 20000; ++i) s += (i % 50 ? "late,5\n" : "late,-1\n");
+  TempFile f("first.csv", s);
+  for (std::size_t block : {std::size_t{4096}, std::size_t{1} << 20}) {
+    ImportOptions opt;
+    opt.block_bytes = block;
+    try {
+      import_file(f.path, opt);
+      FAIL("accepted");
+    } catch (const InputError& e) {
+      CHECK(e.line() == 20002);
+      CHECK(e.column() == 2);
+    }
+  }
+}
+
+TEST_CASE("a bad row is reported before an unclosed quote later in the file", "[import]") {
+  std::string s = "handle,followers\nx,12x\n";
+  for (int i = 0; i < 20000; ++i) s += "h,1000\n";
+  s += "\"never closed,5\n";
+  ImportOptions opt;
+  opt.block_bytes = 4096;
+  expect_refused(s, 2, 2, "found '12x'", opt);
+  std::string j = "[{\"followers\": \"12x\"},\n";
+  for (int i = 0; i < 5000; ++i) j += "{\"followers\": 5},\n";
+  j += "{\"followers\": }]";
+  // JSON is checked whole when opened (the header is the union of all keys), so its syntax
+  // error comes first.
+  expect_refused(j, 5002, 15, "expected a string, number", opt, "bad.json");
+}
+
+TEST_CASE("--on-error skip keeps good rows and lists each bad row with its reason", "[import]") {
+  TempFile f("skip.csv",
+             "handle,followers,avg_likes\n"
+             "ok1,100,5\n"
+             "bad1,abc,5\n"
+             "ok2,200,\n"
+             "\n"
+             "bad2,100,20000\n"
+             "bad3,100\n"
+             ",,\n"
+             "ok3,\"1,234\",7\n");
+  ImportOptions opt;
+  opt.on_error = OnError::skip;
+  const Imported r = import_file(f.path, opt);
+  CHECK(r.p.size() == 3);
+  CHECK(r.stats.rows == 3);
+  CHECK(r.stats.rejected == 3);
+  CHECK(r.stats.rows_read == 6);  // blank lines and all-empty rows are not rows
+  REQUIRE(r.rejects.size() == 3);
+  CHECK(r.rejects[0].line == 3);
+  CHECK(r.rejects[0].column == 2);
+  CHECK(r.rejects[0].column_name == "followers");
+  CHECK(r.rejects[0].text == "abc");
+  CHECK(r.rejects[0].raw == "bad1,abc,5");
+  CHECK(r.rejects[1].line == 6);
+  CHECK(r.rejects[1].column == 3);
+  CHECK(r.rejects[1].reason.find("100 x followers") != std::string::npos);
+  CHECK(r.rejects[2].line == 7);
+  CHECK(r.p.handle == std::vector<std::string>{"ok1", "ok2", "ok3"});
+  CHECK(r.p.followers[2] == 1234.0);
+}
+
+TEST_CASE("an unclosed quote stops even a skipping import: the rest of the file is one field",
+          "[import]") {
+  TempFile f("open.csv", "handle,followers\na,1\n\"b,2\nc,3\n");
+  ImportOptions opt;
+  opt.on_error = OnError::skip;
+  CHECK_THROWS_AS(import_file(f.path, opt), InputError);
+}
+
+TEST_CASE("results do not depend on block size or thread count", "[import]") {
+  // Quoted newlines, doubled quotes and CRLF straddle many block boundaries.
+  std::string s = "handle,bio,followers,avg_likes,engagement_rate\r\n";
+  for (int i = 0; i < 30000; ++i) {
+    s += "\"h" + std::to_string(i) + "\",\"line one\r\nline \"\"two\"\", " + std::to_string(i) +
+         "\"," + std::to_string(1000 + 7 * i) + "," + (i % 3 ? std::to_string(i % 500) : "") + "," +
+         (i % 3 ? "" : "2.5%") + "\r\n";
+  }
+  TempFile f("det.csv", s);
+  ImportOptions small;
+  small.block_bytes = 4096;
+  Imported a, b;
+  {
+    tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+    a = import_file(f.path, small);
+  }
+  {
+    tbb::global_control two(tbb::global_control::max_allowed_parallelism, 2);
+    b = import_file(f.path);
+  }
+  REQUIRE(a.p.size() == 30000);
+  REQUIRE(b.p.size() == 30000);
+  CHECK(a.p.handle == b.p.handle);
+  CHECK(a.p.id == b.p.id);
+  CHECK(a.p.followers == b.p.followers);
+  for (std::size_t i = 0; i < a.p.size(); ++i) {
+    const double x = a.p.avg_likes[i], y = b.p.avg_likes[i];
+    if (!(x == y)) REQUIRE(std::memcmp(&x, &y, sizeof x) == 0);
+  }
+  CHECK(a.p.id[29999] == 2 + 2 * 29999);  // each record spans two lines
+  CHECK(a.p.avg_likes[3] == 0.025 * (1000 + 21));
+}
+
+TEST_CASE("CSV -> HDF5 keeps every value bit for bit", "[import]") {
+  const Imported r = import_file(kData + "full.csv");
+  REQUIRE(r.p.size() == 4);
+  CHECK(r.p.handle[1] == "quote \"q\" \xF0\x9F\x98\x80");
+  CHECK(r.p.country[2] == "multi\nline");
+  CHECK(r.p.avg_views[2] == 3.3333333333333335);
+  CHECK(r.p.followers[3] == 12345.678901234567);
+  const std::string h5path = (std::filesystem::temp_directory_path() /
+                              ("mr_import_rt_" + std::to_string(::getpid()) + ".h5"))
+                                 .string();
+  {
+    h5::File file = h5::File::create(h5path, {h5::kFiletypeProfiles, 0, "", "test"});
+    {
+      h5::ProfileWriter w(file.id(), {}, false);
+      w.append(r.p);
+    }
+    file.close();
+  }
+  h5::ProfileReader reader(h5path);
+  ProfileChunk back;
+  REQUIRE(reader.read(back, 100));
+  std::filesystem::remove(h5path);
+  REQUIRE(back.size() == r.p.size());
+  CHECK(back.id == r.p.id);
+  CHECK(back.handle == r.p.handle);
+  CHECK(back.platform == r.p.platform);
+  CHECK(back.niche == r.p.niche);
+  CHECK(back.country == r.p.country);
+  for (std::size_t c = 0; c < kColumnCount; ++c) {
+    const auto* x = r.p.numeric(static_cast<Column>(c));
+    if (!x) continue;
+    const auto* y = back.numeric(static_cast<Column>(c));
+    INFO(column_info(static_cast<Column>(c)).name);
+    REQUIRE(x->size() == y->size());
+    CHECK(std::memcmp(x->data(), y->data(), x->size() * sizeof(double)) == 0);
+  }
+}
+
+TEST_CASE("the five real exports in shared/data import strictly and score sanely", "[import]") {
+  const std::string dir = MICROREACH_SHARED_DATA;
+  if (!std::filesystem::is_directory(dir)) {
+    WARN("shared data directory absent: " << dir);
+    return;
+  }
+  struct Case {
+    const char* file;
+    std::size_t rows;
+  };
+  // Row counts from the *.source.txt notes.
+  const Case cases[] = {{"top_insta_influencers_data.csv", 200},
+                        {"instagram_sep2022_social_media_influencers.csv", 1050},
+                        {"srf_instagram_labelled_1000_inclprivate.csv", 975},
+                        {"kim2020_instagram_influencers.txt", 33935},
+                        {"instafake_fakeAccountData.json", 200},
+                        {"instafake_realAccountData.json", 994}};
+  const ScoringConfig cfg;
+  for (const auto& c : cases) {
+    INFO(c.file);
+    const Imported r = import_file(dir + "/" + c.file, {}, 4096, /*score=*/true);
+    CHECK(r.p.size() == c.rows);
+    CHECK(r.stats.rejected == 0);
+    REQUIRE(r.s.size() == r.p.size());
+    for (std::size_t i = 0; i < r.p.size(); ++i) {
+      REQUIRE(r.p.followers[i] >= 0);
+      // The scoring leaves the tier unknown for 0 followers (no benchmark at size 0).
+      const auto want = r.p.followers[i] > 0
+                            ? static_cast<std::uint8_t>(tier_of(r.p.followers[i], cfg))
+                            : kUnknown;
+      REQUIRE(r.s.tier[i] == want);
+    }
+  }
+  const Imported top = import_file(dir + "/top_insta_influencers_data.csv", {}, 4096, true);
+  const int cr = find_handle(top.p, "cristiano");
+  REQUIRE(cr >= 0);
+  CHECK(top.p.followers[cr] == 475800000.0);
+  CHECK(top.p.avg_likes[cr] == 8700000.0);
+  CHECK(top.s.tier[cr] == static_cast<std::uint8_t>(Tier::mega));
+  const int rk = find_handle(top.p, "rkive");  // the NaN% row
+  REQUIRE(rk >= 0);
+  CHECK(std::isnan(top.s.score[rk]) == false);
+  const Imported sep =
+      import_file(dir + "/instagram_sep2022_social_media_influencers.csv", {}, 4096, true);
+  const int ty = find_handle(sep.p, "tylerthecreator");
+  if (ty >= 0) CHECK(sep.p.followers[ty] > 1e6);
+  const Imported kim = import_file(dir + "/kim2020_instagram_influencers.txt");
+  const int mk = find_handle(kim.p, "makeupbynvs");
+  REQUIRE(mk >= 0);
+  CHECK(kim.p.followers[mk] == 1432.0);
+  CHECK(kim.p.niche[mk] == code(Niche::beauty));
+  CHECK(kim.p.id[mk] == 3);
+  const int gio = find_handle(kim.p, "gio");
+  REQUIRE(gio >= 0);
+  CHECK(kim.p.niche[gio] == code(Niche::fashion));  // "fashion 0.5"
+}
