@@ -9,8 +9,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <map>
-#include <mutex>
 
 #include "csv_scan.hpp"
 #include "microreach/error.hpp"
@@ -412,39 +410,6 @@ struct ImportSource::Impl {
   bool eof = false, done = false;
   std::uint64_t next_line = 1, offset = 0;
 
-  // Errors in file order. A block that finds a bad row (strict) or that read() cut short
-  // (unclosed quote, JSON syntax error) records its first error; the error is thrown once
-  // every earlier block has been parsed, by whichever block completes that prefix, so the
-  // error reported is the first in the file whatever the thread timing.
-  struct ErrorOrder {
-    std::mutex m;
-    std::vector<char> done;       // by batch sequence
-    std::uint64_t watermark = 0;  // blocks [0, watermark) are parsed
-    std::map<std::uint64_t, InputError> errors;
-    std::map<std::uint64_t, InputError> from_read;
-  };
-  mutable ErrorOrder order;
-
-  void error_from_read(std::uint64_t seq, const InputError& e) {
-    std::lock_guard<std::mutex> lk(order.m);
-    order.from_read.emplace(seq, e);
-  }
-
-  void finish_block(std::uint64_t seq, std::optional<InputError> err) const {
-    std::lock_guard<std::mutex> lk(order.m);
-    if (!err) {
-      auto it = order.from_read.find(seq);
-      if (it != order.from_read.end()) err = it->second;
-    }
-    if (err) order.errors.emplace(seq, *err);
-    if (order.done.size() <= seq) order.done.resize(seq + 1, 0);
-    order.done[seq] = 1;
-    while (order.watermark < order.done.size() && order.done[order.watermark]) ++order.watermark;
-    if (!order.errors.empty() && order.errors.begin()->first < order.watermark) {
-      throw order.errors.begin()->second;
-    }
-  }
-
   // JSON reading state (serial).
   std::unique_ptr<TableReader> json;
   std::vector<std::string> json_fields;
@@ -580,11 +545,11 @@ struct ImportSource::Impl {
         const char* last = csv::last_record_end(s, e, delim);
         if (last < e && csv::find_record_end(last, e, delim, true).unterminated) {
           const auto line = next_line + static_cast<std::uint64_t>(std::count(s, last, '\n'));
-          error_from_read(b.sequence,
-                          InputError(path, line, 0,
-                                     "a quoted field opened in the record starting on this line "
-                                     "is never closed: expected a closing '\"' before the end of "
-                                     "the file"));
+          b.error = std::make_exception_ptr(
+              InputError(path, line, 0,
+                         "a quoted field opened in the record starting on this line "
+                         "is never closed: expected a closing '\"' before the end of "
+                         "the file"));
           cut = last;  // the records before it are parsed (and may hold an earlier error)
         }
         done = true;
@@ -592,8 +557,7 @@ struct ImportSource::Impl {
         cut = csv::last_record_end(s, e, delim);
         if (cut == s) {  // no complete record yet: read more
           if (raw.size() >= opt.max_record_bytes) {
-            error_from_read(
-                b.sequence,
+            b.error = std::make_exception_ptr(
                 InputError(path, next_line, 0,
                            "a record longer than " + std::to_string(opt.max_record_bytes >> 20) +
                                " MiB starts on this line: probably an unmatched quote"));
@@ -630,7 +594,7 @@ struct ImportSource::Impl {
       try {
         more = json->next(json_fields);
       } catch (const InputError& e) {
-        error_from_read(b.sequence, e);  // reported after the objects before it
+        b.error = std::current_exception();  // reported after the objects before it
         more = false;
         ++records;  // so the batch reaches materialize
       }
@@ -1079,19 +1043,20 @@ bool ImportSource::read(Batch& b) {
 }
 
 void ImportSource::materialize(Batch& b) const {
-  std::optional<InputError> err;
+  // Errors go into b.error (rethrown in input order by the pipeline), so the error reported is
+  // the first in the file. A row error of this block comes before an error read() found at
+  // its end (an unclosed quote, a JSON syntax error).
   try {
     if (impl_->format == TableFormat::json) {
       impl_->materialize_json(b);
     } else {
       impl_->materialize_csv(b);
     }
-  } catch (const InputError& e) {  // strict: the first bad row of this block
-    err = e;
+  } catch (const InputError&) {  // strict: the first bad row of this block
+    b.error = std::current_exception();
     b.profiles.clear();
     b.rejects.clear();
   }
-  impl_->finish_block(b.sequence, std::move(err));
 }
 
 std::uint64_t ImportSource::size_hint() const {
