@@ -245,6 +245,8 @@ struct AuditArgs {
   std::string method = "wilson";
   std::string handle;
   std::string append_to;
+  std::vector<std::string> accuracy_from;
+  std::string label;
   double width = 0.05;
   double confidence = 0.95;
   std::size_t chunk = 16384;
@@ -262,8 +264,27 @@ void run_audit(const AuditArgs& a, const Globals& g) {
   if (!(a.width > 0.0 && a.width < 1.0))
     throw ConfigError("--width", std::to_string(a.width), "an interval width in (0, 1)");
   auto threads = limit_threads(g.threads);
-  const LogisticModel m = load_model(a.model);
+  LogisticModel m = load_model(a.model);
   const std::string model_name = a.model == "default" ? "default" : a.model;
+  // The Rogan-Gladen correction is only as good as the classifier's Se/Sp on *this* kind of
+  // account: labelled followers from the audited population replace the training CV figures.
+  std::string accuracy_source = "cross-validated on " + m.trained_on;
+  if (!a.accuracy_from.empty()) {
+    FollowerReadOptions lo;
+    lo.label = a.label;
+    lo.require_label = true;
+    const FollowerData labelled = read_followers(a.accuracy_from, lo);
+    const Confusion c = confusion_at(m.predict(labelled), labelled.label, m.threshold);
+    if (c.tp + c.fn == 0 || c.tn + c.fp == 0)
+      throw InputError(labelled.source, 0, 0,
+                       "--accuracy-from needs both fake and real labelled followers (found " +
+                           std::to_string(c.tp + c.fn) + " fake, " + std::to_string(c.tn + c.fp) +
+                           " real)");
+    m.accuracy = {c.recall(), c.specificity(), c.tp + c.fn, c.tn + c.fp};
+    accuracy_source = "measured on " + basenames(a.accuracy_from);
+  } else if (!a.label.empty()) {
+    throw ConfigError("--label", a.label, "only with --accuracy-from FILE");
+  }
   FollowerReadOptions ro;
   StreamOptions so;
   so.block_rows = a.chunk;
@@ -320,6 +341,7 @@ void run_audit(const AuditArgs& a, const Globals& g) {
       h5::write_attr(id, "specificity", m.accuracy.specificity);
       h5::write_attr(id, "validation_positives", m.accuracy.positives);
       h5::write_attr(id, "validation_negatives", m.accuracy.negatives);
+      h5::write_attr(id, "accuracy_source", accuracy_source);
       h5::write_attr(id, "sampled", stats.rows);
       h5::write_attr(id, "flagged", stats.flagged);
       h5::write_attr(id, "missing_values", stats.missing_values);
@@ -371,8 +393,8 @@ void run_audit(const AuditArgs& a, const Globals& g) {
             << interval_method_name(method) << " " << level << ")\n";
   std::cout << "  classifier             sensitivity " << pct(m.accuracy.sensitivity) << " ("
             << m.accuracy.positives << " fake), specificity " << pct(m.accuracy.specificity) << " ("
-            << m.accuracy.negatives << " real), cross-validated at threshold "
-            << fixed(m.threshold, 3) << "\n";
+            << m.accuracy.negatives << " real) at threshold " << fixed(m.threshold, 3) << ", "
+            << accuracy_source << "\n";
   std::cout << "  estimated fake share   " << pct(est.corrected) << " [" << pct(est.corrected_ci.lo)
             << ", " << pct(est.corrected_ci.hi) << "] (" << level
             << ", Rogan-Gladen corrected; sampling alone [" << pct(est.sampling_ci.lo) << ", "
@@ -416,6 +438,11 @@ void add_audit(CLI::App& app, Globals& g) {
   cmd->add_option("--handle", a->handle, "The audited account's handle (for --append-to)");
   cmd->add_option("--append-to", a->append_to,
                   "Add (or replace) this account's row in an audits CSV for 'score --audited'");
+  cmd->add_option("--accuracy-from", a->accuracy_from,
+                  "Labelled followers of the audited kind of account: measure the model's "
+                  "sensitivity/specificity on them for the correction (default: the model's "
+                  "cross-validated figures)");
+  cmd->add_option("--label", a->label, "Label column of the --accuracy-from files");
   cmd->add_flag("--keep-usernames", a->keep_usernames,
                 "Store the usernames in the HDF5 output (/followers/username)");
   cmd->add_option("--chunk-size", a->chunk, "Rows per parallel block and HDF5 chunk")
