@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "import_options.hpp"
+#include "microreach/audit.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/hdf5_io.hpp"
@@ -27,6 +28,7 @@ struct ScoreArgs {
   ScoringOptions scoring;
   GeneratorOptions gen;
   ImportCliOptions imp;  // --in data.csv: import options (issue 3)
+  std::string audited;   // --audited FILE: audited fake-follower shares (issue 7)
 };
 
 std::unique_ptr<ProfileSource> open_source(const ScoreArgs& a, const ScoringConfig& cfg) {
@@ -65,6 +67,11 @@ void run_score(const ScoreArgs& a, const Globals& g) {
   PipelineOptions po;
   po.scoring = &cfg;
   po.progress = want_progress(g.quiet);
+  AuditedShares audited;
+  if (!a.audited.empty()) {
+    audited = audit::load_audited_shares(a.audited);
+    po.audited = &audited;
+  }
   PipelineStats stats;
   const std::string config_text =
       cfg.to_text() + (a.generate ? a.gen.build().to_text() : std::string());
@@ -74,6 +81,7 @@ void run_score(const ScoreArgs& a, const Globals& g) {
       h5::Provenance prov{h5::kFiletypeScores, a.seed, config_text, g.command_line};
       h5::File file = h5::File::create(out.temp_path(), prov);
       h5::write_attr(file.id(), "source", source->describe());
+      if (!a.audited.empty()) h5::write_attr(file.id(), "audited", a.audited);
       {
         h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/true,
                            /*with_truth=*/source->has_truth());
@@ -107,6 +115,9 @@ void run_score(const ScoreArgs& a, const Globals& g) {
             << (stats.seconds > 0 ? stats.rows / stats.seconds / 1e6 : 0) << "M profiles/s, "
             << effective_threads(g.threads) << " threads)\n";
   std::cout << summary.format(a.top > 0);
+  if (!a.audited.empty())
+    std::cout << "Fake shares of " << audited.by_handle.size() << " audited handle(s) from "
+              << a.audited << " (flag fake_share_audited on the profiles matched by handle)\n";
   if (!a.out.empty()) std::cout << "Wrote " << a.out << "\n";
 }
 
@@ -125,6 +136,9 @@ void add_score(CLI::App& app, Globals& g) {
   cmd->add_option("--seed", a->seed, "Random seed for --generate");
   cmd->add_option("--out,-o", a->out,
                   "Output HDF5 file with /profiles and /scores (none: summary only)");
+  cmd->add_option("--audited", a->audited,
+                  "CSV of audited fake-follower shares (handle, fake_share, lo, hi), e.g. from "
+                  "'microreach audit --handle NAME --append-to FILE'");
   cmd->add_option("--top", a->top, "Rows in the top-K table (0 = none)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{100000}));
   cmd->add_option("--chunk-size", a->chunk, "Rows per pipeline batch and HDF5 chunk")
