@@ -141,10 +141,11 @@ void score_chunk(const ProfileChunk& in, const ScoringConfig& cfg, ScoreChunk& o
     }
 
     // Relevance to the campaign niche.
-    if (cfg.target_niche) {
+    // An unknown niche (no niche column in the input) leaves relevance missing; a niche
+    // that maps to "other" gets the floor.
+    if (cfg.target_niche && in.niche[i] < kNicheCount) {
       const auto t = static_cast<std::size_t>(*cfg.target_niche);
-      comp[kRelevance] =
-          in.niche[i] < kNicheCount ? cfg.similarity[t][in.niche[i]] : cfg.similarity_floor;
+      comp[kRelevance] = cfg.similarity[t][in.niche[i]];
     }
 
     // Responsiveness.

@@ -116,6 +116,14 @@ TEST_CASE("A component without its inputs is left out of the score and reported 
   CHECK(s.score[0] == Approx(60.0));
   CHECK(s.missing[0] ==
         ((1u << kEngagement) | (1u << kAuthenticity) | (1u << kCost) | (1u << kResponsiveness)));
+  // Without a niche in the input, relevance is not computable either (not the floor).
+  p.niche[0] = kUnknown;
+  score_chunk(p, cfg, s);
+  CHECK(std::isnan(s.relevance[0]));
+  CHECK(std::isnan(s.score[0]));
+  p.niche[0] = static_cast<std::uint8_t>(Niche::other);
+  score_chunk(p, cfg, s);
+  CHECK(s.relevance[0] == Approx(0.1));
   // Price is estimated from the price model (never an error): max(20, 5 * 20) = $100.
   CHECK(s.price[0] == Approx(100.0));
   CHECK(s.flags[0] & kFlagPriceEstimated);
