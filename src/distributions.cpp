@@ -135,7 +135,9 @@ double gamma(Stream& s, double shape) {
   return GammaDist(shape)(s);
 }
 
-BetaDist::BetaDist(double a, double b) : x_(a), y_(b), log_space_(a < 1.0 || b < 1.0) {}
+// Shapes below 0.05 go through log space: U^(1/a) with 1/a > 20 can underflow to 0 (and
+// 0 / (0 + 0) is not a beta variate); above that the direct ratio is exact and cheaper.
+BetaDist::BetaDist(double a, double b) : x_(a), y_(b), log_space_(a < 0.05 || b < 0.05) {}
 
 double BetaDist::operator()(Stream& s) const {
   const double a = x_.shape(), b = y_.shape();
@@ -144,7 +146,7 @@ double BetaDist::operator()(Stream& s) const {
     return a <= 0.0 ? 0.0 : 1.0;
   }
   if (log_space_) {
-    // Small shapes: a gamma variate may underflow to 0; the ratio is exact in log space.
+    // Tiny shapes: a gamma variate may underflow to 0; the ratio is exact in log space.
     const double lx = x_.log_sample(s);
     const double ly = y_.log_sample(s);
     return 1.0 / (1.0 + std::exp(ly - lx));
@@ -210,6 +212,7 @@ std::uint64_t binomial_btrd(Stream& s, std::uint64_t n, double p) {
   const double c = dn * p + 0.5;
   const double alpha = (2.83 + 5.1 / b) * sqrt_npq;
   const double v_r = 0.92 - 4.2 / b;
+  const double inv_v_r = 1.0 / v_r;
   const double u_rv_r = 0.86 * v_r;
 
   for (;;) {
@@ -217,13 +220,13 @@ std::uint64_t binomial_btrd(Stream& s, std::uint64_t n, double p) {
     double u;
     if (v <= u_rv_r) {
       // Step 1: inside the box under the hat, accepted at once.
-      u = v / v_r - 0.43;
+      u = v * inv_v_r - 0.43;
       return static_cast<std::uint64_t>(std::floor((2.0 * a / (0.5 - std::fabs(u)) + b) * u + c));
     }
     if (v >= v_r) {
       u = s.uniform() - 0.5;
     } else {
-      u = v / v_r - 0.93;
+      u = v * inv_v_r - 0.93;
       u = (u < 0 ? -0.5 : 0.5) - u;
       v = s.uniform() * v_r;
     }

@@ -6,7 +6,7 @@
 //   normal      ziggurat, 256 layers (Marsaglia & Tsang 2000): one 64-bit word per draw
 //               99 % of the time
 //   gamma       Marsaglia & Tsang (2000) squeeze; shape < 1 through Gamma(a+1) * U^(1/a)
-//   beta        X / (X + Y) from two gammas (in log space when a shape is below 1)
+//   beta        X / (X + Y) from two gammas (in log space when a shape is below 0.05)
 //   binomial    inversion when n*min(p,1-p) < 10 (exact, small n or small mean);
 //               BTRD otherwise (Hormann 1993, "The generation of binomial random variates",
 //               J. Statist. Comput. Simul. 46), exact transformed rejection

@@ -16,6 +16,7 @@ struct Globals {
 
 void add_generate(CLI::App& app, Globals& g);
 void add_score(CLI::App& app, Globals& g);
+void add_simulate(CLI::App& app, Globals& g);
 void add_audit(CLI::App& app, Globals& g);
 void add_import(CLI::App& app, Globals& g);
 void add_export(CLI::App& app, Globals& g);

@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
 
   cli::add_generate(app, g);
   cli::add_score(app, g);
+  cli::add_simulate(app, g);
   cli::add_sweep(app, g);
   cli::add_sensitivity(app, g);
   cli::add_report(app, g);

@@ -1,0 +1,229 @@
+#include "microreach/sim/campaign_io.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "microreach/error.hpp"
+#include "microreach/hdf5_io.hpp"
+
+namespace microreach::sim {
+namespace {
+
+using h5::write_attr;
+using h5::write_dataset;
+
+template <std::size_t N>
+std::vector<std::string> names(const std::array<std::string_view, N>& a) {
+  return std::vector<std::string>(a.begin(), a.end());
+}
+
+void categorical(hid_t loc, const std::string& path, const std::vector<std::uint8_t>& codes,
+                 const std::vector<std::string>& categories, std::string_view description) {
+  write_dataset(loc, path, codes, "", description);
+  h5::Handle ds(H5Dopen2(loc, path.c_str(), H5P_DEFAULT));
+  if (!ds) throw Error("cannot reopen dataset '" + path + "' to label its categories");
+  h5::write_categories(ds.get(), categories);
+}
+
+std::vector<double> tier_vector(const std::array<double, kTierCount>& a) {
+  return std::vector<double>(a.begin(), a.end());
+}
+
+}  // namespace
+
+void write_run_attributes(hid_t file, const CampaignModel& m, const SimResult& r,
+                          const CampaignRunInfo& info) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  write_attr(file, "trials", r.trials);
+  write_attr(file, "trials_requested", info.trials_requested);
+  write_attr(file, "precision_target", info.precision_target > 0 ? info.precision_target : nan);
+  write_attr(file, "max_trials", info.max_trials);
+  write_attr(file, "rounds", info.precision.rounds);
+  write_attr(file, "max_relative_se", max_relative_se(r));
+  write_attr(file, "precision_reached", static_cast<std::int64_t>(info.precision.reached));
+  write_attr(file, "budget", info.budget);
+  write_attr(file, "niche", kNicheNames[static_cast<std::size_t>(info.niche)]);
+  write_attr(file, "posts_per_influencer", m.params().posts);
+  write_attr(file, "noise", static_cast<std::int64_t>(m.params().noise));
+  write_attr(file, "scenario_file", info.scenario_file);
+  write_attr(file, "candidate_source", info.candidate_source);
+  write_attr(file, "candidates", info.candidates);
+  std::vector<std::string> specs;
+  for (const Portfolio& p : m.portfolios()) specs.push_back(p.spec);
+  write_attr(file, "strategies", specs);
+}
+
+void write_model(hid_t file, const ModelParams& p) {
+  h5::Handle g = h5::ensure_group(file, "model");
+  const hid_t id = g.get();
+  write_attr(id, "base_conversion_rate", p.base_conversion_rate);
+  write_attr(id, "average_order_value", p.average_order_value);
+  write_attr(id, "gross_margin", p.gross_margin);
+  write_attr(id, "conversion_shock_sigma", p.conversion_shock_sigma);
+  write_attr(id, "reach_shock_sigma", p.reach_shock_sigma);
+  write_attr(id, "reach_sigma", p.reach_sigma);
+  write_attr(id, "audience_size", p.audience_size);
+  write_attr(id, "viewers_per_share", p.viewers_per_share);
+  write_attr(id, "default_share_fraction", p.default_share_fraction);
+  write_attr(id, "fake_share_concentration", p.fake_share_concentration);
+  write_attr(id, "audited_interval_level", p.audited_interval_level);
+  write_attr(id, "incident_cost_factor", p.incident_cost_factor);
+  write_attr(id, "posts_per_influencer", p.posts);
+  write_dataset(id, "reach_rate", tier_vector(p.reach_rate), "share",
+                "mean share of authentic followers reached per post, by tier code");
+  write_dataset(id, "trust", tier_vector(p.trust), "", "trust factor on conversion, by tier code");
+  write_dataset(id, "incident_probability", tier_vector(p.incident_probability), "probability",
+                "brand-safety incident in the campaign window, by tier code");
+}
+
+void write_strategies(hid_t file, const CampaignModel& m) {
+  const ModelParams& par = m.params();
+  for (std::size_t i = 0; i < m.portfolio_count(); ++i) {
+    const Portfolio& pf = m.portfolios()[i];
+    h5::Handle g = h5::ensure_group(file, "strategies/" + std::to_string(i));
+    const hid_t id = g.get();
+    write_attr(id, "spec", pf.spec);
+    write_attr(id, "label", pf.label);
+    write_attr(id, "hired", static_cast<std::uint64_t>(pf.hired.size()));
+    write_attr(id, "cost", pf.fees(par.posts));
+    write_attr(id, "budget", pf.budget);
+    write_attr(id, "note", pf.note);
+
+    const std::size_t n = pf.hired.size();
+    std::vector<std::uint64_t> key(n), ids(n);
+    std::vector<std::string> handle(n);
+    std::vector<std::uint8_t> platform(n), niche(n), tier(n);
+    std::vector<double> followers(n), fake(n), conc(n), reach(n), epv(n), share(n), rel(n),
+        trust(n), incident(n), price(n), cost(n), score(n), exp_reach(n), exp_conv(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const Candidate& c = pf.hired[k];
+      const AccountModel a = make_account(c, par);
+      const AccountExpectation e = expect_account(a, par);
+      key[k] = c.key;
+      ids[k] = c.id;
+      handle[k] = c.handle;
+      platform[k] = c.platform;
+      niche[k] = c.niche;
+      tier[k] = c.tier;
+      followers[k] = c.followers;
+      fake[k] = a.fake_mean;
+      conc[k] = a.fake_concentration;
+      reach[k] = a.reach_rate;
+      epv[k] = a.engagement_per_view;
+      share[k] = a.share_fraction;
+      rel[k] = a.relevance;
+      trust[k] = par.base_conversion_rate > 0 ? a.conversion_prob / par.base_conversion_rate
+                                              : par.trust[c.tier < kTierCount ? c.tier : 1];
+      incident[k] = a.incident_probability;
+      price[k] = c.price;
+      cost[k] = a.fee;
+      score[k] = c.score;
+      exp_reach[k] = e.reached;
+      exp_conv[k] = e.conversions_before_overlap;
+    }
+    const std::string h = "hired/";
+    write_dataset(id, h + "key", key, "",
+                  "influencer key: row in the candidate source (keys the random streams)");
+    write_dataset(id, h + "id", ids, "", "profile id");
+    write_dataset(id, h + "handle", handle, "", "profile handle");
+    categorical(id, h + "platform", platform, names(kPlatformNames), "platform");
+    categorical(id, h + "niche", niche, names(kNicheNames), "niche");
+    categorical(id, h + "tier", tier, names(kTierNames), "tier");
+    write_dataset(id, h + "followers", followers, "followers", "followers");
+    write_dataset(id, h + "fake_share", fake, "share", "estimated fake-follower share (beta mean)");
+    write_dataset(id, h + "fake_concentration", conc, "",
+                  "concentration a+b of the fake-share beta");
+    write_dataset(id, h + "reach_rate", reach, "share",
+                  "tier mean share of authentic followers reached per post");
+    write_dataset(id, h + "views_engagement", epv, "engagements per impression",
+                  "authentic engagements per impression");
+    write_dataset(id, h + "share_fraction", share, "share", "shares as a fraction of engagements");
+    write_dataset(id, h + "relevance", rel, "share", "share of the audience in the target niche");
+    write_dataset(id, h + "trust", trust, "", "tier trust factor on conversion");
+    write_dataset(id, h + "incident_probability", incident, "probability",
+                  "brand-safety incident in the campaign window");
+    write_dataset(id, h + "price", price, "USD", "fee per post");
+    write_dataset(id, h + "cost", cost, "USD", "price x posts");
+    write_dataset(id, h + "score", score, "0-100", "composite score");
+    write_dataset(id, h + "expected_reach", exp_reach, "people",
+                  "noise-off people reached: followers + share viewers (before overlap)");
+    write_dataset(id, h + "expected_conversions", exp_conv, "purchases",
+                  "noise-off conversions (before overlap)");
+  }
+}
+
+void write_summary(hid_t file, const std::vector<PortfolioSummary>& s) {
+  std::vector<std::uint32_t> strategy;
+  std::vector<std::uint8_t> metric;
+  std::vector<double> mean, se, sd, p5, p50, p95, shortfall, p_negative, expected;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+      const MetricSummary& x = s[i][k];
+      strategy.push_back(static_cast<std::uint32_t>(i));
+      metric.push_back(static_cast<std::uint8_t>(k));
+      mean.push_back(x.mean);
+      se.push_back(x.se);
+      sd.push_back(x.sd);
+      p5.push_back(x.p5);
+      p50.push_back(x.p50);
+      p95.push_back(x.p95);
+      shortfall.push_back(x.shortfall);
+      p_negative.push_back(x.p_negative);
+      expected.push_back(x.expected);
+    }
+  h5::Handle g = h5::ensure_group(file, "summary");
+  const hid_t id = g.get();
+  write_dataset(id, "strategy", strategy, "", "strategy index i (/strategies/<i>)");
+  categorical(id, "metric", metric, names(kMetricNames), "metric");
+  write_attr(id, "units", names(kMetricUnits));
+  write_dataset(id, "mean", mean, "", "mean over trials");
+  write_dataset(id, "se", se, "", "standard error of the mean");
+  write_dataset(id, "sd", sd, "", "standard deviation over trials");
+  write_dataset(id, "p5", p5, "", "5th percentile (linear interpolation)");
+  write_dataset(id, "p50", p50, "", "median");
+  write_dataset(id, "p95", p95, "", "95th percentile");
+  write_dataset(id, "shortfall", shortfall, "",
+                "mean of the worst 5 % of trials (lowest; highest for cost)");
+  write_dataset(id, "p_negative", p_negative, "probability", "share of trials below 0");
+  write_dataset(id, "expected", expected, "", "noise-off value of the metric");
+}
+
+void write_comparisons(hid_t file, const SimResult& r) {
+  std::vector<std::uint32_t> a, b;
+  std::vector<double> p, mean, se;
+  for (const PairStats& q : r.pairs) {
+    a.push_back(q.a);
+    b.push_back(q.b);
+    p.push_back(q.p_a_beats_b());
+    mean.push_back(q.difference.mean);
+    se.push_back(q.difference.se());
+    a.push_back(q.b);
+    b.push_back(q.a);
+    p.push_back(q.difference.n > 0 ? 1.0 - q.p_a_beats_b() : 0.0);
+    mean.push_back(-q.difference.mean);
+    se.push_back(q.difference.se());
+  }
+  h5::Handle g = h5::ensure_group(file, "comparisons");
+  const hid_t id = g.get();
+  write_dataset(id, "a", a, "", "strategy index");
+  write_dataset(id, "b", b, "", "strategy index");
+  write_dataset(id, "p_a_beats_b", p, "probability",
+                "share of trials with profit of a > profit of b (ties count half)");
+  write_dataset(id, "mean_difference", mean, "USD", "mean of profit_a - profit_b");
+  write_dataset(id, "se_difference", se, "USD", "standard error of the paired difference");
+}
+
+void write_trials(hid_t file, const SimResult& r) {
+  if (!r.has_values) throw Error("per-trial values were not kept: cannot write /trials");
+  h5::Handle g = h5::ensure_group(file, "trials");
+  write_dataset(g.get(), "conversion_shock", r.conversion_shock, "",
+                "shared conversion multiplier of each trial (mean 1)");
+  write_dataset(g.get(), "reach_shock", r.reach_shock, "",
+                "shared reach multiplier of each trial (mean 1)");
+  for (std::size_t i = 0; i < r.values.size(); ++i)
+    for (std::size_t k = 0; k < kMetricCount; ++k)
+      write_dataset(g.get(), std::to_string(i) + "/" + std::string(kMetricNames[k]), r.values[i][k],
+                    kMetricUnits[k], "per-trial total");
+}
+
+}  // namespace microreach::sim

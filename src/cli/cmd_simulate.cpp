@@ -1,0 +1,423 @@
+// microreach simulate: Monte Carlo of a campaign budget under several hiring strategies,
+// side by side, with common random numbers (DOMAIN §6; docs/model.md "Campaign simulation").
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "commands.hpp"
+#include "microreach/cancel.hpp"
+#include "microreach/error.hpp"
+#include "microreach/hdf5_io.hpp"
+#include "microreach/sim/campaign_io.hpp"
+#include "microreach/sim/candidates.hpp"
+#include "microreach/sim/engine.hpp"
+#include "microreach/sim/scenario.hpp"
+#include "microreach/sim/strategy.hpp"
+#include "options.hpp"
+
+namespace microreach::cli {
+namespace {
+
+using namespace microreach::sim;
+using Clock = std::chrono::steady_clock;
+
+// Memory for the per-trial values (quantiles, shortfall, --keep-trials).
+constexpr double kMaxKeptBytes = 4.0 * (1ull << 30);
+
+struct SimulateArgs {
+  std::string scenario;
+  double budget = 0;
+  std::string niche;
+  std::string strategies;
+  std::uint64_t trials = 0;
+  std::uint64_t seed = 0;
+  double precision = 0;
+  std::uint64_t max_trials = 0;
+  bool keep_trials = false;
+  bool no_noise = false;
+  bool print_scenario = false;
+  std::string out;
+  std::string input;
+  std::uint64_t market_profiles = 0;
+  std::uint64_t market_seed = 0;
+  double posts = 0, conversion_rate = 0, aov = 0, margin = 0;
+  CLI::App* cmd = nullptr;
+  bool given(const char* name) const { return cmd->count(name) > 0; }
+};
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// ---------------------------------------------------------------- number formatting
+
+std::string compact(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  const double a = std::fabs(v);
+  char buf[32];
+  if (a >= 1e9) {
+    std::snprintf(buf, sizeof buf, "%.3gB", v / 1e9);
+  } else if (a >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);
+  } else if (a >= 1e4) {
+    std::snprintf(buf, sizeof buf, "%.3gk", v / 1e3);
+  } else if (a >= 100) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+  } else if (a >= 10) {
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+  }
+  return buf;
+}
+std::string money(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  return (v < 0 ? "-$" : "$") + compact(std::fabs(v));
+}
+std::string grouped(double v) {  // $24,980
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", std::fabs(v));
+  std::string digits = buf, out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return (v < 0 ? "-" : "") + out;
+}
+std::string percent(double v, int decimals = 0) {
+  if (!std::isfinite(v)) return "n/a";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f%%", decimals, 100.0 * v);
+  return buf;
+}
+
+std::string format_value(Metric m, double v) {
+  switch (m) {
+    case Metric::revenue:
+    case Metric::cost:
+    case Metric::profit:
+      return money(v);
+    case Metric::roi:
+      return percent(v);
+    case Metric::frequency:
+      return compact(v);
+    default:
+      return compact(v);
+  }
+}
+
+std::string interval(Metric m, const MetricSummary& s) {
+  std::string t = format_value(m, s.mean);
+  if (std::isfinite(s.p5)) t += " [" + format_value(m, s.p5) + ", " + format_value(m, s.p95) + "]";
+  return t;
+}
+
+std::string hired_text(const Portfolio& p) {
+  std::size_t count[kTierCount] = {};
+  for (const Candidate& c : p.hired) count[c.tier < kTierCount ? c.tier : 0]++;
+  std::string t = std::to_string(p.hired.size());
+  std::string tiers;
+  for (std::size_t k = kTierCount; k-- > 1;)
+    if (count[k])
+      tiers +=
+          (tiers.empty() ? "" : "+") + std::to_string(count[k]) + " " + std::string(kTierNames[k]);
+  if (p.hired.size() == 1) {
+    return std::string(kTierNames[p.hired[0].tier < kTierCount ? p.hired[0].tier : 0]) + " (" +
+           compact(p.hired[0].followers) + " followers)";
+  }
+  return tiers.empty() ? t : tiers;
+}
+
+// ---------------------------------------------------------------- the run
+
+Scenario resolve_scenario(const SimulateArgs& a) {
+  Scenario sc = a.scenario.empty() ? Scenario{} : load_scenario(a.scenario);
+  auto set = [&](const char* option, const char* key) {
+    if (!a.given(option)) return false;
+    sc.origin[key] = option;
+    return true;
+  };
+  if (set("--budget", "campaign.budget")) sc.budget = a.budget;
+  if (set("--niche", "campaign.niche")) {
+    const auto n = parse_niche(a.niche);
+    if (!n) throw ConfigError("--niche", a.niche, "one of " + niche_list());
+    sc.niche = *n;
+  }
+  if (set("--strategies", "campaign.strategies")) {
+    sc.strategies.clear();
+    for (const StrategySpec& s : parse_strategies(a.strategies, "--strategies"))
+      sc.strategies.push_back(s.text);
+  }
+  if (set("--trials", "run.trials")) sc.trials = a.trials;
+  if (set("--seed", "run.seed")) sc.seed = a.seed;
+  if (set("--precision", "run.precision")) sc.precision = a.precision;
+  if (set("--max-trials", "run.max_trials")) sc.max_trials = a.max_trials;
+  if (set("--input", "market.input")) sc.input = a.input;
+  if (set("--market-profiles", "market.profiles")) sc.market_profiles = a.market_profiles;
+  if (set("--market-seed", "market.seed")) sc.market_seed = a.market_seed;
+  if (set("--posts", "campaign.posts_per_influencer")) sc.model.posts = a.posts;
+  if (set("--conversion-rate", "campaign.conversion_rate"))
+    sc.model.base_conversion_rate = a.conversion_rate;
+  if (set("--aov", "campaign.average_order_value")) sc.model.average_order_value = a.aov;
+  if (set("--margin", "campaign.gross_margin")) sc.model.gross_margin = a.margin;
+  if (a.no_noise) sc.model.noise = false;
+  sc.validate();
+  return sc;
+}
+
+void print_table(const CampaignModel& m, const std::vector<PortfolioSummary>& s, const SimResult& r,
+                 std::size_t baseline) {
+  const auto& pfs = m.portfolios();
+  const std::size_t np = pfs.size();
+  std::vector<std::vector<std::string>> rows;
+  auto row = [&](std::string label, auto cell) {
+    std::vector<std::string> cells = {std::move(label)};
+    for (std::size_t i = 0; i < np; ++i) cells.push_back(cell(i));
+    rows.push_back(std::move(cells));
+  };
+  row("", [&](std::size_t i) { return pfs[i].label; });
+  row("hired", [&](std::size_t i) { return hired_text(pfs[i]); });
+  row("fees", [&](std::size_t i) { return "$" + grouped(pfs[i].fees(m.params().posts)); });
+  const std::pair<Metric, const char*> shown[] = {{Metric::unique_reach, "unique reach"},
+                                                  {Metric::impressions, "impressions"},
+                                                  {Metric::frequency, "frequency"},
+                                                  {Metric::engagements, "engagements"},
+                                                  {Metric::conversions, "conversions"},
+                                                  {Metric::revenue, "revenue"},
+                                                  {Metric::cost, "cost"},
+                                                  {Metric::profit, "profit"},
+                                                  {Metric::roi, "ROI"}};
+  for (auto [metric, label] : shown)
+    row(label, [&](std::size_t i) { return interval(metric, s[i][idx(metric)]); });
+  row("P(loss)", [&](std::size_t i) { return percent(s[i][idx(Metric::profit)].p_negative, 1); });
+  row("worst 5% profit", [&](std::size_t i) { return money(s[i][idx(Metric::profit)].shortfall); });
+  if (np > 1) {
+    row("P(beats " + pfs[baseline].label + ")", [&](std::size_t i) -> std::string {
+      if (i == baseline) return "-";
+      for (const PairStats& q : r.pairs) {
+        if (q.a == i && q.b == baseline) return percent(q.p_a_beats_b(), 1);
+        if (q.b == i && q.a == baseline) return percent(1.0 - q.p_a_beats_b(), 1);
+      }
+      return "n/a";
+    });
+  }
+  std::vector<std::size_t> width(np + 1, 0);
+  for (const auto& cells : rows)
+    for (std::size_t c = 0; c < cells.size(); ++c) width[c] = std::max(width[c], cells[c].size());
+  for (const auto& cells : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      std::string cell = cells[c];
+      cell.resize(width[c] + (c + 1 < cells.size() ? 3 : 0), ' ');
+      line += cell;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::cout << line << "\n";
+  }
+}
+
+void run_simulate(const SimulateArgs& a, const Globals& g) {
+  const auto start = Clock::now();
+  const Scenario sc = resolve_scenario(a);
+  if (a.print_scenario) {
+    std::cout << sc.to_toml();
+    return;
+  }
+  auto threads = limit_threads(g.threads);
+
+  // Strategies first: list files are read (and refused) before any work.
+  std::vector<StrategySpec> specs;
+  for (const std::string& s : sc.strategies)
+    specs.push_back(parse_strategy(s, sc.where("campaign.strategies")));
+  CandidateOptions copt;
+  copt.niche = sc.niche;
+  for (const StrategySpec& s : specs)
+    for (const auto& e : s.entries) {
+      if (e.by_id)
+        copt.wanted_ids.insert(e.id);
+      else
+        copt.wanted_handles.insert(e.handle);
+    }
+
+  // Refuse runs whose per-trial values would not fit, before doing anything.
+  const std::uint64_t planned = sc.precision > 0 ? sc.max_trials : sc.trials;
+  const double kept = static_cast<double>(planned) * static_cast<double>(specs.size()) *
+                      static_cast<double>(kMetricCount) * 8.0;
+  if (kept > kMaxKeptBytes) {
+    const auto limit =
+        static_cast<std::uint64_t>(kMaxKeptBytes / (specs.size() * kMetricCount * 8.0));
+    throw ConfigError(
+        sc.where(sc.precision > 0 ? "run.max_trials" : "run.trials"), std::to_string(planned),
+        "at most " + std::to_string(limit) + " trials for " + std::to_string(specs.size()) +
+            " strategies (every trial's totals are kept for the quantiles: " +
+            std::to_string(kMetricCount * 8 * specs.size()) + " bytes a trial, 4 GiB at most)");
+  }
+
+  std::unique_ptr<AtomicOutput> out;
+  if (!a.out.empty()) out = std::make_unique<AtomicOutput>(a.out);
+
+  // Candidates.
+  const auto t_pool = Clock::now();
+  CandidatePool pool = sc.input.empty() ? synthetic_market(sc.market_profiles, sc.market_seed,
+                                                           GeneratorConfig{}, copt)
+                                        : load_candidates(sc.input, copt);
+  const double pool_seconds = seconds_since(t_pool);
+
+  // Portfolios.
+  StrategyContext ctx;
+  ctx.pool = &pool;
+  ctx.params = sc.model;
+  ctx.budget = sc.budget;
+  ctx.niche = sc.niche;
+  ctx.budget_key = sc.where("campaign.budget");
+  std::vector<Portfolio> portfolios;
+  std::size_t baseline = 0;
+  bool have_baseline = false;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    portfolios.push_back(build_portfolio(specs[i], ctx));
+    if (!have_baseline && specs[i].kind == StrategyKind::macro) {
+      baseline = i;
+      have_baseline = true;
+    }
+  }
+  const CampaignModel model(sc.model, std::move(portfolios));
+
+  // Trials.
+  SimOptions so;
+  so.seed = sc.seed;
+  so.trials = sc.trials;
+  so.keep_values = true;
+  SimResult result;
+  PrecisionReport prec;
+  const auto t_sim = Clock::now();
+  if (sc.precision > 0) {
+    PrecisionOptions po;
+    po.target = sc.precision;
+    po.first_round = std::min(sc.trials, sc.max_trials);
+    po.max_trials = sc.max_trials;
+    prec = simulate_to_precision(model, so, po, result);
+  } else {
+    result = simulate(model, so);
+    prec.rounds = 1;
+    prec.reached = true;
+    prec.max_relative_se = max_relative_se(result);
+  }
+  const double sim_seconds = seconds_since(t_sim);
+  const auto summary = summarize(model, result);
+
+  // Terminal.
+  std::size_t hires = 0;
+  for (const Portfolio& p : model.portfolios()) hires += p.hired.size();
+  const std::string niche(kNicheNames[static_cast<std::size_t>(sc.niche)]);
+  std::cout << "microreach simulate: $" << grouped(sc.budget) << " in " << niche << ", "
+            << grouped(static_cast<double>(result.trials)) << " trials, seed " << sc.seed
+            << (sc.model.noise ? "" : ", noise off") << "\n";
+  std::cout << "candidates: " << grouped(static_cast<double>(pool.accounts.size()))
+            << " accounts in " << niche << " and related niches from "
+            << (sc.input.empty()
+                    ? "a synthetic market of " + grouped(static_cast<double>(sc.market_profiles)) +
+                          " profiles (seed " + std::to_string(sc.market_seed) + ")"
+                    : sc.input)
+            << " [" << std::fixed << std::setprecision(2) << pool_seconds << " s]\n";
+  const double it = static_cast<double>(result.trials) * static_cast<double>(model.account_count());
+  std::cout << "simulated " << grouped(static_cast<double>(model.account_count()))
+            << " distinct accounts (" << hires << " hires) x "
+            << grouped(static_cast<double>(result.trials)) << " trials in " << sim_seconds << " s ("
+            << std::setprecision(1) << it / std::max(sim_seconds, 1e-9) / 1e6
+            << "M influencer-trials/s, " << effective_threads(g.threads) << " threads)\n";
+  std::cout.unsetf(std::ios::floatfield);
+  if (sc.precision > 0) {
+    std::cout << "precision: largest relative standard error " << percent(prec.max_relative_se, 2)
+              << (prec.reached ? " < " : " (target not reached: --max-trials) vs ")
+              << percent(sc.precision, 2) << " after " << prec.rounds << " round"
+              << (prec.rounds > 1 ? "s" : "") << ", " << grouped(static_cast<double>(result.trials))
+              << " trials\n";
+  }
+  std::cout << "\n";
+  print_table(model, summary, result, baseline);
+  std::cout << "\nMeans with 90 % intervals [P5, P95] over the trials; P(loss) = P(profit < 0);"
+               " worst 5 % = mean profit of the worst 5 % of trials;\nP(beats X) = share of trials"
+               " in which the strategy's profit is higher than X's (same random numbers).\n";
+  for (const Portfolio& p : model.portfolios())
+    if (!p.note.empty()) std::cout << "note: " << p.label << ": " << p.note << "\n";
+
+  // HDF5.
+  if (out) {
+    {
+      h5::Provenance prov{h5::kFiletypeCampaign, sc.seed, sc.to_toml(), g.command_line};
+      h5::File file = h5::File::create(out->temp_path(), prov);
+      CampaignRunInfo info;
+      info.trials_requested = sc.trials;
+      info.precision_target = sc.precision;
+      info.max_trials = sc.max_trials;
+      info.precision = prec;
+      info.budget = sc.budget;
+      info.niche = sc.niche;
+      info.scenario_file = a.scenario;
+      info.candidate_source = pool.source;
+      info.candidates = pool.accounts.size();
+      write_run_attributes(file.id(), model, result, info);
+      write_model(file.id(), model.params());
+      write_strategies(file.id(), model);
+      write_summary(file.id(), summary);
+      write_comparisons(file.id(), result);
+      if (a.keep_trials) write_trials(file.id(), result);
+      file.close();
+    }
+    out->commit();
+    std::cout << "wrote " << a.out << (a.keep_trials ? " (with per-trial table)" : "") << "\n";
+  }
+  if (!g.quiet)
+    std::cerr << "done in " << std::fixed << std::setprecision(2) << seconds_since(start) << " s\n";
+}
+
+}  // namespace
+
+void add_simulate(CLI::App& app, Globals& g) {
+  auto a = std::make_shared<SimulateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "simulate",
+      "Monte Carlo of a campaign budget: reach, conversions, profit and ROI with their "
+      "uncertainty, strategies side by side (no options: the $25k macro-vs-micro question)");
+  a->cmd = cmd;
+  cmd->add_option("--scenario", a->scenario,
+                  "Scenario file (TOML, e.g. sim/scenarios/25k-micro-vs-macro.toml) setting every "
+                  "parameter; options below override it")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--budget", a->budget, "Campaign budget in USD (default 25000)");
+  cmd->add_option("--niche", a->niche, "Target niche (default fitness): " + niche_list());
+  cmd->add_option(
+      "--strategies", a->strategies,
+      "Comma-separated strategies (default macro,micro-even:40,micro-top): " + strategy_help());
+  cmd->add_option("--trials", a->trials,
+                  "Trials (default 100000; with --precision: trials of the first round)");
+  cmd->add_option("--seed", a->seed, "Random seed (default 1)");
+  cmd->add_option("--precision", a->precision,
+                  "Run in rounds until every mean's relative standard error is below this "
+                  "(e.g. 0.005), or --max-trials");
+  cmd->add_option("--max-trials", a->max_trials, "Cap of --precision rounds (default 10000000)");
+  cmd->add_flag("--keep-trials", a->keep_trials, "Also write every trial's totals to --out");
+  cmd->add_option("--out,-o", a->out, "Campaign HDF5 file (docs/hdf5-layout.md)");
+  cmd->add_option("--input,-i", a->input,
+                  "Candidates: a scores/profiles .h5 file or an export (.csv .tsv .json "
+                  ".ndjson); default a synthetic market");
+  cmd->add_option("--market-profiles", a->market_profiles,
+                  "Size of the synthetic market (default 200000)");
+  cmd->add_option("--market-seed", a->market_seed, "Seed of the synthetic market (default 7)");
+  cmd->add_option("--posts", a->posts, "Posts bought from each account (default 1)");
+  cmd->add_option("--conversion-rate", a->conversion_rate,
+                  "Purchases per relevant person reached (default 0.0005)");
+  cmd->add_option("--aov", a->aov, "Average order value, USD (default 60)");
+  cmd->add_option("--margin", a->margin, "Gross margin, share of revenue (default 0.6)");
+  cmd->add_flag("--no-noise", a->no_noise,
+                "Every draw at its expectation (the closed forms of docs/model.md)");
+  cmd->add_flag("--print-scenario", a->print_scenario,
+                "Print the resolved scenario (every parameter, as TOML) and exit");
+  cmd->callback([a, &g] { run_simulate(*a, g); });
+}
+
+}  // namespace microreach::cli
