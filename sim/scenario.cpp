@@ -352,6 +352,13 @@ class TomlParser {
       advance();
     }
     if (raw.empty()) fail("expected a value (a number, \"string\", true/false or [array])");
+    {
+      std::string l = raw;
+      for (char& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (l == "inf" || l == "+inf" || l == "-inf" || l == "nan" || l == "+nan" || l == "-nan")
+        fail_at(v.line, v.column,
+                "'" + raw + "' is not allowed: every value must be a finite number");
+    }
     if (std::isalpha(static_cast<unsigned char>(raw[0])))
       fail_at(v.line, v.column,
               "'" + raw + "' is not a value: text needs quotes (\"" + raw + "\"), " +

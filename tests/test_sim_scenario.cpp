@@ -1,0 +1,166 @@
+// Scenario files: the TOML subset, every key bound, and invalid values refused with the key,
+// the value and what is allowed (file and line included).
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "microreach/error.hpp"
+#include "microreach/sim/scenario.hpp"
+
+using namespace microreach;
+using namespace microreach::sim;
+
+namespace {
+
+// The message of the error parse_scenario throws for `text` (fails the test if none).
+template <class E>
+std::string error_of(const std::string& text) {
+  try {
+    parse_scenario(text, "s.toml");
+  } catch (const E& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    FAIL("wrong exception type: " << e.what());
+  }
+  FAIL("accepted: " << text);
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("The shipped 25k scenario file sets exactly the documented defaults", "[sim]") {
+  const Scenario file =
+      load_scenario(std::string(MICROREACH_SOURCE_DIR) + "/sim/scenarios/25k-micro-vs-macro.toml");
+  const Scenario defaults;
+  CHECK(file.to_toml() == defaults.to_toml());
+  CHECK(file.budget == 25000);
+  CHECK(file.strategies == std::vector<std::string>{"macro", "micro-even:40", "micro-top"});
+}
+
+TEST_CASE("A resolved scenario reads back to the same scenario", "[sim]") {
+  Scenario s;
+  s.budget = 12345.5;
+  s.niche = Niche::beauty;
+  s.strategies = {"mix:0.25", "optimize"};
+  s.trials = 777;
+  s.seed = 99;
+  s.precision = 0.01;
+  s.model.posts = 3;
+  s.model.base_conversion_rate = 1.25e-4;
+  s.model.reach_rate[3] = 0.123456789;
+  s.model.incident_probability[5] = 0.5;
+  s.model.noise = false;
+  s.input = "profiles with spaces \"quoted\".h5";
+  const Scenario back = parse_scenario(s.to_toml(), "round.toml");
+  CHECK(back.to_toml() == s.to_toml());
+  CHECK(back.model.reach_rate[3] == 0.123456789);
+  CHECK(back.input == s.input);
+  CHECK_FALSE(back.model.noise);
+}
+
+TEST_CASE("The TOML subset: tables, dotted keys, inline tables, arrays over lines, escapes",
+          "[sim]") {
+  const Scenario s = parse_scenario(
+      "# comment\n"
+      "campaign.budget = 1_000  # dotted key, underscore\n"
+      "[campaign]\n"
+      "niche = 'beauty'\n"
+      "strategies = [\n  \"macro\",  # first\n  \"micro-top\",\n]\n"
+      "[model]\n"
+      "trust = { micro = 2.0, mega = 0.5 }\n"
+      "reach_rate.nano = 3e-1\n"
+      "[run]\r\n"
+      "trials = 1e3\r\n",
+      "s.toml");
+  CHECK(s.budget == 1000);
+  CHECK(s.niche == Niche::beauty);
+  CHECK(s.strategies == std::vector<std::string>{"macro", "micro-top"});
+  CHECK(s.model.trust[2] == 2.0);
+  CHECK(s.model.trust[5] == 0.5);
+  CHECK(s.model.reach_rate[1] == 0.3);
+  CHECK(s.trials == 1000);
+  CHECK(s.where("campaign.niche") == "s.toml:4: campaign.niche");
+}
+
+TEST_CASE("Invalid scenario values are refused with the key, the value and what is allowed",
+          "[sim]") {
+  // negative budget
+  std::string m = error_of<ConfigError>("[campaign]\nbudget = -5\n");
+  CHECK(contains(m, "s.toml:2: campaign.budget"));
+  CHECK(contains(m, "'-5'"));
+  CHECK(contains(m, "a positive amount in USD"));
+  // a probability outside [0, 1]
+  m = error_of<ConfigError>("[model.incident_probability]\nmega = 1.5\n");
+  CHECK(contains(m, "s.toml:2: model.incident_probability.mega"));
+  CHECK(contains(m, "'1.5'"));
+  CHECK(contains(m, "a probability in [0, 1]"));
+  m = error_of<ConfigError>("[campaign]\ngross_margin = 2\n");
+  CHECK(contains(m, "campaign.gross_margin"));
+  // zero trials
+  m = error_of<ConfigError>("[run]\ntrials = 0\n");
+  CHECK(contains(m, "s.toml:2: run.trials"));
+  CHECK(contains(m, "'0'"));
+  CHECK(contains(m, "from 1 to 1000000000"));
+  // more than the hard limit
+  m = error_of<ConfigError>("[run]\ntrials = 2_000_000_000\n");
+  CHECK(contains(m, "run.trials"));
+  // unknown strategy
+  m = error_of<ConfigError>("[campaign]\nstrategies = [\"macro\", \"celebrity\"]\n");
+  CHECK(contains(m, "s.toml:2: campaign.strategies"));
+  CHECK(contains(m, "'celebrity'"));
+  CHECK(contains(m, "micro-even:N"));
+  m = error_of<ConfigError>("[campaign]\nstrategies = [\"micro-even:0\"]\n");
+  CHECK(contains(m, "'micro-even:0'"));
+  m = error_of<ConfigError>("[campaign]\nstrategies = [\"mix:1.5\"]\n");
+  CHECK(contains(m, "in [0, 1]"));
+  // unknown niche
+  m = error_of<ConfigError>("[campaign]\nniche = \"knitting\"\n");
+  CHECK(contains(m, "s.toml:2: campaign.niche"));
+  CHECK(contains(m, "'knitting'"));
+  CHECK(contains(m, "fitness"));
+  // precision outside (0, 1)
+  m = error_of<ConfigError>("[run]\nprecision = 1.5\n");
+  CHECK(contains(m, "run.precision"));
+}
+
+TEST_CASE("Scenario syntax errors and unknown keys name the line and column", "[sim]") {
+  auto check = [](const std::string& text, const std::string& where, const std::string& what) {
+    const std::string m = error_of<InputError>(text);
+    INFO(m);
+    CHECK(contains(m, where));
+    CHECK(contains(m, what));
+  };
+  check("[campaign]\nbudget 25000\n", "s.toml:2:8", "expected '='");
+  check("[campaign]\nniche = fitness\n", "s.toml:2:9", "text needs quotes");
+  check("[campaign]\nniche = \"fitness\n", "s.toml:2", "unterminated string");
+  check("[campaign]\nbudget = 25k\n", "s.toml:2:10", "not a number");
+  check("[campaign]\nbudget = 1\nbudget = 2\n", "s.toml:3:1", "set twice");
+  check("[campaign]\nbudjet = 1\n", "s.toml:2:10", "unknown key 'campaign.budjet'");
+  check("[model.trust]\ngiga = 1\n", "s.toml:2", "unknown tier 'giga'");
+  check("[campaign]\nbudget = inf\n", "s.toml:2", "finite");
+  check("[campaign\n", "s.toml:1", "']'");
+  check("[campaign]\nstrategies = [\"macro\"\n", "s.toml", "']'");
+  check("[campaign]\nbudget = \"lots\"\n", "s.toml:2", "expected a number");
+  check("[model]\nnoise = 1\n", "s.toml:2", "true or false");
+  check("[campaign]\nbudget = 5 6\n", "s.toml:2:12", "end of the line");
+}
+
+TEST_CASE("Relative list files and inputs resolve against the scenario's directory", "[sim]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "microreach_scenario_test" / "scenarios";
+  fs::create_directories(dir);
+  std::ofstream(dir.parent_path() / "hires.txt") << "1\n";
+  const Scenario s = parse_scenario(
+      "[campaign]\nstrategies = [\"list:../hires.txt\"]\n[market]\ninput = \"x.h5\"\n",
+      (dir / "t.toml").string());
+  fs::remove_all(dir.parent_path());
+  REQUIRE(s.strategies.size() == 1);
+  CHECK(s.strategies[0] == "list:" + (dir.parent_path() / "hires.txt").string());
+  CHECK(s.input == (dir / "x.h5").string());
+}
