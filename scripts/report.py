@@ -324,19 +324,25 @@ def pick_points(run, limit=5):
 
 
 def fig_distributions(run, figures, figdir):
-    """ROI and profit distributions per strategy: histograms from per-trial values or stored
-    histograms; otherwise interval plots from the summary quantiles."""
+    """ROI and profit distributions per strategy, one row per strategy (each row scaled to its
+    own peak, so a narrow and a wide distribution are both readable), from per-trial values or
+    stored histograms; otherwise interval plots from the summary quantiles."""
     pts = pick_points(run)
     src = None
     if run.trials and all(i in run.trials and "profit" in run.trials[i] for i in pts):
         src = "trials"
     elif run.distributions and "profit" in run.distributions and "roi" in run.distributions:
         src = "histograms"
-    height = 5.2 if src else 1.8 + 0.6 * len(pts)
-    fig, axes = plt.subplots(1, 2, figsize=(12, height))
-    title_extra = run.scenario_line()
+    height = 1.9 + (0.85 if src else 0.6) * len(pts)
+    fig, axes = plt.subplots(1, 2, figsize=(12, max(4.0, height)))
     for ax, metric in zip(axes, ("profit", "roi")):
         style_axes(ax)
+        ax.axvline(0, color="#444444", linewidth=1)
+        ax.xaxis.set_major_formatter(metric_formatter(metric))
+        ax.set_xlabel(f"{METRIC_TITLE[metric]} per campaign ({METRIC_UNITS[metric]})")
+        ax.set_yticks(range(len(pts)))
+        ax.set_yticklabels([run.label(i) for i in reversed(pts)])
+        ax.set_ylim(-0.3 if src else -0.6, len(pts) - (0.05 if src else 0.4))
         if src is None:
             # Interval plot: P5-P95 bar, P50 tick, mean dot, expected shortfall cross.
             for k, i in enumerate(pts):
@@ -351,58 +357,41 @@ def fig_distributions(run, figures, figdir):
                         label="mean" if k == 0 else None)
                 ax.plot([r.shortfall], [y], marker="x", color="#444444", markersize=9, mew=2,
                         label="expected shortfall (mean of worst 5 %)" if k == 0 else None)
-            ax.set_yticks(range(len(pts)))
-            ax.set_yticklabels([run.label(i) for i in reversed(pts)])
-            ax.xaxis.set_major_formatter(metric_formatter(metric))
-            ax.set_xlabel(f"{METRIC_TITLE[metric]} per campaign ({METRIC_UNITS[metric]})")
-            ax.axvline(0, color="#888888", linewidth=1)
-            ax.set_ylim(-0.6, len(pts) - 0.4)
             continue
-        # Histograms on common bins.
         if src == "trials":
             allv = np.concatenate([run.trials[i][metric] for i in pts])
             lo, hi = np.quantile(allv, [0.005, 0.995])
             if hi <= lo:
                 lo, hi = lo - 1, hi + 1
             edges = np.linspace(lo, hi, 61)
-            hists = {}
-            for i in pts:
-                v = np.clip(run.trials[i][metric], lo, hi)
-                hists[i] = np.histogram(v, bins=edges)[0].astype(float)
+            hists = {i: np.histogram(np.clip(run.trials[i][metric], lo, hi), bins=edges)[0]
+                     .astype(float) for i in pts}
         else:
             d = run.distributions[metric]
             edges = d["edges"]
             hists = {i: d["counts"][i].astype(float) for i in pts}
-        width = np.diff(edges)
         for k, i in enumerate(pts):
+            y = len(pts) - 1 - k
             h = hists[i]
-            tot = h.sum()
-            share = h / tot if tot > 0 else h
+            peak = h.max() if h.max() > 0 else 1.0
             c = COLORS[k % len(COLORS)]
-            ax.stairs(share, edges, color=c, linewidth=1.8,
-                      label=f"{run.label(i)} (mean {fmt_metric(metric, run.stat(i, metric)['mean'])})")
-            ax.stairs(share, edges, color=c, alpha=0.12, fill=True)
-            ax.axvline(run.stat(i, metric)["mean"], color=c, linestyle="--", linewidth=1.2)
-        ax.axvline(0, color="#444444", linewidth=1)
-        ax.xaxis.set_major_formatter(metric_formatter(metric))
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-        ax.set_xlabel(f"{METRIC_TITLE[metric]} per campaign ({METRIC_UNITS[metric]})"
-                      + ("; tails clipped to P0.5-P99.5" if src == "trials" else ""))
-        ax.set_ylabel(f"share of trials per bin (bin width {fmt_metric(metric, width[0]) if metric != 'roi' else fmt_pct(width[0], 1)})")
-        ax.legend(fontsize=8, loc="upper right", title="strategy (dashed: mean)",
-                  title_fontsize=8)
+            ax.stairs(y + 0.9 * h / peak, edges, baseline=y, color=c, fill=True, alpha=0.30)
+            ax.stairs(y + 0.9 * h / peak, edges, baseline=y, color=c, linewidth=1.4)
+            r = run.stat(i, metric)
+            ax.plot([r["mean"]], [y + 0.08], marker="o", color="#222222", markersize=6,
+                    label="mean" if k == 0 else None, zorder=5)
+            ax.plot([r.p5, r.p95], [y + 0.08, y + 0.08], color="#222222", linewidth=1.2,
+                    marker="|", markersize=9, label="P5 to P95" if k == 0 else None, zorder=5)
     axes[0].set_title("Profit: left of the black line the campaign loses money")
     axes[1].set_title("ROI = profit / cost")
-    how = {"trials": "per-trial values", "histograms": "stored histograms",
+    how = {"trials": "per-trial values; tails beyond P0.5-P99.5 piled into the end bins",
+           "histograms": "histograms stored in the file; each row scaled to its own peak",
            None: "summary quantiles: the file has no per-trial table (simulate --keep-trials)"}[src]
-    fig.suptitle(f"Profit and ROI distributions per strategy\n({title_extra}; from {how})",
+    fig.suptitle(f"Profit and ROI distributions per strategy\n({run.scenario_line()}; {how})",
                  fontsize=12)
-    if src is None:
-        h, lab = axes[0].get_legend_handles_labels()
-        fig.legend(h, lab, loc="lower center", ncol=4, fontsize=9, frameon=False)
-        fig.tight_layout(rect=(0, 0.07, 1, 1))
-    else:
-        fig.tight_layout()
+    h, lab = axes[0].get_legend_handles_labels()
+    fig.legend(h, lab, loc="lower center", ncol=4, fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.06 if height < 6 else 0.035, 1, 1))
     save_png(fig, "distributions", figures, figdir)
 
 
@@ -531,13 +520,15 @@ def fig_frontier(run, figures, figdir):
     labelled = set(np.flatnonzero(~dom).tolist())
     if n <= 12:
         labelled = set(range(n))
-    elif len(labelled) > 12:
+    elif len(labelled) > 8:
         idx = np.flatnonzero(~dom)
-        labelled = set(idx[np.linspace(0, len(idx) - 1, 12).round().astype(int)].tolist())
+        idx = idx[np.argsort(risk[idx])]
+        labelled = set(idx[np.linspace(0, len(idx) - 1, 8).round().astype(int)].tolist())
     for k in labelled:
         i = int(fr["strategy"].iloc[k])
-        ax.annotate(run.label(i), (risk[k], ret[k]), textcoords="offset points", xytext=(6, 4),
-                    fontsize=8, color="#222222" if not dom[k] else "#777777")
+        ax.annotate(run.label(i), (risk[k], ret[k]), textcoords="offset points", xytext=(8, -12),
+                    fontsize=8, color="#222222" if not dom[k] else "#777777",
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
     ax.axhline(0, color="#444444", linewidth=1)
     ax.xaxis.set_major_formatter(FuncFormatter(short_usd))
     ax.yaxis.set_major_formatter(FuncFormatter(short_usd))
@@ -545,7 +536,8 @@ def fig_frontier(run, figures, figdir):
                   "(minus expected shortfall of profit, USD)")
     ax.set_ylabel("Expected profit per campaign (USD)")
     where = "computed by the report" if fr["computed"].iloc[0] else "stored in the file"
-    ax.set_title(f"Risk-return frontier: up and to the left is better ({where}; "
+    ax.margins(x=0.10, y=0.08)
+    ax.set_title(f"Risk-return frontier: up and to the left is better\n({where}; "
                  f"{run.scenario_line()})", fontsize=11)
     ax.legend(fontsize=9, loc="best")
     fig.tight_layout()
@@ -554,14 +546,18 @@ def fig_frontier(run, figures, figdir):
 
 def fig_tornado(run, figures, figdir):
     sens = run.sensitivity
-    strategies = sorted(set(sens["strategy"].tolist()))
+    # At most 4 strategies and their 10 strongest inputs (the HTML table lists all).
+    strategies = sorted(set(sens["strategy"].tolist()))[:4]
+    top = 10
     rng = float(run.sensitivity_attrs.get("range", np.nan))
     rng_txt = f"±{100 * rng:.0f} %" if np.isfinite(rng) else "low/high"
     rows = len(strategies)
-    fig, axes = plt.subplots(rows, 2, figsize=(13, 1.6 + 0.45 * len(sens) + 0.6 * rows),
+    shown = min(top, max(len(sens[sens["strategy"] == st]) for st in strategies))
+    fig, axes = plt.subplots(rows, 2, figsize=(13, 1.0 + rows * (0.32 * shown + 1.2)),
                              squeeze=False)
     for r_i, st in enumerate(strategies):
-        d = sens[sens["strategy"] == st].sort_values("rank", ascending=False)
+        d = sens[sens["strategy"] == st].sort_values("rank").head(top)
+        d = d.sort_values("rank", ascending=False)
         names = d["parameter"].tolist()
         y = np.arange(len(d))
         for ax, what, title in ((axes[r_i][0], "mean", "mean ROI"),
@@ -581,9 +577,12 @@ def fig_tornado(run, figures, figdir):
             ax.set_xlabel(f"change in {title} (percentage points; base {fmt_pct(base, 1)})")
             ax.set_title(f"{run.label(st)}: {title}", fontsize=10)
             ax.legend(fontsize=8, loc="lower right")
+    rank_by = attr_text(run.sensitivity_attrs.get("rank_by", "mean"))
     fig.suptitle(f"Sensitivity tornado: which uncertain input moves ROI most when varied "
-                 f"{rng_txt} (common random numbers; largest effect on top)", fontsize=12)
-    fig.tight_layout()
+                 f"{rng_txt}\n(common random numbers; ranked by effect on "
+                 f"{'mean ROI' if rank_by == 'mean' else 'ROI spread'}, largest on top; "
+                 f"top {top} inputs)", fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 0.97 if rows > 1 else 0.93))
     save_png(fig, "tornado", figures, figdir)
 
 
@@ -854,6 +853,7 @@ def main(argv):
     ap.add_argument("file", help="campaign (microreach simulate --out) or sweep "
                                  "(microreach sweep --out) HDF5 file")
     ap.add_argument("-o", "--out", required=True, help="HTML report to write")
+    ap.add_argument("--quiet", action="store_true", help="print nothing on success")
     ap.add_argument("--figures", default="",
                     help="also write each figure as DIR/<name>.png (created if missing)")
     if MISSING:
@@ -867,8 +867,9 @@ def main(argv):
         sys.stderr.write(f"report.py: error: {e}\n")
         return 3
     names = ", ".join(n for n, _ in figures)
-    print(f"Wrote {a.out} ({len(figures)} figures: {names})"
-          + (f"; PNGs in {a.figures}" if a.figures else ""))
+    if not a.quiet:
+        print(f"Wrote {a.out} ({len(figures)} figures: {names})"
+              + (f"; PNGs in {a.figures}" if a.figures else ""))
     return 0
 
 

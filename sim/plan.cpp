@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "microreach/error.hpp"
@@ -114,6 +115,82 @@ SweepSpec parse_sweep_spec(const std::string& option, const std::string& text) {
     s.values.push_back(std::min(v, hi));
   }
   return s;
+}
+
+void check_sweep_strategy(const SweepSpec& spec, const std::string& strategy) {
+  if (spec.axis == SweepAxis::micro_count) {
+    if (strategy != "micro-even" && strategy != "micro-even-split" && strategy != "micro-top")
+      throw ConfigError("--strategy", strategy,
+                        "micro-even (default: nested even split), micro-even-split or micro-top "
+                        "for a micro-count sweep");
+  } else if (spec.axis == SweepAxis::budget) {
+    parse_strategy(strategy, "--strategy");
+  }
+}
+
+SweepPoints build_sweep_points(const SweepSpec& spec, const std::string& strategy,
+                               const StrategyContext& ctx_in) {
+  check_sweep_strategy(spec, strategy);
+  SweepPoints out;
+  out.spec.axis = spec.axis;
+  if (spec.values.empty()) return out;
+  StrategyContext ctx = ctx_in;
+  const double budget = ctx_in.budget;
+  const double n_max = spec.values.back();
+  std::optional<Portfolio> top;
+  if (spec.axis == SweepAxis::micro_count && strategy == "micro-top")
+    top = build_portfolio(parse_strategy("micro-top", "--strategy"), ctx);
+  for (double v : spec.values) {
+    ctx.budget = spec.axis == SweepAxis::budget ? v : budget;
+    if (spec.axis == SweepAxis::micro_count && strategy == "micro-even")
+      ctx.budget = v == n_max ? budget : v * (budget / n_max);
+    ctx.budget_key = spec.axis == SweepAxis::budget ? "--over" : ctx_in.budget_key;
+    Portfolio pf;
+    try {
+      if (top) {
+        const auto n = static_cast<std::size_t>(v);
+        if (n > top->hired.size()) {
+          out.skipped.emplace_back(v, "micro-top hires only " + std::to_string(top->hired.size()) +
+                                          " micro accounts with $" + num(budget));
+          continue;
+        }
+        pf.spec = pf.label = "micro-top:" + std::to_string(n);
+        pf.hired.assign(top->hired.begin(), top->hired.begin() + static_cast<std::ptrdiff_t>(n));
+      } else {
+        std::string text;
+        switch (spec.axis) {
+          case SweepAxis::micro_count:
+            text = "micro-even:" + std::to_string(static_cast<std::uint64_t>(v));
+            break;
+          case SweepAxis::mix:
+            text = "mix:" + num(v);
+            break;
+          case SweepAxis::budget:
+            text = strategy;
+            break;
+        }
+        pf = build_portfolio(parse_strategy(text, "--over"), ctx);
+      }
+    } catch (const ConfigError& e) {
+      out.skipped.emplace_back(v, e.what());
+      continue;
+    }
+    pf.budget = ctx.budget;
+    if (spec.axis == SweepAxis::micro_count && pf.hired.size() < static_cast<std::size_t>(v)) {
+      out.skipped.emplace_back(v, "only " + std::to_string(pf.hired.size()) +
+                                      " micro accounts fit" +
+                                      (pf.note.empty() ? std::string() : " (" + pf.note + ")"));
+      continue;
+    }
+    if (pf.hired.empty()) {
+      out.skipped.emplace_back(v, "the strategy hires nobody");
+      continue;
+    }
+    if (spec.axis == SweepAxis::budget) pf.label = pf.spec + " @ $" + num(v);
+    out.spec.values.push_back(v);
+    out.portfolios.push_back(std::move(pf));
+  }
+  return out;
 }
 
 std::string_view objective_name(Objective o) {
@@ -274,7 +351,9 @@ SweepResult run_sweep(const ModelParams& params, const SweepSpec& spec, const Po
     Portfolio p = build(v);
     SweepPoint pt;
     pt.value = v;
-    pt.budget = spec.axis == SweepAxis::budget ? v : opt.budget;
+    pt.budget = opt.point_budget                 ? opt.point_budget(v)
+                : spec.axis == SweepAxis::budget ? v
+                                                 : opt.budget;
     pt.hired = p.hired.size();
     pt.cost = p.fees(params.posts);
     r.points.push_back(pt);
@@ -600,166 +679,13 @@ std::string format_sensitivity_table(const std::vector<SensitivityRow>& rows,
 // ------------------------------------------------------------------ HDF5
 namespace {
 
-std::vector<std::string> names_of(const auto& arr) {
-  return std::vector<std::string>(arr.begin(), arr.end());
-}
-
 template <class T>
 void column(hid_t g, const char* name, const std::vector<T>& v, std::string_view units = "",
             std::string_view description = "") {
   h5::write_dataset(g, name, v, units, description);
 }
 
-void categorical(hid_t g, const char* name, const std::vector<std::uint8_t>& v,
-                 const std::vector<std::string>& categories, std::string_view description) {
-  h5::write_dataset(g, name, v, "", description);
-  h5::Handle ds(H5Dopen2(g, name, H5P_DEFAULT));
-  if (!ds) throw Error(std::string("HDF5: cannot reopen dataset ") + name);
-  h5::write_categories(ds.get(), categories);
-}
-
-void write_hired(hid_t g, const Portfolio& p, const ModelParams& params) {
-  std::vector<std::uint64_t> key, id;
-  std::vector<std::string> handle;
-  std::vector<std::uint8_t> platform, niche, tier;
-  std::vector<double> followers, fake, conc, reach, views, share, rel, trust, inc, price, cost,
-      score, ereach, econv;
-  for (const Candidate& c : p.hired) {
-    const AccountModel a = make_account(c, params);
-    const AccountExpectation e = expect_account(a, params);
-    key.push_back(c.key);
-    id.push_back(c.id);
-    handle.push_back(c.handle);
-    platform.push_back(c.platform);
-    niche.push_back(c.niche);
-    tier.push_back(c.tier);
-    followers.push_back(c.followers);
-    fake.push_back(a.fake_mean);
-    conc.push_back(a.fake_concentration);
-    reach.push_back(a.reach_rate);
-    views.push_back(a.engagement_per_view);
-    share.push_back(a.share_fraction);
-    rel.push_back(a.relevance);
-    trust.push_back(c.tier < kTierCount ? params.trust[c.tier == 0 ? 1 : c.tier] : 0.0);
-    inc.push_back(a.incident_probability);
-    price.push_back(c.price);
-    cost.push_back(a.fee);
-    score.push_back(c.score);
-    ereach.push_back(e.reached);
-    econv.push_back(e.conversions_before_overlap);
-  }
-  column(g, "key", key, "", "influencer key (common-random-numbers key)");
-  column(g, "id", id, "", "profile id");
-  column(g, "handle", handle, "", "profile handle");
-  categorical(g, "platform", platform, names_of(kPlatformNames), "platform");
-  categorical(g, "niche", niche, names_of(kNicheNames), "niche");
-  categorical(g, "tier", tier, names_of(kTierNames), "tier");
-  column(g, "followers", followers, "followers");
-  column(g, "fake_share", fake, "share", "estimated fake-follower share (mean of its beta)");
-  column(g, "fake_concentration", conc, "", "concentration a+b of the fake-share beta");
-  column(g, "reach_rate", reach, "share", "tier mean share of authentic followers reached");
-  column(g, "views_engagement", views, "engagements per impression",
-         "authentic engagements per impression");
-  column(g, "share_fraction", share, "share", "shares as a fraction of engagements");
-  column(g, "relevance", rel, "share", "share of the audience in the target niche");
-  column(g, "trust", trust, "", "tier trust factor on conversion");
-  column(g, "incident_probability", inc, "probability", "brand-safety incident");
-  column(g, "price", price, "USD", "fee per post");
-  column(g, "cost", cost, "USD", "price x posts");
-  column(g, "score", score, "0-100", "composite score");
-  column(g, "expected_reach", ereach, "people", "noise-off people reached (before overlap)");
-  column(g, "expected_conversions", econv, "purchases", "noise-off conversions (before overlap)");
-}
-
 }  // namespace
-
-void write_campaign_groups(hid_t file, const CampaignModel& model, const SimResult& sim,
-                           const std::vector<PortfolioSummary>& summary) {
-  const ModelParams& p = model.params();
-  {
-    h5::Handle g = h5::ensure_group(file, "model");
-    const std::pair<const char*, double> scalars[] = {
-        {"base_conversion_rate", p.base_conversion_rate},
-        {"average_order_value", p.average_order_value},
-        {"gross_margin", p.gross_margin},
-        {"conversion_shock_sigma", p.conversion_shock_sigma},
-        {"reach_shock_sigma", p.reach_shock_sigma},
-        {"reach_sigma", p.reach_sigma},
-        {"audience_size", p.audience_size},
-        {"viewers_per_share", p.viewers_per_share},
-        {"default_share_fraction", p.default_share_fraction},
-        {"fake_share_concentration", p.fake_share_concentration},
-        {"incident_cost_factor", p.incident_cost_factor},
-        {"posts_per_influencer", p.posts}};
-    for (const auto& [k, v] : scalars) h5::write_attr(g.get(), k, v);
-    column(g.get(), "reach_rate", std::vector<double>(p.reach_rate.begin(), p.reach_rate.end()),
-           "share", "per tier code (fan, nano, micro, mid, macro, mega)");
-    column(g.get(), "trust", std::vector<double>(p.trust.begin(), p.trust.end()), "",
-           "per tier code");
-    column(g.get(), "incident_probability",
-           std::vector<double>(p.incident_probability.begin(), p.incident_probability.end()),
-           "probability", "per tier code");
-  }
-  for (std::size_t i = 0; i < model.portfolio_count(); ++i) {
-    const Portfolio& pf = model.portfolios()[i];
-    h5::Handle g = h5::ensure_group(file, "strategies/" + std::to_string(i));
-    h5::write_attr(g.get(), "spec", pf.spec);
-    h5::write_attr(g.get(), "label", pf.label.empty() ? pf.spec : pf.label);
-    h5::write_attr(g.get(), "hired", static_cast<std::uint64_t>(pf.hired.size()));
-    h5::write_attr(g.get(), "cost", pf.fees(p.posts));
-    h5::Handle h = h5::ensure_group(g.get(), "hired");
-    write_hired(h.get(), pf, p);
-  }
-  {
-    std::vector<std::uint32_t> strategy;
-    std::vector<std::uint8_t> metric;
-    std::vector<double> mean, se, sd, p5, p50, p95, es, pneg, expected;
-    for (std::size_t i = 0; i < summary.size(); ++i)
-      for (std::size_t k = 0; k < kMetricCount; ++k) {
-        const MetricSummary& s = summary[i][k];
-        strategy.push_back(static_cast<std::uint32_t>(i));
-        metric.push_back(static_cast<std::uint8_t>(k));
-        mean.push_back(s.mean);
-        se.push_back(s.se);
-        sd.push_back(s.sd);
-        p5.push_back(s.p5);
-        p50.push_back(s.p50);
-        p95.push_back(s.p95);
-        es.push_back(s.shortfall);
-        pneg.push_back(s.p_negative);
-        expected.push_back(s.expected);
-      }
-    h5::Handle g = h5::ensure_group(file, "summary");
-    column(g.get(), "strategy", strategy, "", "strategy index i of /strategies/<i>");
-    categorical(g.get(), "metric", metric, names_of(kMetricNames), "total");
-    column(g.get(), "mean", mean, "", "mean per campaign");
-    column(g.get(), "se", se, "", "standard error of the mean");
-    column(g.get(), "sd", sd, "", "standard deviation");
-    column(g.get(), "p5", p5, "", "5th percentile");
-    column(g.get(), "p50", p50, "", "median");
-    column(g.get(), "p95", p95, "", "95th percentile");
-    column(g.get(), "shortfall", es, "", "mean of the worst 5 % (highest 5 % for cost)");
-    column(g.get(), "p_negative", pneg, "probability", "share of trials below 0");
-    column(g.get(), "expected", expected, "", "noise-off value");
-  }
-  if (!sim.pairs.empty()) {
-    std::vector<std::uint32_t> a, b;
-    std::vector<double> pw, md, sed;
-    for (const PairStats& ps : sim.pairs) {
-      const double p_ab = ps.p_a_beats_b();
-      a.push_back(ps.a), b.push_back(ps.b), pw.push_back(p_ab);
-      md.push_back(ps.difference.mean), sed.push_back(ps.difference.se());
-      a.push_back(ps.b), b.push_back(ps.a), pw.push_back(1.0 - p_ab);
-      md.push_back(-ps.difference.mean), sed.push_back(ps.difference.se());
-    }
-    h5::Handle g = h5::ensure_group(file, "comparisons");
-    column(g.get(), "a", a, "", "strategy index");
-    column(g.get(), "b", b, "", "strategy index");
-    column(g.get(), "p_a_beats_b", pw, "probability", "share of trials with profit a > b");
-    column(g.get(), "mean_difference", md, "USD", "mean of profit a - profit b");
-    column(g.get(), "se_difference", sed, "USD", "standard error of the paired difference");
-  }
-}
 
 void write_frontier(hid_t file, const Frontier& f, const std::vector<PortfolioSummary>& summary) {
   std::vector<std::uint32_t> strategy;

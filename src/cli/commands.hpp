@@ -17,6 +17,9 @@ struct Globals {
 void add_generate(CLI::App& app, Globals& g);
 void add_score(CLI::App& app, Globals& g);
 void add_simulate(CLI::App& app, Globals& g);
+void add_sweep(CLI::App& app, Globals& g);
+void add_sensitivity(CLI::App& app, Globals& g);
+void add_report(CLI::App& app, Globals& g);
 void add_audit(CLI::App& app, Globals& g);
 void add_import(CLI::App& app, Globals& g);
 void add_export(CLI::App& app, Globals& g);

@@ -18,6 +18,7 @@
 
 #include "microreach/sim/engine.hpp"
 #include "microreach/sim/model.hpp"
+#include "microreach/sim/strategy.hpp"
 
 namespace microreach::sim {
 
@@ -76,6 +77,30 @@ Histograms histograms(const SimResult& r, Metric metric, std::size_t bins = 60);
 // this to the simulator's strategies; tests pass hand-made builders.
 using PointBuilder = std::function<Portfolio(double value)>;
 
+// The portfolios of a sweep, built with the simulator's strategies. `strategy` by axis:
+//   micro-count  "micro-even" (default): nested even split. Every account may cost at most
+//                budget / N_max (N_max = the largest N of the sweep); point N is micro-even:N
+//                at budget N x that cap, i.e. the N best-scored micro accounts within the cap.
+//                Points are nested, so with common random numbers unique reach never falls
+//                as N grows, and point N spends at most N / N_max of the budget.
+//                "micro-even-split": point N is micro-even:N at the whole budget (cap budget/N;
+//                not nested: the accounts get smaller as N grows).
+//                "micro-top": point N is the first N accounts micro-top hires (nested).
+//   mix          point A is mix:A at the budget ("strategy" is ignored).
+//   budget       point B is `strategy` (any strategy spec, default micro-top) at budget B.
+// A point the budget cannot buy (or, on the micro-count axis, one that finds fewer than N
+// accounts) is left out and listed in `skipped` with the reason. Each portfolio's `budget` is
+// the budget it was built for.
+struct SweepPoints {
+  SweepSpec spec;  // the points kept
+  std::vector<Portfolio> portfolios;
+  std::vector<std::pair<double, std::string>> skipped;
+};
+SweepPoints build_sweep_points(const SweepSpec& spec, const std::string& strategy,
+                               const StrategyContext& ctx);
+// Throws ConfigError("--strategy", ...) when `strategy` does not fit the axis.
+void check_sweep_strategy(const SweepSpec& spec, const std::string& strategy);
+
 struct SweepPoint {
   double value = 0;   // axis value
   double budget = 0;  // budget the point was built for, USD
@@ -100,6 +125,9 @@ struct SweepOptions {
   std::uint64_t seed = 1;
   std::uint64_t trials = 10000;
   double budget = 25000;  // the point budget for micro-count and mix axes
+  // Budget a point was built for (stored per point); default: the axis value on the budget
+  // axis, `budget` otherwise.
+  std::function<double(double value)> point_budget;
   Objective objective = Objective::profit;
   // Refuse runs whose kept per-trial values would need more memory than this.
   std::uint64_t max_memory_bytes = std::uint64_t{4} << 30;
@@ -162,11 +190,8 @@ std::string format_sensitivity_table(const std::vector<SensitivityRow>& rows,
                                      const std::vector<Portfolio>& portfolios, double range);
 
 // ------------------------------------------------------------------ HDF5
-// Groups of a sweep file (the root attributes and /model, /strategies are written by the
-// caller with the simulator's campaign writer or write_campaign_groups below).
-// /model, /strategies/<i>, /summary (+ /comparisons for the pairs the run compared).
-void write_campaign_groups(hid_t file, const CampaignModel& model, const SimResult& sim,
-                           const std::vector<PortfolioSummary>& summary);
+// Groups of a sweep file beyond those of a campaign file (the root attributes, /model,
+// /strategies, /summary and /comparisons are written with sim/campaign_io.hpp).
 void write_sweep_groups(hid_t file, const SweepResult& r);  // /sweep, /frontier, /distributions
 void write_frontier(hid_t file, const Frontier& f, const std::vector<PortfolioSummary>& summary);
 void write_sensitivity(hid_t file, const std::vector<SensitivityRow>& rows,
