@@ -1,8 +1,10 @@
 // Audience audit: reading follower lists (CSV/TSV/JSON through TableReader), classifying them as
 // a stream of parallel blocks, and the audited-shares CSV that feeds `microreach score`.
+#include <fcntl.h>
 #include <tbb/concurrent_queue.h>
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
+#include <unistd.h>
 
 #include <sys/stat.h>
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "csv_scan.hpp"
 #include "microreach/audit.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
@@ -142,13 +145,13 @@ RowParser::RowParser(const FollowerColumns& cols, std::vector<Feature> features,
   username_slot_ = want_username ? slot(cols_.username) : -1;
 }
 
-std::uint64_t RowParser::parse(const std::string* cells, std::uint64_t line, double* x,
+std::uint64_t RowParser::parse(const std::string_view* cells, std::uint64_t line, double* x,
                                int* label) const {
   std::uint64_t missing = 0;
   for (std::size_t j = 0; j < features_.size(); ++j) {
     const Feature f = features_[j];
     const auto fi = static_cast<std::size_t>(f);
-    const std::string& text = cells[slots_[j]];
+    const std::string_view text = cells[slots_[j]];
     const int col = derived_[j] ? cols_.username : cols_.feature[static_cast<std::size_t>(f)];
     const std::string& name = cols_.header[static_cast<std::size_t>(col)];
     if (derived_[j]) {
@@ -163,12 +166,12 @@ std::uint64_t RowParser::parse(const std::string* cells, std::uint64_t line, dou
       continue;
     }
     if (feature_info(f).boolean) {
-      if (is_missing_text(text)) {
+      const auto b = parse_bool(text);
+      if (!b && is_missing_text(text)) {
         x[fi] = kNaN;
         ++missing;
         continue;
       }
-      const auto b = parse_bool(text);
       if (!b)
         throw InputError(cols_.path, line, static_cast<std::uint64_t>(col) + 1,
                          "column '" + name + "': found '" + shown(text) +
@@ -194,7 +197,7 @@ std::uint64_t RowParser::parse(const std::string* cells, std::uint64_t line, dou
   if (label) {
     *label = -1;
     if (label_slot_ >= 0) {
-      const std::string& text = cells[label_slot_];
+      const std::string_view text = cells[label_slot_];
       const int l = parse_boolean_like(text);
       if (l < 0)
         throw InputError(cols_.path, line, static_cast<std::uint64_t>(cols_.label) + 1,
@@ -224,13 +227,15 @@ FollowerData read_followers(const std::string& path, const FollowerReadOptions& 
   FollowerData d;
   d.source = path;
   std::vector<std::string> fields, cells(parser.cells().size());
+  std::vector<std::string_view> views(cells.size());
   std::array<double, kFeatureCount> x;
   x.fill(kNaN);
   while (t->next(fields)) {
     if ((d.rows & 0xFFFF) == 0) throw_if_cancelled();
     for (std::size_t k = 0; k < cells.size(); ++k) cells[k] = fields[parser.cells()[k]];
     int label = -1;
-    d.missing_values += parser.parse(cells.data(), t->line(), x.data(), &label);
+    for (std::size_t k = 0; k < cells.size(); ++k) views[k] = cells[k];
+    d.missing_values += parser.parse(views.data(), t->line(), x.data(), &label);
     for (auto f : present) d.col(f).push_back(x[static_cast<std::size_t>(f)]);
     if (cols.label >= 0) d.label.push_back(static_cast<std::uint8_t>(label));
     if (parser.username_slot() >= 0) d.username.push_back(cells[parser.username_slot()]);
@@ -270,15 +275,185 @@ FollowerData read_followers(const std::vector<std::string>& paths, const Followe
 
 // ---------------------------------------------------------------------------------------------
 // Streaming classification: serial read -> parallel parse + classify -> serial in-order sink
+//
+// CSV/TSV: the serial stage only reads raw bytes and cuts them after the last complete record
+// (csv::last_record_end, the import's block cutter); records are tokenised (csv::parse_record),
+// parsed and classified in the parallel stage. JSON: TableReader::next() in the serial stage,
+// the cells of each block parsed and classified in parallel. Either way each block's first
+// error is kept with the block and raised by the in-order sink, so the first bad row in the
+// file is the one reported, whatever the thread count.
 // ---------------------------------------------------------------------------------------------
 
 namespace {
 
 struct Work {
   ClassifiedBlock out;
-  std::vector<std::string> cells;  // rows x parser.cells().size(), capacity reused
-  std::exception_ptr error;        // first error of this block, raised in order by the sink
+  std::string raw;  // CSV: whole records
+  std::uint64_t raw_first_line = 0;
+  std::vector<std::string> cells;  // JSON: rows x parser.cells().size(), capacity reused
+  std::size_t cell_rows = 0;
+  std::exception_ptr error;  // first error of this block, raised in order by the sink
 };
+
+// Raw CSV reader positioned after the header (and a rule line under it), mirroring TableReader.
+class CsvBlocks {
+ public:
+  CsvBlocks(const std::string& path, char delim, std::size_t block_bytes,
+            std::size_t max_record_bytes)
+      : path_(path), delim_(delim), block_(block_bytes), max_record_(max_record_bytes) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw InputError(path, 0, 0, std::string("cannot open: ") + std::strerror(errno));
+    skip_header();
+  }
+  ~CsvBlocks() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  CsvBlocks(const CsvBlocks&) = delete;
+  CsvBlocks& operator=(const CsvBlocks&) = delete;
+  char delimiter() const { return delim_; }
+
+  // Next block of whole records into raw; false at the end.
+  bool next(std::string& raw, std::uint64_t& first_line) {
+    if (done_) return false;
+    raw.assign(carry_);
+    carry_.clear();
+    std::size_t want = std::max(block_, raw.size() + 4096);
+    for (;;) {
+      if (!eof_) fill(raw, want);
+      if (raw.empty()) {
+        done_ = true;
+        return false;
+      }
+      const char* s = raw.data();
+      const char* e = s + raw.size();
+      const char* cut;
+      if (eof_) {
+        const char* last = csv::last_record_end(s, e, delim_);
+        if (last < e && csv::find_record_end(last, e, delim_, true).unterminated)
+          throw InputError(path_, line_ + static_cast<std::uint64_t>(std::count(s, last, '\n')), 0,
+                           "a quoted field opened in the record starting here is never closed "
+                           "(expected a closing '\"' before the end of the file)");
+        cut = e;
+        done_ = true;
+      } else {
+        cut = csv::last_record_end(s, e, delim_);
+        if (cut == s) {
+          if (raw.size() >= max_record_)
+            throw InputError(path_, line_, 0,
+                             "a record longer than " + std::to_string(max_record_ >> 20) +
+                                 " MiB starts here: probably an unmatched quote");
+          want = raw.size() * 2;
+          continue;
+        }
+      }
+      carry_.assign(cut, e);
+      raw.resize(static_cast<std::size_t>(cut - s));
+      break;
+    }
+    first_line = line_;
+    line_ += static_cast<std::uint64_t>(std::count(raw.begin(), raw.end(), '\n'));
+    return true;
+  }
+
+ private:
+  void fill(std::string& s, std::size_t want) {
+    std::size_t got = s.size();
+    s.resize(std::max(want, got + 65536));
+    while (got < s.size()) {
+      const auto n = ::read(fd_, s.data() + got, s.size() - got);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw InputError(path_, 0, 0, std::string("read failed: ") + std::strerror(errno));
+      }
+      if (n == 0) {
+        eof_ = true;
+        break;
+      }
+      got += static_cast<std::size_t>(n);
+    }
+    s.resize(got);
+  }
+  // The header is the first non-empty record (TableReader has already parsed and checked it);
+  // a rule line right under it ("=====") is skipped too, as TableReader does.
+  void skip_header() {
+    std::string buf;
+    fill(buf, 65536);
+    if (buf.rfind("\xEF\xBB\xBF", 0) == 0) buf.erase(0, 3);
+    for (bool header_done = false;;) {
+      const char* s = buf.data();
+      const char* e = s + buf.size();
+      const csv::ScanResult r = csv::find_record_end(s, e, delim_, eof_);
+      if (!r.end) {
+        if (eof_ || buf.size() > max_record_) break;  // TableReader reported it already
+        fill(buf, buf.size() + 65536);
+        continue;
+      }
+      const bool empty_line = csv::strip_eol(s, r.end) == s;
+      if (header_done && !csv::is_rule_line(s, r.end)) break;
+      line_ += static_cast<std::uint64_t>(std::count(s, r.end, '\n'));
+      buf.erase(0, static_cast<std::size_t>(r.end - s));
+      if (header_done) break;  // the rule line
+      if (!empty_line) header_done = true;
+      if (buf.empty() && eof_) break;
+      if (buf.empty()) fill(buf, 65536);
+    }
+    carry_ = std::move(buf);
+  }
+  std::string path_;
+  char delim_;
+  std::size_t block_, max_record_;
+  int fd_ = -1;
+  bool eof_ = false, done_ = false;
+  std::string carry_;
+  std::uint64_t line_ = 1;
+};
+
+// Tokenises the whole records of a CSV block and calls on_row(line) with `views` holding the
+// cells the parser needs; blank records are skipped; malformed records throw InputError with the
+// same messages as TableReader.
+template <class OnRow>
+void for_each_csv_row(const std::string& raw, std::uint64_t first_line, const std::string& path,
+                      char delim, const std::vector<std::string>& header, const RowParser& parser,
+                      std::vector<std::string_view>& views, std::vector<std::string>& scratch,
+                      OnRow&& on_row) {
+  const char* p = raw.data();
+  const char* end = p + raw.size();
+  std::vector<csv::Field> fields;
+  fields.reserve(header.size() + 4);
+  csv::RecordInfo info;
+  std::uint64_t line = first_line;
+  const auto& need = parser.cells();
+  scratch.resize(need.size());
+  while (p < end) {
+    const char* rec = p;
+    p = csv::parse_record(p, end, delim, fields, info);
+    const std::uint64_t rec_line = line;
+    line += info.newlines;
+    if (csv::is_blank_record(rec, p, delim)) continue;
+    if (info.error != csv::FieldError::none) {
+      const std::uint32_t k = info.error_field;
+      const std::string name = k < header.size() ? header[k] : "#" + std::to_string(k + 1);
+      throw InputError(path, rec_line, k + 1,
+                       "column '" + name +
+                           "': text after the closing quote of a quoted field: expected the "
+                           "delimiter or the end of the line right after it");
+    }
+    if (fields.size() != header.size())
+      throw InputError(path, rec_line, std::min(fields.size(), header.size()) + 1,
+                       "found " + std::to_string(fields.size()) + " fields, expected " +
+                           std::to_string(header.size()) + " as in the header");
+    for (std::size_t k = 0; k < need.size(); ++k) {
+      const csv::Field& f = fields[static_cast<std::size_t>(need[k])];
+      if (f.escaped) {
+        csv::unescape(f, scratch[k]);
+        views[k] = scratch[k];
+      } else {
+        views[k] = f.view();
+      }
+    }
+    on_row(rec_line);
+  }
+}
 
 }  // namespace
 
@@ -292,7 +467,15 @@ StreamStats classify_followers(const std::string& path, const LogisticModel& mod
   const std::vector<Feature> features = model.features();
   const RowParser parser(cols, features, sopt.keep_usernames && cols.username >= 0);
   const std::size_t ncell = parser.cells().size();
+  const std::vector<std::string> header = table->header();
   const std::size_t block_rows = std::max<std::size_t>(sopt.block_rows, 1);
+  const bool labelled = cols.label >= 0;
+  std::unique_ptr<CsvBlocks> blocks;
+  if (table->format() == TableFormat::csv) {
+    blocks = std::make_unique<CsvBlocks>(path, table->delimiter(), sopt.block_bytes,
+                                         opt.table.max_record_bytes);
+    table.reset();
+  }
   const std::size_t tokens =
       sopt.tokens ? sopt.tokens
                   : 4 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
@@ -303,27 +486,46 @@ StreamStats classify_followers(const std::string& path, const LogisticModel& mod
     free_list.push(pool.back().get());
   }
   StreamStats stats;
-  std::uint64_t next_row = 0;
   bool done = false;
   std::vector<std::string> fields;
+
+  // Classifies one row given views of its needed cells.
+  auto classify_row = [&](const std::string_view* cells, std::uint64_t line, ClassifiedBlock& o,
+                          std::array<double, kFeatureCount>& x) {
+    int label = -1;
+    o.missing_values += parser.parse(cells, line, x.data(), labelled ? &label : nullptr);
+    const double p = model.probability(x.data());
+    o.line.push_back(line);
+    o.probability.push_back(p);
+    o.flagged.push_back(p >= model.threshold ? 1 : 0);
+    if (labelled) o.label.push_back(static_cast<std::uint8_t>(label));
+    if (parser.username_slot() >= 0) o.username.emplace_back(cells[parser.username_slot()]);
+  };
+
   tbb::parallel_pipeline(
       tokens,
       tbb::make_filter<void, Work*>(tbb::filter_mode::serial_in_order,
                                     [&](tbb::flow_control& fc) -> Work* {
                                       throw_if_cancelled();
-                                      if (done) {
+                                      Work* w = nullptr;
+                                      if (done || !free_list.try_pop(w)) {
                                         fc.stop();
                                         return nullptr;
                                       }
-                                      Work* w = nullptr;
-                                      if (!free_list.try_pop(w))
-                                        throw Error("audit pipeline: no free block (internal)");
                                       w->error = nullptr;
-                                      auto& o = w->out;
-                                      o.first_row = next_row;
-                                      o.line.clear();
+                                      if (blocks) {
+                                        if (!blocks->next(w->raw, w->raw_first_line)) {
+                                          free_list.push(w);
+                                          done = true;
+                                          fc.stop();
+                                          return nullptr;
+                                        }
+                                        return w;
+                                      }
                                       if (w->cells.size() < block_rows * ncell)
                                         w->cells.resize(block_rows * ncell);
+                                      auto& lines = w->out.line;
+                                      lines.clear();
                                       std::size_t r = 0;
                                       while (r < block_rows) {
                                         if (!table->next(fields)) {
@@ -332,10 +534,10 @@ StreamStats classify_followers(const std::string& path, const LogisticModel& mod
                                         }
                                         for (std::size_t k = 0; k < ncell; ++k)
                                           w->cells[r * ncell + k].swap(fields[parser.cells()[k]]);
-                                        o.line.push_back(table->line());
+                                        lines.push_back(table->line());
                                         ++r;
                                       }
-                                      next_row += r;
+                                      w->cell_rows = r;
                                       if (r == 0) {
                                         free_list.push(w);
                                         fc.stop();
@@ -347,25 +549,29 @@ StreamStats classify_followers(const std::string& path, const LogisticModel& mod
               tbb::filter_mode::parallel,
               [&](Work* w) -> Work* {
                 auto& o = w->out;
-                const std::size_t n = o.line.size();
-                o.probability.resize(n);
-                o.flagged.resize(n);
+                std::vector<std::uint64_t> json_lines;
+                if (!blocks) json_lines.swap(o.line);
+                o.line.clear();
+                o.probability.clear();
+                o.flagged.clear();
                 o.label.clear();
                 o.username.clear();
                 o.missing_values = 0;
                 std::array<double, kFeatureCount> x;
                 x.fill(kNaN);
+                std::vector<std::string_view> views(ncell);
+                std::vector<std::string> scratch;
                 try {
-                  for (std::size_t r = 0; r < n; ++r) {
-                    int label = -1;
-                    o.missing_values += parser.parse(w->cells.data() + r * ncell, o.line[r],
-                                                     x.data(), cols.label >= 0 ? &label : nullptr);
-                    const double p = model.probability(x.data());
-                    o.probability[r] = p;
-                    o.flagged[r] = p >= model.threshold ? 1 : 0;
-                    if (cols.label >= 0) o.label.push_back(static_cast<std::uint8_t>(label));
-                    if (parser.username_slot() >= 0)
-                      o.username.push_back(w->cells[r * ncell + parser.username_slot()]);
+                  if (!blocks) {
+                    for (std::size_t r = 0; r < w->cell_rows; ++r) {
+                      for (std::size_t k = 0; k < ncell; ++k) views[k] = w->cells[r * ncell + k];
+                      classify_row(views.data(), json_lines[r], o, x);
+                    }
+                  } else {
+                    for_each_csv_row(w->raw, w->raw_first_line, path, blocks->delimiter(), header,
+                                     parser, views, scratch, [&](std::uint64_t line) {
+                                       classify_row(views.data(), line, o, x);
+                                     });
                   }
                 } catch (...) {
                   w->error = std::current_exception();
@@ -375,12 +581,13 @@ StreamStats classify_followers(const std::string& path, const LogisticModel& mod
           tbb::make_filter<Work*, void>(tbb::filter_mode::serial_in_order, [&](Work* w) {
             // Errors surface here, in file order: the first bad row is the one reported.
             if (w->error) std::rethrow_exception(w->error);
-            const auto& o = w->out;
+            auto& o = w->out;
+            o.first_row = stats.rows;
             stats.rows += o.line.size();
             for (auto f : o.flagged) stats.flagged += f;
             stats.missing_values += o.missing_values;
             ++stats.blocks;
-            if (sink) sink(o);
+            if (sink && !o.line.empty()) sink(o);
             free_list.push(w);
           }));
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

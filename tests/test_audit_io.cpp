@@ -164,28 +164,104 @@ TEST_CASE("a model feature with no column is named with the headers that would f
 TEST_CASE("streaming classification is identical for any thread count and block size", "[audit]") {
   const auto path = fixture("stream.csv", synthetic_follower_csv(20000));
   const auto m = toy_model();
-  const auto d = read_followers(path, {});
+  const auto d = read_followers(path, {});  // the TableReader path
   const auto expected = m.predict(d);
   for (int threads : {1, 3, 2}) {
     tbb::global_control gc(tbb::global_control::max_allowed_parallelism, threads);
-    for (std::size_t block : {256u, 1000u, 65536u}) {
+    for (std::size_t block : {100u, 4096u, 1u << 20}) {
       std::vector<double> got;
       std::vector<std::uint64_t> lines;
       StreamOptions so;
-      so.block_rows = block;
+      so.block_bytes = block;
       const auto stats = classify_followers(path, m, {}, so, [&](const ClassifiedBlock& b) {
         CHECK(b.first_row == got.size());
         got.insert(got.end(), b.probability.begin(), b.probability.end());
         lines.insert(lines.end(), b.line.begin(), b.line.end());
       });
       CHECK(got == expected);
-      CHECK(lines.front() == 2);
-      CHECK(lines.back() == 20001);
+      CHECK(lines == d.line);
       std::uint64_t flagged = 0;
       for (double p : expected) flagged += p >= m.threshold;
       CHECK(stats.flagged == flagged);
       CHECK(stats.rows == 20000);
     }
+  }
+}
+
+TEST_CASE("the CSV block reader agrees with TableReader on awkward files", "[audit]") {
+  // BOM, CRLF, a rule line under the header, blank records, quoted
+  // fields with doubled quotes and embedded newlines, a semicolon delimiter, no final newline.
+  const std::string text =
+      "\xEF\xBB\xBF"
+      "\"user;name\";followers;following;posts\r\n"
+      "=====;=====;=====;=====\r\n"
+      "\"a\"\"b\";10;200;3\r\n"
+      "\r\n"
+      ";;;\r\n"
+      "\"multi\nline7\";\"1,200\";30;4\r\n"
+      "plain99;5;6000;0";
+  const auto path = fixture("awkward.csv", text);
+  LogisticModel m = toy_model();
+  const auto d = read_followers(path, {});
+  REQUIRE(d.rows == 3);
+  CHECK(d.line == std::vector<std::uint64_t>{3, 6, 8});
+  CHECK(d.col(Feature::followers) == std::vector<double>{10, 1200, 5});
+  CHECK(d.col(Feature::username_digits) == std::vector<double>{0, 1, 2});
+  CHECK(d.username[0] == "a\"b");
+  StreamOptions so;
+  so.keep_usernames = true;
+  for (std::size_t block : {1u, 16u, 1u << 20}) {
+    so.block_bytes = block;
+    std::vector<double> got;
+    std::vector<std::uint64_t> lines;
+    std::vector<std::string> users;
+    classify_followers(path, m, {}, so, [&](const ClassifiedBlock& b) {
+      got.insert(got.end(), b.probability.begin(), b.probability.end());
+      lines.insert(lines.end(), b.line.begin(), b.line.end());
+      users.insert(users.end(), b.username.begin(), b.username.end());
+    });
+    CHECK(got == m.predict(d));
+    CHECK(lines == d.line);
+    CHECK(users == d.username);
+  }
+  // Field-count and quoting errors carry the same location as TableReader's.
+  const auto bad = fixture("fields.csv", "username,followers,following,posts\na,1,2,3\nb,1,2\n");
+  CHECK_THROWS_WITH(classify_followers(bad, m, {}, {}, nullptr),
+                    Catch::Contains("fields.csv:3:4: found 3 fields, expected 4 as in the header"));
+  const auto quote = fixture("quote.csv", "username,followers,following,posts\n\"a\"x,1,2,3\n");
+  CHECK_THROWS_WITH(classify_followers(quote, m, {}, {}, nullptr),
+                    Catch::Contains("quote.csv:2:1: column 'username': text after the closing"));
+  const auto open = fixture("open.csv", "username,followers,following,posts\na,1,2,3\n\"b,1,2,3\n");
+  CHECK_THROWS_WITH(classify_followers(open, m, {}, {}, nullptr),
+                    Catch::Contains("open.csv:3: a quoted field opened in the record"));
+}
+
+TEST_CASE("JSON follower lists stream through TableReader in parallel blocks", "[audit]") {
+  std::string json = "[";
+  for (int i = 0; i < 3000; ++i)
+    json += std::string(i ? "," : "") + "{\"userFollowerCount\": " + std::to_string(i % 700) +
+            ", \"userFollowingCount\": " + std::to_string(i * 13 % 7000) +
+            ", \"userMediaCount\": " + std::to_string(i % 50) +
+            ", \"usernameDigitCount\": " + std::to_string(i % 4) +
+            ", \"isFake\": " + std::to_string(i % 5 == 0) + "}";
+  json += "]";
+  const auto path = fixture("followers.json", json);
+  const auto m = toy_model();
+  FollowerReadOptions ro;
+  ro.label = "isFake";
+  const auto d = read_followers(path, ro);
+  REQUIRE(d.rows == 3000);
+  for (std::size_t rows : {7u, 512u, 100000u}) {
+    StreamOptions so;
+    so.block_rows = rows;
+    std::vector<double> got;
+    std::vector<std::uint8_t> labels;
+    classify_followers(path, m, ro, so, [&](const ClassifiedBlock& b) {
+      got.insert(got.end(), b.probability.begin(), b.probability.end());
+      labels.insert(labels.end(), b.label.begin(), b.label.end());
+    });
+    CHECK(got == m.predict(d));
+    CHECK(labels == d.label);
   }
 }
 

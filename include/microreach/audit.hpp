@@ -289,7 +289,8 @@ class RowParser {
   // x (kFeatureCount values, indexed by Feature) receives the parsed features; *label (if
   // given) 0/1, or -1 if the file has no label.
   // Returns the number of missing values.
-  std::uint64_t parse(const std::string* cells, std::uint64_t line, double* x, int* label) const;
+  std::uint64_t parse(const std::string_view* cells, std::uint64_t line, double* x,
+                      int* label) const;
 
  private:
   FollowerColumns cols_;
@@ -320,16 +321,19 @@ struct ClassifiedBlock {
   std::uint64_t missing_values = 0;
 };
 struct StreamOptions {
-  std::size_t block_rows = 16384;
-  std::size_t tokens = 0;  // blocks in flight; 0 = 4 x concurrency
+  std::size_t block_rows = 16384;                  // JSON: rows per parallel block
+  std::size_t block_bytes = std::size_t{1} << 20;  // CSV/TSV: bytes per parallel block
+  std::size_t tokens = 0;                          // blocks in flight; 0 = 4 x concurrency
   bool keep_usernames = false;
 };
 struct StreamStats {
   std::uint64_t rows = 0, flagged = 0, missing_values = 0, blocks = 0;
   double seconds = 0.0;
 };
-// Classifies every row of a follower file: serial TableReader input, parsing + classification
-// of blocks in parallel (tbb::parallel_pipeline), `sink` called serially in file order.
+// Classifies every row of a follower file: CSV/TSV cut into blocks of whole records by a serial
+// reader and tokenised, parsed and classified in parallel; JSON through TableReader with the
+// parsing and classification of each block in parallel (tbb::parallel_pipeline); `sink` called
+// serially in file order (ClassifiedBlock::first_row counts the rows before it).
 // Memory is bounded by tokens x block_rows. The first bad row in file order is reported,
 // whatever the thread count.
 StreamStats classify_followers(const std::string& path, const LogisticModel& model,
