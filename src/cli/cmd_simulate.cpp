@@ -55,19 +55,20 @@ double seconds_since(Clock::time_point t) {
 
 // ---------------------------------------------------------------- number formatting
 
+// Three significant digits: 412k, 2.58k, 1.26M; small values with two decimals.
 std::string compact(double v) {
   if (!std::isfinite(v)) return "n/a";
   const double a = std::fabs(v);
   char buf[32];
-  if (a >= 1e9) {
+  if (a >= 999.5e6) {
     std::snprintf(buf, sizeof buf, "%.3gB", v / 1e9);
-  } else if (a >= 1e6) {
+  } else if (a >= 999.5e3) {
     std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);
-  } else if (a >= 1e4) {
+  } else if (a >= 999.5) {
     std::snprintf(buf, sizeof buf, "%.3gk", v / 1e3);
-  } else if (a >= 100) {
+  } else if (a >= 99.5) {
     std::snprintf(buf, sizeof buf, "%.0f", v);
-  } else if (a >= 10) {
+  } else if (a >= 9.95) {
     std::snprintf(buf, sizeof buf, "%.1f", v);
   } else {
     std::snprintf(buf, sizeof buf, "%.2f", v);
@@ -371,6 +372,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
     out->commit();
     std::cout << "wrote " << a.out << (a.keep_trials ? " (with per-trial table)" : "") << "\n";
   }
+  std::cout.flush();
   if (!g.quiet)
     std::cerr << "done in " << std::fixed << std::setprecision(2) << seconds_since(start) << " s\n";
 }
@@ -394,7 +396,7 @@ void add_simulate(CLI::App& app, Globals& g) {
       "--strategies", a->strategies,
       "Comma-separated strategies (default macro,micro-even:40,micro-top): " + strategy_help());
   cmd->add_option("--trials", a->trials,
-                  "Trials (default 100000; with --precision: trials of the first round)");
+                  "Trials (default 20000; with --precision: trials of the first round)");
   cmd->add_option("--seed", a->seed, "Random seed (default 1)");
   cmd->add_option("--precision", a->precision,
                   "Run in rounds until every mean's relative standard error is below this "
