@@ -36,6 +36,10 @@ std::string fixed(double v, int digits = 3) {
   return o.str();
 }
 
+std::string p_text(double p) {
+  return p < 1e-4 ? "p < 0.0001" : "p = " + fixed(p, 4);
+}
+
 std::string thousands(std::uint64_t n) {
   std::string s = std::to_string(n), r;
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -187,8 +191,7 @@ void run_evaluate(const EvalArgs& a, const Globals& g) {
     std::cout << "  baseline: following/followers ratio alone, ROC AUC " << fixed(d.auc_b)
               << "; model - baseline = " << std::showpos << fixed(d.diff) << std::noshowpos
               << " (95% CI " << fixed(d.diff - z * d.se_diff) << " to "
-              << fixed(d.diff + z * d.se_diff) << ", paired DeLong p = "
-              << (d.p_value < 1e-4 ? std::string("< 0.0001") : fixed(d.p_value, 4)) << ")\n";
+              << fixed(d.diff + z * d.se_diff) << ", paired DeLong " << p_text(d.p_value) << ")\n";
   const Confusion c = confusion_at(prob, data.label, threshold);
   auto ci = [&](std::uint64_t k, std::uint64_t n) {
     const auto w = wilson_interval(static_cast<double>(k), static_cast<double>(n), 0.95);
@@ -231,6 +234,14 @@ void run_evaluate(const EvalArgs& a, const Globals& g) {
               << fixed(mean) << " +/- " << fixed(std::sqrt(sd)) << "; sensitivity "
               << pct(cv.confusion.recall()) << ", specificity " << pct(cv.confusion.specificity())
               << ", precision " << pct(cv.confusion.precision()) << "\n";
+    if (ratio) {
+      const AucComparison dc =
+          delong_compare(cv.oof_probability, ratio_rule_score(data), data.label);
+      std::cout << "    out-of-fold model - following/followers ratio rule = " << std::showpos
+                << fixed(dc.diff) << std::noshowpos << " (95% CI "
+                << fixed(dc.diff - z * dc.se_diff) << " to " << fixed(dc.diff + z * dc.se_diff)
+                << ", paired DeLong " << p_text(dc.p_value) << ")\n";
+    }
   }
 }
 
