@@ -403,6 +403,10 @@ struct ImportSource::Impl {
 
   // Columns to convert, resolved once.
   std::vector<std::pair<std::uint32_t, F>> numeric_cols, text_cols;
+  // Per header column: the numeric field it feeds (-1: text or unused), for the fast path,
+  // which is off when one column feeds two numeric fields (--map).
+  std::vector<int> column_field;
+  bool fast_ok = true;
 
   // CSV reading state (serial).
   int fd = -1;
@@ -512,12 +516,16 @@ struct ImportSource::Impl {
 
   void resolve_columns() {
     map = map_columns(header, opt, path);
+    column_field.assign(header.size(), -1);
     for (std::size_t i = 0; i < kImportFieldCount; ++i) {
       const int c = map.column[i];
       if (c < 0) continue;
       const auto f = static_cast<F>(i);
       if (field_table()[i].numeric) {
         numeric_cols.emplace_back(static_cast<std::uint32_t>(c), f);
+        if (column_field.size() < header.size()) column_field.assign(header.size(), -1);
+        if (column_field[static_cast<std::size_t>(c)] >= 0) fast_ok = false;
+        column_field[static_cast<std::size_t>(c)] = static_cast<int>(i);
       } else {
         text_cols.emplace_back(static_cast<std::uint32_t>(c), f);
       }
@@ -574,7 +582,7 @@ struct ImportSource::Impl {
       raw.resize(static_cast<std::size_t>(cut - s));
       break;
     }
-    const auto newlines = static_cast<std::uint64_t>(std::count(raw.begin(), raw.end(), '\n'));
+    const std::uint64_t newlines = csv::count_newlines(raw.data(), raw.size());
     b.raw_first_line = next_line;
     b.raw_offset = offset;
     b.count = static_cast<std::size_t>(newlines + 1);
@@ -637,6 +645,63 @@ struct ImportSource::Impl {
       }
       v[static_cast<std::size_t>(f)] = pv.value;
     }
+    return finish(v, fields, nf, default_id, out, k, err, scratch);
+  }
+
+  // The fast path for plain records (no quote at a field start, plain numbers): numbers are
+  // parsed straight from the text, fast_float's end pointer doubling as the field end, so a
+  // numeric field is read once. Fills fields[0..ncols) and v; returns one past the record, or
+  // nullptr to send the record to the general path (which also produces any error).
+  const char* fast_record(const char* p, const char* end, csv::Field* fields, double* v) const {
+    const std::size_t ncols = column_field.size();
+    for (std::size_t c = 0; c < ncols; ++c) {
+      const char* s = p;
+      const int f = column_field[c];
+      if (f >= 0) {
+        if (p < end) {
+          const char ch = *p;
+          if (static_cast<unsigned>(ch - '0') < 10u || ch == '-' || ch == '.') {
+            double x;
+            if (!detail::parse_plain_number(p, end, x)) {
+              const auto r = fast_float::from_chars(p, end, x);
+              if (r.ec != std::errc() || !std::isfinite(x)) return nullptr;
+              p = r.ptr;
+            }
+            v[f] = x;
+          } else if (ch != delim && ch != '\n') {
+            return nullptr;
+          }
+        }
+      } else {
+        if (p < end && *p == '"') return nullptr;
+        while (p < end && *p != delim && *p != '\n') ++p;
+      }
+      fields[c] = {s, static_cast<std::uint32_t>(p - s), false};
+      if (c + 1 < ncols) {
+        if (p < end && *p == delim) {
+          ++p;
+          continue;
+        }
+        return nullptr;
+      }
+    }
+    // End of the record: '\n', "\r\n" or the end of the data.
+    csv::Field& last = fields[ncols - 1];
+    if (p == end) {
+      if (last.n > 0 && last.p[last.n - 1] == '\r') --last.n;
+      return end;
+    }
+    if (*p == '\n') {
+      if (last.n > 0 && last.p[last.n - 1] == '\r') --last.n;
+      return p + 1;
+    }
+    if (*p == '\r' && p + 1 < end && p[1] == '\n') return p + 2;
+    return nullptr;
+  }
+
+  RowResult finish(const double* v, const csv::Field* fields, std::size_t nf,
+                   std::uint64_t default_id, ProfileChunk& out, std::size_t k, RowError& err,
+                   std::string& scratch) const {
     auto val = [&](F f) { return v[static_cast<std::size_t>(f)]; };
     auto col = [&](F f) { return map[f]; };
     auto fail = [&](F f, std::string expected) {
@@ -751,7 +816,9 @@ struct ImportSource::Impl {
       }
     }
 
-    // Text columns.
+    // Text columns (the chunk is reused between batches: clear what this row may not set).
+    out.handle[k].clear();
+    out.country[k].clear();
     std::uint8_t platform =
         opt.default_platform ? static_cast<std::uint8_t>(*opt.default_platform) : kUnknown;
     // Niche: the niche column, else the first category, else the second (resolved at once:
@@ -830,6 +897,7 @@ struct ImportSource::Impl {
     out.fake_follower_share[k] = fake;
     out.follower_growth_30d[k] = val(F::follower_growth_30d);
     out.price_per_post[k] = val(F::price_per_post);
+    out.true_fake_share[k] = kMissing;
     return RowResult::kept;
   }
 
@@ -874,10 +942,11 @@ struct ImportSource::Impl {
     const char* p = b.raw.data();
     const char* end = p + b.raw.size();
     ProfileChunk& out = b.profiles;
-    out.clear();
-    out.resize(b.count);
+    out.resize(b.count);  // every kept row writes every column: no need to clear first
     std::vector<csv::Field> fields;
     fields.reserve(header.size() + 4);
+    std::vector<csv::Field> fast_fields(header.size());
+    double v[kImportFieldCount];
     csv::RecordInfo info;
     std::string scratch;
     RowError err;
@@ -887,6 +956,24 @@ struct ImportSource::Impl {
     const std::size_t ncols = header.size();
     while (p < end) {
       const char* rec = p;
+      if (fast_ok) {
+        for (double& x : v) x = kMissing;
+        if (const char* next = fast_record(p, end, fast_fields.data(), v)) {
+          const std::uint64_t rec_line = line;
+          line += next[-1] == '\n' ? 1 : 0;
+          p = next;
+          const RowResult r = finish(v, fast_fields.data(), ncols, rec_line, out, k, err, scratch);
+          if (r == RowResult::blank) continue;
+          ++rows;
+          if (r == RowResult::kept) {
+            ++k;
+          } else {
+            reject(b, rec_line, err,
+                   std::string_view(rec, static_cast<std::size_t>(csv::strip_eol(rec, p) - rec)));
+          }
+          continue;
+        }
+      }
       p = csv::parse_record(p, end, delim, fields, info);
       const std::uint64_t rec_line = line;
       line += info.newlines;
@@ -923,9 +1010,6 @@ struct ImportSource::Impl {
       if (r == RowResult::kept) {
         ++k;
       } else {
-        out.handle[k].clear();
-        out.country[k].clear();
-        out.niche[k] = kUnknown;
         reject(b, rec_line, err, raw);
       }
     }
