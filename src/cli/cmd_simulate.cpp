@@ -192,8 +192,11 @@ void print_table(const CampaignModel& m, const std::vector<PortfolioSummary>& s,
                                                   {Metric::cost, "cost"},
                                                   {Metric::profit, "profit"},
                                                   {Metric::roi, "ROI"}};
-  for (auto [metric, label] : shown)
-    row(label, [&](std::size_t i) { return interval(metric, s[i][idx(metric)]); });
+  // A plain loop variable, not a structured binding: clang before 16 cannot capture those.
+  for (const auto& shown_row : shown) {
+    const Metric metric = shown_row.first;
+    row(shown_row.second, [&](std::size_t i) { return interval(metric, s[i][idx(metric)]); });
+  }
   row("P(loss)", [&](std::size_t i) { return percent(s[i][idx(Metric::profit)].p_negative, 1); });
   row("worst 5% profit", [&](std::size_t i) { return money(s[i][idx(Metric::profit)].shortfall); });
   if (np > 1) {
