@@ -164,8 +164,9 @@ TEST_CASE("Beta draws match the beta mean and variance, also with shapes below 1
     double a, b;
   };
   std::uint64_t sub = 0;
-  for (Case c : {Case{2.0, 18.0}, Case{0.1, 19.9}, Case{19.0, 1.0}, Case{0.5, 0.5},
-                 Case{10.0, 10.0}, Case{1.0, 1.0}, Case{300.0, 700.0}, Case{0.02, 3.0}}) {
+  for (Case c :
+       {Case{2.0, 18.0}, Case{0.1, 19.9}, Case{19.0, 1.0}, Case{0.5, 0.5}, Case{10.0, 10.0},
+        Case{1.0, 1.0}, Case{1.0, 19.0}, Case{3.0, 1.0}, Case{300.0, 700.0}, Case{0.02, 3.0}}) {
     Stream s(kSeed, Purpose::user, 5, ++sub);
     microreach::BetaDist d(c.a, c.b);
     const double t = c.a + c.b;

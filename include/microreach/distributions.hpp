@@ -6,7 +6,8 @@
 //   normal      ziggurat, 256 layers (Marsaglia & Tsang 2000): one 64-bit word per draw
 //               99 % of the time
 //   gamma       Marsaglia & Tsang (2000) squeeze; shape < 1 through Gamma(a+1) * U^(1/a)
-//   beta        X / (X + Y) from two gammas (in log space when a shape is below 0.05)
+//   beta        X / (X + Y) from two gammas (in log space when a shape is below 0.05);
+//               by inversion when a shape is 1
 //   binomial    inversion when n*min(p,1-p) < 10 (exact, small n or small mean);
 //               BTRD otherwise (Hormann 1993, "The generation of binomial random variates",
 //               J. Statist. Comput. Simul. 46), exact transformed rejection
@@ -82,6 +83,8 @@ class BetaDist {
  private:
   GammaDist x_, y_;
   bool log_space_ = false;
+  bool unit_a_ = false, unit_b_ = false;  // a shape of 1: inversion
+  double inv_a_ = 1.0, inv_b_ = 1.0;
 };
 double beta(Stream& s, double a, double b);
 
