@@ -304,6 +304,8 @@ void run_audit(const AuditArgs& a, const Globals& g) {
   ShareEstimate est;
   SamplePlan plan;
   auto summarise = [&] {
+    if (stats.rows == 0)
+      throw InputError(a.file, 0, 0, "no follower rows under the header: nothing to audit");
     est = estimate_share(stats.flagged, stats.rows, m.accuracy, method, a.confidence);
     plan = plan_sample_size(stats.flagged, stats.rows, m.accuracy, method, a.confidence, a.width);
   };

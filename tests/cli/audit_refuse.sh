@@ -56,6 +56,10 @@ echo "keep me" > audit.h5
 expect 3 "badcell.csv:3:2: column 'followers': found 'many': expected a count" -- \
   audit badcell.csv --model default --out audit.h5
 [ "$(cat audit.h5)" = "keep me" ] || fail "an existing output was overwritten by a failed audit"
+# a follower list with no rows
+printf 'username,followers,following,posts,has_profile_picture,is_private\n' > empty.csv
+expect 3 "empty.csv: no follower rows under the header" -- audit empty.csv --out empty.h5
+[ ! -e empty.h5 ] || fail "an audit of an empty list was written"
 # a model feature the follower list cannot provide
 printf 'username,followers\nanna,3\n' > nofollowing.csv
 expect 3 "no column for the model feature 'following'" -- audit nofollowing.csv --model default
