@@ -458,7 +458,8 @@ void add_audit(CLI::App& app, Globals& g) {
   cmd->add_option("--label", a->label, "Label column of the --accuracy-from files");
   cmd->add_flag("--keep-usernames", a->keep_usernames,
                 "Store the usernames in the HDF5 output (/followers/username)");
-  cmd->add_option("--chunk-size", a->chunk, "Rows per parallel block and HDF5 chunk")
+  cmd->add_option("--chunk-size", a->chunk,
+                  "Rows per HDF5 chunk (and per parallel block for JSON input)")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
   cmd->require_subcommand(0, 1);
 
@@ -472,8 +473,10 @@ void add_audit(CLI::App& app, Globals& g) {
                   "fake or rating");
   fit->add_option("--out,-o", f->out, "Model file to write (TOML)")->required();
   fit->add_option("--features", f->features,
-                  "Comma-separated features (default: followers,following,posts,"
-                  "has_profile_picture,is_private,username_digits,username_length; also "
+                  "Comma-separated model terms: a feature, or feature^2 for the square of its "
+                  "transformed value (default: followers,followers^2,following,following^2,"
+                  "posts,posts^2,has_profile_picture,is_private,username_digits,"
+                  "username_length; bio_length is also available)"); also "
                   "bio_length)");
   fit->add_option("--lambda", f->lambda, "L2 penalty on the standardised coefficients")
       ->check(CLI::NonNegativeNumber);
