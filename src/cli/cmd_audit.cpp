@@ -476,8 +476,7 @@ void add_audit(CLI::App& app, Globals& g) {
                   "Comma-separated model terms: a feature, or feature^2 for the square of its "
                   "transformed value (default: followers,followers^2,following,following^2,"
                   "posts,posts^2,has_profile_picture,is_private,username_digits,"
-                  "username_length; bio_length is also available)"); also "
-                  "bio_length)");
+                  "username_length; bio_length is also available)");
   fit->add_option("--lambda", f->lambda, "L2 penalty on the standardised coefficients")
       ->check(CLI::NonNegativeNumber);
   fit->add_option("--cv", f->cv, "Folds of the cross-validation that measures Se/Sp")
