@@ -16,6 +16,8 @@ trials and accounts: every draw of a chunk of trials is one array call), and
 Usage:
   /usr/bin/python3 scripts/sim_numpy.py campaign.h5 [--trials N] [--microreach build/microreach]
                                         [--threads N] [--chunk 2000] [--seed 12345]
+  /usr/bin/python3 scripts/sim_numpy.py --draws
+      NumPy's cost per draw (CPU time) for the parameter ranges of bench/bench_sim.cpp.
 Exit status: 0 = all means agree, 1 = some mean disagrees, 2 = bad usage or input.
 """
 import argparse
@@ -182,13 +184,44 @@ def time_cpp(binary, run, trials, threads):
     if res.returncode != 0:
         fail(f"{' '.join(cmd)} failed: {res.stderr.strip()}")
     m = re.search(r"^simulated ([\d,]+) distinct accounts .* trials in ([\d.]+) s "
-                  r"\(([\d.]+)M influencer-trials/s", res.stdout, re.M)
+                  r"\(([\d.]+)M influencer-trials/s, (\d+) threads?; ([\d.]+) CPU-s\)",
+                  res.stdout, re.M)
     if not m:
         fail("could not find the timing line in the C++ output")
-    return float(m.group(2)), float(m.group(3)) * 1e6, int(m.group(1).replace(",", ""))
+    return (float(m.group(2)), float(m.group(3)) * 1e6, int(m.group(1).replace(",", "")),
+            int(m.group(4)), float(m.group(5)))
+
+
+def time_draws(n=2_000_000):
+    """CPU ns per NumPy draw, parameters as in bench/bench_sim.cpp (varying draw to draw)."""
+    rng = np.random.default_rng(1)
+    nn = np.exp(rng.uniform(np.log(1e3), np.log(1e6), n)).astype(np.int64)
+    pp = rng.uniform(0.01, 0.5, n)
+    small_n = np.exp(rng.uniform(np.log(3e3), np.log(3e4), n)).astype(np.int64)
+    small_p = rng.uniform(0.0002, 0.0012, n)
+    cases = [
+        ("standard normal", lambda: rng.standard_normal(n)),
+        ("lognormal (sigma .35)", lambda: rng.lognormal(0.0, 0.35, n)),
+        ("gamma(0.3)", lambda: rng.standard_gamma(0.3, n)),
+        ("gamma(2.5)", lambda: rng.standard_gamma(2.5, n)),
+        ("beta(2, 18)", lambda: rng.beta(2.0, 18.0, n)),
+        ("beta(1, 19)", lambda: rng.beta(1.0, 19.0, n)),
+        ("binomial, varying n in [1e3,1e6], p in [.01,.5]", lambda: rng.binomial(nn, pp)),
+        ("binomial, small mean (n ~ 1e4, p ~ 7e-4)", lambda: rng.binomial(small_n, small_p)),
+        ("poisson, varying mean 0.1 n p", lambda: rng.poisson(0.1 * nn * pp)),
+        ("uniform", lambda: rng.random(n)),
+    ]
+    rng.standard_normal(n)  # warm up: the first large array pays its page faults
+    for name, draw in cases:
+        c0 = time.process_time()
+        draw()
+        print(f"{name:<50} {(time.process_time() - c0) / n * 1e9:6.1f} ns")
+    return 0
 
 
 def main():
+    if "--draws" in sys.argv[1:]:
+        return time_draws()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("campaign", help="campaign HDF5 file from microreach simulate --out")
     ap.add_argument("--trials", type=int, help="NumPy trials (default: the file's trials)")
@@ -206,9 +239,9 @@ def main():
     acc, plans, groups = build(run)
     n = len(acc["followers"])
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = simulate(run, acc, plans, groups, trials, args.seed, args.chunk)
-    np_seconds = time.perf_counter() - t0
+    np_seconds, np_cpu = time.perf_counter() - t0, time.process_time() - c0
     np_rate = n * trials / np_seconds
 
     s = run["summary"]
@@ -232,13 +265,18 @@ def main():
     print(f"\nagreement: largest |z| = {worst:.2f} over {len(run['strategies']) * len(METRICS)} "
           f"means (C++ {run['trials']:,} trials, NumPy {trials:,} trials; |z| <= 4 required)")
     print(f"NumPy: {n} distinct accounts x {trials:,} trials in {np_seconds:.2f} s = "
-          f"{np_rate / 1e6:.2f}M influencer-trials/s (1 thread, chunks of {args.chunk} trials)")
+          f"{np_rate / 1e6:.2f}M influencer-trials/s (1 thread, chunks of {args.chunk} trials; "
+          f"{np_cpu:.2f} CPU-s = {np_cpu / (n * trials) * 1e9:.0f} ns per influencer-trial)")
     if args.microreach:
-        c_seconds, c_rate, c_n = time_cpp(args.microreach, run, trials, args.threads)
+        c_seconds, c_rate, c_n, c_threads, c_cpu = time_cpp(args.microreach, run, trials,
+                                                            args.threads)
         print(f"C++:   {c_n} distinct accounts x {trials:,} trials in {c_seconds:.2f} s = "
-              f"{c_rate / 1e6:.2f}M influencer-trials/s "
-              f"({args.threads or os.cpu_count()} threads)")
-        print(f"ratio: C++ is {c_rate / np_rate:.1f}x NumPy")
+              f"{c_rate / 1e6:.2f}M influencer-trials/s ({c_threads} threads; {c_cpu:.2f} CPU-s = "
+              f"{c_cpu / (c_n * trials) * 1e9:.0f} ns per influencer-trial)")
+        print(f"ratio (wall clock, as measured now): C++ is {c_rate / np_rate:.1f}x NumPy")
+        print(f"ratio (CPU time per influencer-trial, x {c_threads} threads on free cores): "
+              f"C++ is {np_cpu / c_cpu * c_threads:.1f}x NumPy  [load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores]")
     if bad:
         print("DISAGREE: " + ", ".join(bad), file=sys.stderr)
         return 1

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -298,6 +299,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
   SimResult result;
   PrecisionReport prec;
   const auto t_sim = Clock::now();
+  const std::clock_t cpu_sim = std::clock();  // process CPU time, all threads
   if (sc.precision > 0) {
     PrecisionOptions po;
     po.target = sc.precision;
@@ -311,6 +313,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
     prec.max_relative_se = max_relative_se(result);
   }
   const double sim_seconds = seconds_since(t_sim);
+  const double sim_cpu = static_cast<double>(std::clock() - cpu_sim) / CLOCKS_PER_SEC;
   const auto summary = summarize(model, result);
 
   // Terminal.
@@ -332,7 +335,8 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
             << " distinct accounts (" << hires << " hires) x "
             << grouped(static_cast<double>(result.trials)) << " trials in " << sim_seconds << " s ("
             << std::setprecision(1) << it / std::max(sim_seconds, 1e-9) / 1e6
-            << "M influencer-trials/s, " << effective_threads(g.threads) << " threads)\n";
+            << "M influencer-trials/s, " << effective_threads(g.threads) << " threads; "
+            << std::setprecision(2) << sim_cpu << " CPU-s)\n";
   std::cout.unsetf(std::ios::floatfield);
   if (sc.precision > 0) {
     std::cout << "precision: largest relative standard error " << percent(prec.max_relative_se, 2)
