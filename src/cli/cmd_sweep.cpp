@@ -55,23 +55,31 @@ void add_plan_options(CLI::App* cmd, PlanArgs& a) {
   cmd->add_option("--scenario", a.scenario,
                   "Scenario TOML file (sim/scenarios/*.toml); the options below override it");
   cmd->add_option("--budget", a.budget,
-                  "Campaign budget in USD (default 25000; the point budget of a sweep)");
+                  "Campaign budget in USD (default 25000; the point budget of a sweep)")
+      ->default_str("25000");
   cmd->add_option("--niche", a.niche, "Target niche (default fitness): " + niche_list());
   cmd->add_option("--trials", a.trials,
                   "Monte Carlo trials per point / per run (default " +
-                      std::to_string(kDefaultPlanTrials) + ")");
-  cmd->add_option("--seed", a.seed, "Random seed (default 1; same numbers at every point)");
+                      std::to_string(kDefaultPlanTrials) + ")")
+      ->default_str("10000");
+  cmd->add_option("--seed", a.seed, "Random seed (default 1; same numbers at every point)")
+      ->default_str("1");
   cmd->add_option("--input,-i", a.input,
                   "Candidates: a scores/profiles HDF5 file or a CSV/TSV/JSON export "
                   "(default: the built-in synthetic market)");
   cmd->add_option("--market-profiles", a.market_profiles,
-                  "Size of the built-in synthetic market (default 200000)");
-  cmd->add_option("--market-seed", a.market_seed, "Seed of the synthetic market (default 7)");
-  cmd->add_option("--posts", a.posts, "Posts bought from each account (default 1)");
+                  "Size of the built-in synthetic market (default 200000)")
+      ->default_str("200000");
+  cmd->add_option("--market-seed", a.market_seed, "Seed of the synthetic market (default 7)")
+      ->default_str("7");
+  cmd->add_option("--posts", a.posts, "Posts bought from each account (default 1)")
+      ->default_str("1");
   cmd->add_option("--conversion-rate", a.conversion_rate,
-                  "Purchases per relevant person reached (default 0.0005)");
-  cmd->add_option("--aov", a.aov, "Average order value, USD (default 60)");
-  cmd->add_option("--margin", a.margin, "Gross margin, share of revenue (default 0.6)");
+                  "Purchases per relevant person reached (default 0.0005)")
+      ->default_str("0.0005");
+  cmd->add_option("--aov", a.aov, "Average order value, USD (default 60)")->default_str("60");
+  cmd->add_option("--margin", a.margin, "Gross margin, share of revenue (default 0.6)")
+      ->default_str("0.6");
   cmd->add_option("--out,-o", a.out, "Output HDF5 file (microreach.sweep); none: terminal only");
   cmd->add_option("--range", a.range_pct,
                   "Sensitivity: vary each uncertain input by -PCT % and +PCT % (default 20)");
