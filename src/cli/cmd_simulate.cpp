@@ -335,7 +335,8 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
             << " distinct accounts (" << hires << " hires) x "
             << grouped(static_cast<double>(result.trials)) << " trials in " << sim_seconds << " s ("
             << std::setprecision(1) << it / std::max(sim_seconds, 1e-9) / 1e6
-            << "M influencer-trials/s, " << effective_threads(g.threads) << " threads; "
+            << "M influencer-trials/s, " << effective_threads(g.threads)
+            << (effective_threads(g.threads) == 1 ? " thread; " : " threads; ")
             << std::setprecision(2) << sim_cpu << " CPU-s)\n";
   std::cout.unsetf(std::ios::floatfield);
   if (sc.precision > 0) {
@@ -388,6 +389,23 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
 
 void add_simulate(CLI::App& app, Globals& g) {
   auto a = std::make_shared<SimulateArgs>();
+  {  // shown as the defaults in --help; only options given on the command line are applied
+    const Scenario d;
+    a->budget = d.budget;
+    a->niche = std::string(kNicheNames[static_cast<std::size_t>(d.niche)]);
+    a->trials = d.trials;
+    a->seed = d.seed;
+    a->precision = d.precision;
+    a->max_trials = d.max_trials;
+    a->market_profiles = d.market_profiles;
+    a->market_seed = d.market_seed;
+    a->posts = d.model.posts;
+    a->conversion_rate = d.model.base_conversion_rate;
+    a->aov = d.model.average_order_value;
+    a->margin = d.model.gross_margin;
+    for (const std::string& st : d.strategies)
+      a->strategies += (a->strategies.empty() ? "" : ",") + st;
+  }
   CLI::App* cmd = app.add_subcommand(
       "simulate",
       "Monte Carlo of a campaign budget: reach, conversions, profit and ROI with their "
@@ -397,31 +415,27 @@ void add_simulate(CLI::App& app, Globals& g) {
                   "Scenario file (TOML, e.g. sim/scenarios/25k-micro-vs-macro.toml) setting every "
                   "parameter; options below override it")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--budget", a->budget, "Campaign budget in USD (default 25000)");
-  cmd->add_option("--niche", a->niche, "Target niche (default fitness): " + niche_list());
-  cmd->add_option(
-      "--strategies", a->strategies,
-      "Comma-separated strategies (default macro,micro-even:40,micro-top): " + strategy_help());
-  cmd->add_option("--trials", a->trials,
-                  "Trials (default 20000; with --precision: trials of the first round)");
-  cmd->add_option("--seed", a->seed, "Random seed (default 1)");
+  cmd->add_option("--budget", a->budget, "Campaign budget in USD");
+  cmd->add_option("--niche", a->niche, "Target niche: " + niche_list());
+  cmd->add_option("--strategies", a->strategies, "Comma-separated strategies: " + strategy_help());
+  cmd->add_option("--trials", a->trials, "Trials (with --precision: trials of the first round)");
+  cmd->add_option("--seed", a->seed, "Random seed");
   cmd->add_option("--precision", a->precision,
                   "Run in rounds until every mean's relative standard error is below this "
                   "(e.g. 0.005), or --max-trials");
-  cmd->add_option("--max-trials", a->max_trials, "Cap of --precision rounds (default 10000000)");
+  cmd->add_option("--max-trials", a->max_trials, "Cap of the --precision rounds");
   cmd->add_flag("--keep-trials", a->keep_trials, "Also write every trial's totals to --out");
   cmd->add_option("--out,-o", a->out, "Campaign HDF5 file (docs/hdf5-layout.md)");
   cmd->add_option("--input,-i", a->input,
                   "Candidates: a scores/profiles .h5 file or an export (.csv .tsv .json "
                   ".ndjson); default a synthetic market");
   cmd->add_option("--market-profiles", a->market_profiles,
-                  "Size of the synthetic market (default 200000)");
-  cmd->add_option("--market-seed", a->market_seed, "Seed of the synthetic market (default 7)");
-  cmd->add_option("--posts", a->posts, "Posts bought from each account (default 1)");
-  cmd->add_option("--conversion-rate", a->conversion_rate,
-                  "Purchases per relevant person reached (default 0.0005)");
-  cmd->add_option("--aov", a->aov, "Average order value, USD (default 60)");
-  cmd->add_option("--margin", a->margin, "Gross margin, share of revenue (default 0.6)");
+                  "Size of the synthetic market (profiles)");
+  cmd->add_option("--market-seed", a->market_seed, "Seed of the synthetic market");
+  cmd->add_option("--posts", a->posts, "Posts bought from each account");
+  cmd->add_option("--conversion-rate", a->conversion_rate, "Purchases per relevant person reached");
+  cmd->add_option("--aov", a->aov, "Average order value, USD");
+  cmd->add_option("--margin", a->margin, "Gross margin, share of revenue");
   cmd->add_flag("--no-noise", a->no_noise,
                 "Every draw at its expectation (the closed forms of docs/model.md)");
   cmd->add_flag("--print-scenario", a->print_scenario,
