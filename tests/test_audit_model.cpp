@@ -318,3 +318,14 @@ TEST_CASE("model terms square the transformed value and refuse squares of 0/1 fe
   // The default terms only use signals both public labelled sets carry.
   for (const auto& term : default_terms()) CHECK(term.feature != Feature::bio_length);
 }
+
+TEST_CASE("the log1p table for counts is bit-identical to std::log1p", "[audit]") {
+  const Term t{Feature::followers, 1};
+  int differ = 0;
+  for (int i = 0; i < 10000; ++i) {
+    const double v = static_cast<double>(i);
+    if (t.value(v) != std::log1p(v)) ++differ;
+  }
+  CHECK(differ == 0);
+  CHECK(t.value(2.5) == std::log1p(2.5));  // not a whole number: computed
+}
