@@ -239,32 +239,40 @@ Frontier risk_return_frontier(const std::vector<FrontierInput>& pts) {
   Frontier f;
   f.dominated.assign(n, 0);
   f.dominated_by.assign(n, -1);
-  // O(n^2): n is at most kMaxSweepPoints (10^8 comparisons, ~0.1 s) and the rule stays plain.
-  for (std::size_t i = 0; i < n; ++i) {
-    const FrontierInput& p = pts[i];
-    std::int64_t by = -1;
-    for (std::size_t j = 0; j < n; ++j) {
-      if (j == i) continue;
-      const FrontierInput& q = pts[j];
-      const bool dominates = q.expected_profit >= p.expected_profit && q.shortfall >= p.shortfall &&
-                             (q.expected_profit > p.expected_profit || q.shortfall > p.shortfall);
-      if (!dominates) continue;
-      if (by < 0) {
-        by = static_cast<std::int64_t>(j);
-        continue;
+  // O(n log n): walk the points by decreasing shortfall, a group of equal shortfall at a time,
+  // keeping the best point seen so far by (expected profit, shortfall, lowest index). A point is
+  // dominated exactly when that best point (over every point with shortfall >= its own, its
+  // group included) differs from it in profit or shortfall; the best point is then the
+  // dominator with the highest profit, then shortfall, then lowest index.
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return pts[a].shortfall > pts[b].shortfall;
+  });
+  const auto better = [&](std::size_t a, std::size_t b) {  // a ranks above b as a dominator
+    if (pts[a].expected_profit != pts[b].expected_profit)
+      return pts[a].expected_profit > pts[b].expected_profit;
+    if (pts[a].shortfall != pts[b].shortfall) return pts[a].shortfall > pts[b].shortfall;
+    return a < b;
+  };
+  std::size_t best = n;  // none yet
+  for (std::size_t g = 0; g < n;) {
+    std::size_t e = g;
+    while (e < n && pts[order[e]].shortfall == pts[order[g]].shortfall) ++e;
+    for (std::size_t k = g; k < e; ++k)
+      if (best == n || better(order[k], best)) best = order[k];
+    for (std::size_t k = g; k < e; ++k) {
+      const std::size_t i = order[k];
+      if (pts[best].expected_profit != pts[i].expected_profit ||
+          pts[best].shortfall != pts[i].shortfall) {
+        f.dominated[i] = 1;
+        f.dominated_by[i] = static_cast<std::int64_t>(best);
       }
-      const FrontierInput& b = pts[static_cast<std::size_t>(by)];
-      if (q.expected_profit > b.expected_profit ||
-          (q.expected_profit == b.expected_profit && q.shortfall > b.shortfall))
-        by = static_cast<std::int64_t>(j);
     }
-    if (by >= 0) {
-      f.dominated[i] = 1;
-      f.dominated_by[i] = by;
-    } else {
-      f.frontier.push_back(i);
-    }
+    g = e;
   }
+  for (std::size_t i = 0; i < n; ++i)
+    if (!f.dominated[i]) f.frontier.push_back(i);
   std::stable_sort(f.frontier.begin(), f.frontier.end(), [&](std::size_t a, std::size_t b) {
     return pts[a].shortfall > pts[b].shortfall;
   });

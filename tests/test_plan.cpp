@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "microreach/error.hpp"
+#include "microreach/random.hpp"
 #include "microreach/sim/plan.hpp"
 #include "sim_test_util.hpp"
 
@@ -97,6 +98,40 @@ TEST_CASE("The frontier marks exactly the non-dominated points of a hand-made se
   CHECK(f.frontier == std::vector<std::size_t>{5, 3, 7, 1, 0});
   CHECK_THROWS_AS(risk_return_frontier({{1, std::nan("")}}), Error);
   CHECK(risk_return_frontier({}).frontier.empty());
+}
+
+TEST_CASE("The frontier agrees with the pairwise definition on random sets with ties", "[plan]") {
+  // Brute force: i is dominated iff some j has profit >= and shortfall >= with one strict;
+  // dominated_by is the dominator with the highest profit, then shortfall, then lowest index.
+  Stream s(5, Purpose::user, 0);
+  for (int round = 0; round < 50; ++round) {
+    const std::size_t n = 1 + s.below(60);
+    std::vector<FrontierInput> pts(n);
+    for (auto& p : pts)  // few distinct values: many ties
+      p = {static_cast<double>(s.below(8)), -static_cast<double>(s.below(8))};
+    const Frontier f = risk_return_frontier(pts);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::int64_t by = -1;
+      for (std::size_t j = 0; j < n; ++j) {
+        const auto& p = pts[i];
+        const auto& q = pts[j];
+        if (j == i || !(q.expected_profit >= p.expected_profit && q.shortfall >= p.shortfall &&
+                        (q.expected_profit > p.expected_profit || q.shortfall > p.shortfall)))
+          continue;
+        if (by < 0) {
+          by = static_cast<std::int64_t>(j);
+          continue;
+        }
+        const auto& b = pts[static_cast<std::size_t>(by)];
+        if (q.expected_profit > b.expected_profit ||
+            (q.expected_profit == b.expected_profit && q.shortfall > b.shortfall))
+          by = static_cast<std::int64_t>(j);
+      }
+      INFO("round " << round << " point " << i);
+      CHECK(f.dominated[i] == (by >= 0 ? 1 : 0));
+      CHECK(f.dominated_by[i] == by);
+    }
+  }
 }
 
 TEST_CASE("Unique reach grows with the number of micro accounts until overlap flattens it",
