@@ -268,7 +268,7 @@ class Run:
     def scenario_line(self):
         parts = []
         b = self.a("budget")
-        if b is not None:
+        if b is not None and self.a("axis") != "budget":
             parts.append(f"budget {fmt_usd(float(b))}")
         n = self.a("niche")
         if n:
