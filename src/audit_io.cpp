@@ -317,7 +317,7 @@ class CsvBlocks {
     if (done_) return false;
     raw.assign(carry_);
     carry_.clear();
-    std::size_t want = std::max(block_, raw.size() + 4096);
+    std::size_t want = std::max(block_, raw.size() + 1);
     for (;;) {
       if (!eof_) fill(raw, want);
       if (raw.empty()) {
@@ -342,7 +342,7 @@ class CsvBlocks {
             throw InputError(path_, line_, 0,
                              "a record longer than " + std::to_string(max_record_ >> 20) +
                                  " MiB starts here: probably an unmatched quote");
-          want = raw.size() * 2;
+          want = std::max<std::size_t>(raw.size() * 2, 64);
           continue;
         }
       }
@@ -358,7 +358,7 @@ class CsvBlocks {
  private:
   void fill(std::string& s, std::size_t want) {
     std::size_t got = s.size();
-    s.resize(std::max(want, got + 65536));
+    s.resize(std::max(want, got + 1));
     while (got < s.size()) {
       const auto n = ::read(fd_, s.data() + got, s.size() - got);
       if (n < 0) {

@@ -4,6 +4,7 @@
 #include <tbb/global_control.h>
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -17,9 +18,16 @@ using namespace microreach::audit;
 
 namespace {
 
-std::string fixture(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::temp_directory_path() / "microreach_test_audit_io";
+// One scratch directory per process: ctest -j runs test cases (and other builds) side by side.
+std::filesystem::path scratch_dir() {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("microreach_test_audit_io_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::string fixture(const std::string& name, const std::string& text) {
+  const auto dir = scratch_dir();
   const auto path = (dir / name).string();
   std::ofstream(path, std::ios::binary) << text;
   return path;
@@ -316,7 +324,7 @@ TEST_CASE("audited shares are loaded and every bad value is refused", "[audit]")
 
 TEST_CASE("an audit record is appended, and replaces an earlier audit of the same handle",
           "[audit]") {
-  const auto dir = std::filesystem::temp_directory_path() / "microreach_test_audit_io";
+  const auto dir = scratch_dir() / "append";
   std::filesystem::create_directories(dir);
   const auto path = (dir / "append.csv").string();
   std::filesystem::remove(path);

@@ -2,7 +2,9 @@
 // foreign files are refused, validation metrics match hand-computed values, CV is deterministic.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 #include "microreach/audit.hpp"
@@ -55,7 +57,9 @@ FitOptions three_features() {
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string path = std::string("/tmp/microreach_test_audit_") + name;
+  const std::string path = (std::filesystem::temp_directory_path() /
+                            ("microreach_test_audit_" + std::to_string(::getpid()) + "_" + name))
+                               .string();
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }
