@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "microreach/error.hpp"
+#include "microreach/random.hpp"
 #include "microreach/sim/scenario.hpp"
 
 using namespace microreach;
@@ -165,4 +167,50 @@ TEST_CASE("Relative list files and inputs resolve against the scenario's directo
   REQUIRE(s.strategies.size() == 1);
   CHECK(s.strategies[0] == "list:" + (dir.parent_path() / "hires.txt").string());
   CHECK(s.input == (dir / "x.h5").string());
+}
+
+TEST_CASE("Mutated scenario files are either accepted or refused with a located error", "[sim]") {
+  // A small deterministic fuzzer: byte flips, deletions, insertions of TOML-significant
+  // characters and truncations of the shipped scenario. parse_scenario may only return or
+  // throw InputError / ConfigError naming the file; anything else (another exception, a
+  // crash) fails.
+  std::ifstream in(std::string(MICROREACH_SOURCE_DIR) + "/sim/scenarios/25k-micro-vs-macro.toml");
+  const std::string base((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(base.size() > 100);
+  const std::string alphabet = "[]{}=\".,#'\n\r\t _-+eE0123456789abcxyz\\\x01\xff";
+  Stream rng(5, Purpose::user, 77);
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string t = base;
+    const int edits = 1 + static_cast<int>(rng.below(4));
+    for (int e = 0; e < edits && !t.empty(); ++e) {
+      const std::size_t at = rng.below(t.size());
+      switch (rng.below(4)) {
+        case 0:
+          t[at] = alphabet[rng.below(alphabet.size())];
+          break;
+        case 1:
+          t.erase(at, 1 + rng.below(8));
+          break;
+        case 2:
+          t.insert(at, 1, alphabet[rng.below(alphabet.size())]);
+          break;
+        default:
+          t.resize(at);
+          break;
+      }
+    }
+    try {
+      parse_scenario(t, "fuzz.toml");
+      ++accepted;
+    } catch (const InputError& e) {
+      ++refused;
+      REQUIRE(e.file() == "fuzz.toml");
+    } catch (const ConfigError& e) {
+      ++refused;
+      REQUIRE(std::string(e.what()).find("fuzz.toml") != std::string::npos);
+    }
+  }
+  CHECK(accepted > 0);
+  CHECK(refused > 0);
 }
