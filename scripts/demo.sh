@@ -6,8 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh build
 mkdir -p out
-./build/microreach simulate --out out/campaign.h5
-if ./build/microreach report --help >/dev/null 2>&1; then
-  ./build/microreach report out/campaign.h5 -o out/report.html
-  echo "Report: $(pwd)/out/report.html"
-fi
+./build/microreach simulate --keep-trials --out out/campaign.h5
+./build/microreach report out/campaign.h5 -o out/report.html
+echo "Report: $(pwd)/out/report.html"

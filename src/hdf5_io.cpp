@@ -1,5 +1,6 @@
 #include "microreach/hdf5_io.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -198,7 +199,8 @@ File File::create(const std::string& path, const Provenance& prov) {
   // datasets much cheaper than the 1.8 B-tree. Readable by HDF5 >= 1.10 (h5py, pandas,
   // h5dump on any current distribution).
   Handle fapl(check(H5Pcreate(H5P_FILE_ACCESS), "create file access property list"));
-  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110), "set library version bounds", 0);
+  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V110, H5F_LIBVER_V110),
+        "set library version bounds", 0);
   f.h_ = Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()));
   if (!f.h_)
     throw Error("cannot create HDF5 file '" + path + "' (check the directory and free space)");
@@ -539,50 +541,62 @@ struct ProfileWriter::Impl {
   std::unique_ptr<ColumnWriter<std::uint8_t>> platform, niche;
   std::vector<std::pair<Column, std::unique_ptr<ColumnWriter<double>>>> numeric;
   std::unique_ptr<ColumnWriter<double>> truth;
+  std::uint64_t rows = 0;
 };
 
-ProfileWriter::ProfileWriter(hid_t file, const ColumnOptions& opt, bool with_truth)
+ProfileWriter::ProfileWriter(hid_t file, const ColumnOptions& opt, bool with_truth,
+                             const std::vector<Column>& omit)
     : impl_(std::make_shared<Impl>()) {
   auto path = [](Column c) { return "/profiles/" + std::string(column_info(c).name); };
+  auto wanted = [&](Column c) {
+    return c == Column::followers || std::find(omit.begin(), omit.end(), c) == omit.end();
+  };
   auto info = [](Column c) { return column_info(c); };
-  impl_->id = std::make_unique<ColumnWriter<std::uint64_t>>(file, path(Column::id), "",
-                                                            info(Column::id).description, opt);
-  impl_->handle = std::make_unique<ColumnWriter<std::string>>(
-      file, path(Column::handle), "", info(Column::handle).description, opt);
-  impl_->platform = std::make_unique<ColumnWriter<std::uint8_t>>(
-      file, path(Column::platform), "", info(Column::platform).description, opt);
-  write_categories(impl_->platform->id(), names_of(kPlatformNames));
-  impl_->niche = std::make_unique<ColumnWriter<std::uint8_t>>(file, path(Column::niche), "",
-                                                              info(Column::niche).description, opt);
-  write_categories(impl_->niche->id(), names_of(kNicheNames));
+  if (wanted(Column::id))
+    impl_->id = std::make_unique<ColumnWriter<std::uint64_t>>(file, path(Column::id), "",
+                                                              info(Column::id).description, opt);
+  if (wanted(Column::handle))
+    impl_->handle = std::make_unique<ColumnWriter<std::string>>(
+        file, path(Column::handle), "", info(Column::handle).description, opt);
+  if (wanted(Column::platform)) {
+    impl_->platform = std::make_unique<ColumnWriter<std::uint8_t>>(
+        file, path(Column::platform), "", info(Column::platform).description, opt);
+    write_categories(impl_->platform->id(), names_of(kPlatformNames));
+  }
+  if (wanted(Column::niche)) {
+    impl_->niche = std::make_unique<ColumnWriter<std::uint8_t>>(
+        file, path(Column::niche), "", info(Column::niche).description, opt);
+    write_categories(impl_->niche->id(), names_of(kNicheNames));
+  }
   for (std::size_t c = 0; c < kColumnCount; ++c) {
     const auto col = static_cast<Column>(c);
-    if (ProfileChunk().numeric(col) == nullptr) continue;
+    if (ProfileChunk().numeric(col) == nullptr || !wanted(col)) continue;
     impl_->numeric.emplace_back(
         col, std::make_unique<ColumnWriter<double>>(file, path(col), info(col).units,
                                                     info(col).description, opt));
   }
-  impl_->country = std::make_unique<ColumnWriter<std::string>>(
-      file, path(Column::country), "", info(Column::country).description, opt);
+  if (wanted(Column::country))
+    impl_->country = std::make_unique<ColumnWriter<std::string>>(
+        file, path(Column::country), "", info(Column::country).description, opt);
   if (with_truth)
     impl_->truth = std::make_unique<ColumnWriter<double>>(
         file, "/profiles/true_fake_share", "1",
         "synthetic data only: the fake share the generator drew", opt);
-  write_attr(
-      ensure_group(file, "/profiles").get(), "missing_value",
-      std::string_view(
-          "NaN in numeric columns; code 255 in categorical columns; empty string in text columns"));
+  write_attr(ensure_group(file, "/profiles").get(), "missing_value",
+             std::string_view("NaN in numeric columns; code 255 in categorical columns; empty "
+                              "string in text columns; a column the input did not have is absent"));
 }
 
 void ProfileWriter::append(const ProfileChunk& c) {
   const std::size_t n = c.size();
-  impl_->id->append(c.id.data(), n);
-  impl_->handle->append(c.handle.data(), n);
-  impl_->platform->append(c.platform.data(), n);
-  impl_->niche->append(c.niche.data(), n);
+  if (impl_->id) impl_->id->append(c.id.data(), n);
+  if (impl_->handle) impl_->handle->append(c.handle.data(), n);
+  if (impl_->platform) impl_->platform->append(c.platform.data(), n);
+  if (impl_->niche) impl_->niche->append(c.niche.data(), n);
   for (auto& [col, w] : impl_->numeric) w->append(c.numeric(col)->data(), n);
-  impl_->country->append(c.country.data(), n);
+  if (impl_->country) impl_->country->append(c.country.data(), n);
   if (impl_->truth) impl_->truth->append(c.true_fake_share.data(), n);
+  impl_->rows += n;
 }
 
 std::uint64_t ProfileWriter::rows() const {

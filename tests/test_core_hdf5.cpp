@@ -70,6 +70,33 @@ TEST_CASE("Profiles and scores survive a round trip through HDF5, NaN and UTF-8 
         std::vector<int>{h5::kFormatMajor, h5::kFormatMinor});
 }
 
+TEST_CASE("Columns the input lacks are left out of the file and read back as missing", "[hdf5]") {
+  ProfileChunk p;
+  generate_chunk(2, 0, 100, GeneratorConfig{}, ScoringConfig{}, p);
+  const auto path = scratch("omit.h5").string();
+  {
+    h5::File f = h5::File::create(path, {h5::kFiletypeProfiles, 2, "", "test"});
+    {
+      h5::TableSink sink(f.id(), {64, 0}, false, false,
+                         {Column::handle, Column::country, Column::avg_views, Column::followers});
+      Batch b;
+      b.profiles = p;
+      sink.consume(b);
+      CHECK(sink.rows() == 100);
+    }
+    CHECK_FALSE(h5::exists(f.id(), "/profiles/handle"));
+    CHECK_FALSE(h5::exists(f.id(), "/profiles/avg_views"));
+    CHECK(h5::exists(f.id(), "/profiles/followers"));  // never omitted
+    f.close();
+  }
+  h5::ProfileReader r(path);
+  ProfileChunk q;
+  REQUIRE(r.read(q, 1000));
+  CHECK(q.handle[5].empty());
+  CHECK(std::isnan(q.avg_views[5]));
+  CHECK(same_bits(q.followers, p.followers));
+}
+
 TEST_CASE("Foreign, missing and wrong-version HDF5 files are refused with the reason",
           "[hdf5][errors]") {
   CHECK_THROWS_WITH(h5::ProfileReader(scratch("nope.h5").string()),

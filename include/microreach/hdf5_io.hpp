@@ -133,7 +133,10 @@ void write_categories(hid_t ds, const std::vector<std::string>& names);
 // --- profile and score tables ---
 class ProfileWriter {
  public:
-  ProfileWriter(hid_t file, const ColumnOptions& opt, bool with_truth);
+  // `omit`: columns the input does not have; they are not written (a reader reads an absent
+  // column as missing). followers is always written.
+  ProfileWriter(hid_t file, const ColumnOptions& opt, bool with_truth,
+                const std::vector<Column>& omit = {});
   void append(const ProfileChunk& c);
   std::uint64_t rows() const;
 
@@ -175,8 +178,9 @@ class ProfileReader {
 // Pipeline sink writing /profiles (and /scores when `scores`) of every batch, in order.
 class TableSink : public BatchSink {
  public:
-  TableSink(hid_t file, const ColumnOptions& opt, bool scores, bool with_truth)
-      : profiles_(file, opt, with_truth) {
+  TableSink(hid_t file, const ColumnOptions& opt, bool scores, bool with_truth,
+            const std::vector<Column>& omit = {})
+      : profiles_(file, opt, with_truth, omit) {
     if (scores) scores_ = std::make_unique<ScoreWriter>(file, opt);
   }
   void consume(const Batch& b) override {

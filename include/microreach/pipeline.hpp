@@ -56,6 +56,9 @@ class ProfileSource {
   virtual bool progress_in_bytes() const { return false; }
   // True when rows carry the generator's true fake share (synthetic data).
   virtual bool has_truth() const { return false; }
+  // Profile columns this source never fills (an import without that column): writers leave
+  // them out of the output instead of storing a column of missing values.
+  virtual std::vector<Column> absent_columns() const { return {}; }
   virtual std::string describe() const = 0;
 };
 

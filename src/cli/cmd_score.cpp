@@ -84,7 +84,7 @@ void run_score(const ScoreArgs& a, const Globals& g) {
       if (!a.audited.empty()) h5::write_attr(file.id(), "audited", a.audited);
       {
         h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/true,
-                           /*with_truth=*/source->has_truth());
+                           /*with_truth=*/source->has_truth(), source->absent_columns());
         stats = run_pipeline(*source, {&sink, &summary, &rejects}, po);
       }
       file.close();
