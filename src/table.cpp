@@ -15,7 +15,10 @@ namespace microreach {
 
 namespace {
 
-constexpr std::size_t kReadChunk = std::size_t{1} << 20;
+// Reads start at 64 KiB and double up to 1 MiB: small files stay cheap, large ones stream in
+// big reads.
+constexpr std::size_t kFirstRead = std::size_t{64} << 10;
+constexpr std::size_t kMaxRead = std::size_t{1} << 20;
 
 std::string lower_ext(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -76,7 +79,8 @@ class Buffered {
       len_ -= pos_;
       pos_ = 0;
     }
-    if (buf_.size() < len_ + kReadChunk) buf_.resize(len_ + kReadChunk);
+    if (buf_.size() < len_ + chunk_) buf_.resize(len_ + chunk_);
+    chunk_ = std::min(chunk_ * 2, kMaxRead);
     for (;;) {
       const ssize_t n = ::read(fd_, buf_.data() + len_, buf_.size() - len_);
       if (n < 0) {
@@ -106,6 +110,7 @@ class Buffered {
   std::string buf_;
   std::size_t pos_ = 0, len_ = 0;
   std::uint64_t base_ = 0;  // file offset of buf_[0]
+  std::size_t chunk_ = kFirstRead;
   bool eof_ = false;
 };
 
