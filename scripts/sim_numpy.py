@@ -133,7 +133,7 @@ def simulate(run, acc, plans, groups, trials, seed, chunk):
         imp = authentic * rho * posts
         lam = imp * acc["views_engagement"]
         shares = rng.poisson(lam * acc["share_fraction"])
-        eng = shares + rng.poisson(lam * (1.0 - acc["share_fraction"]))
+        other_mean = lam * (1.0 - acc["share_fraction"])  # drawn per strategy, summed
         viewers = par["viewers_per_share"] * shares
         x = np.minimum(reached + viewers, U)
         incident = rng.random((t, n)) < acc["incident_probability"]
@@ -160,7 +160,8 @@ def simulate(run, acc, plans, groups, trials, seed, chunk):
             res["unique_reach"][sl] = unique
             res["impressions"][sl] = imps
             res["frequency"][sl] = np.divide(imps, unique, out=np.zeros(t), where=unique > 0)
-            res["engagements"][sl] = eng[:, members].sum(axis=1)
+            res["engagements"][sl] = (shares[:, members].sum(axis=1)
+                                      + rng.poisson(other_mean[:, members].sum(axis=1)))
             res["conversions"][sl] = conv
             res["revenue"][sl] = revenue
             res["cost"][sl] = cost

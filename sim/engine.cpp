@@ -15,6 +15,11 @@
 #include "microreach/error.hpp"
 
 namespace microreach::sim {
+namespace {
+// Sub-stream of Purpose::sim_shared for the non-share engagements of a trial (sub 0 is the
+// shocks, 1 + group code the conversion groups: group codes stay below 2^16).
+constexpr std::uint64_t kEngagementStream = std::uint64_t{1} << 40;
+}  // namespace
 
 // ---------------------------------------------------------------- one trial
 
@@ -30,7 +35,8 @@ TrialWorkspace::TrialWorkspace(const CampaignModel& m) {
   const std::size_t n = m.account_count();
   reached_.resize(n);
   impressions_.resize(n);
-  engagements_.resize(n);
+  shares_.resize(n);
+  other_engagements_.resize(n);
   incident_.resize(n);
 }
 
@@ -43,7 +49,8 @@ void TrialWorkspace::draw_expectations(const CampaignModel& m) {
     const AccountExpectation e = expect_account(a, p);
     reached_[i] = e.reached;
     impressions_[i] = e.impressions;
-    engagements_[i] = e.engagements;
+    shares_[i] = e.engagements * a.share_fraction;
+    other_engagements_[i] = e.engagements * (1.0 - a.share_fraction);
     incident_[i] = a.incident_probability;  // expectation of the incident indicator
   }
 }
@@ -78,14 +85,16 @@ void TrialWorkspace::draw(const CampaignModel& m, std::uint64_t seed, std::uint6
     const double reached =
         static_cast<double>(binomial(s, static_cast<std::uint64_t>(authentic), p_reach));
     const double imp = authentic * rho * posts;
-    // Engagements split into shares and the rest (Poisson thinning).
+    // Engagements split into shares and the rest (Poisson thinning). Shares bring viewers, so
+    // they are drawn per account; the other engagements only add up, and a sum of independent
+    // Poissons is Poisson: totals() draws them once per portfolio from the summed means.
     const double lambda = imp * a.engagement_per_view;
     const double shares = static_cast<double>(poisson(s, lambda * a.share_fraction));
-    const double eng = shares + static_cast<double>(poisson(s, lambda * (1.0 - a.share_fraction)));
     const double viewers = vps * shares;
     reached_[i] = std::min(reached + viewers, audience);
     impressions_[i] = imp + viewers;
-    engagements_[i] = eng;
+    shares_[i] = shares;
+    other_engagements_[i] = lambda * (1.0 - a.share_fraction);
     incident_[i] = s.uniform() < a.incident_probability ? 1.0 : 0.0;
   }
 }
@@ -96,7 +105,7 @@ void TrialWorkspace::totals(const CampaignModel& m, std::size_t p, Totals& t) co
   const double audience = par.audience_size;
   const double inv_audience = 1.0 / audience;
   const std::uint32_t* members = l.members.data();
-  double unique = 0, imps = 0, eng = 0, conv = 0, cost = 0;
+  double unique = 0, imps = 0, shares = 0, other = 0, conv = 0, cost = 0;
   for (std::size_t s = 0; s + 1 < l.segments.size(); ++s) {
     // Sainsbury: U (1 - prod (1 - x_i / U)); phi = unique / gross scales each account's reach
     // to the people it alone adds (a person reached twice buys at most once).
@@ -116,7 +125,8 @@ void TrialWorkspace::totals(const CampaignModel& m, std::size_t p, Totals& t) co
         const std::uint32_t i = members[j];
         const AccountModel& a = m.account(i);
         imps += impressions_[i];
-        eng += engagements_[i];
+        shares += shares_[i];
+        other += other_engagements_[i];
         cost += a.fee + incident_[i] * a.incident_cost;
         // An incident loses the account's conversions (noise off: with probability q).
         relevant += reached_[i] * a.relevance * (1.0 - incident_[i]);
@@ -137,7 +147,13 @@ void TrialWorkspace::totals(const CampaignModel& m, std::size_t p, Totals& t) co
   }
   t[idx(Metric::unique_reach)] = unique;
   t[idx(Metric::impressions)] = imps;
-  t[idx(Metric::engagements)] = eng;
+  // Engagements other than shares: one Poisson of the summed means, from a stream of the
+  // trial shared by every portfolio (common random numbers).
+  if (noise_ && other > 0) {
+    Stream es(seed_, Purpose::sim_shared, trial_, kEngagementStream);
+    other = static_cast<double>(poisson(es, other));
+  }
+  t[idx(Metric::engagements)] = shares + other;
   t[idx(Metric::conversions)] = conv;
   t[idx(Metric::cost)] = cost;
   finish_totals(t, par);

@@ -2,9 +2,10 @@
 // The Monte Carlo engine: trials of a CampaignModel in parallel blocks on oneTBB.
 //
 // Determinism: trial t draws its shared shocks from Stream(seed, sim_shared, t), account k's
-// noise from Stream(seed, sim_account, t, k) (k = the influencer key) and the conversions of
+// noise from Stream(seed, sim_account, t, k) (k = the influencer key), the conversions of
 // the hired accounts of one audience and tier from Stream(seed, sim_shared, t, 1 + group
-// code), so every number
+// code) and a portfolio's non-share engagements from Stream(seed, sim_shared, t, 2^40), so
+// every number
 // depends only on (seed, trial, influencer), never on the thread. Trials run in blocks of
 // kBlockTrials; each block accumulates its own moments, and blocks are folded in trial order.
 // Results are therefore bit-identical for any thread count, and a run split into rounds at
@@ -50,14 +51,16 @@ class TrialWorkspace {
   // Account i's draws in the last trial (tests, diagnostics).
   double reached(std::size_t i) const { return reached_[i]; }
   double impressions(std::size_t i) const { return impressions_[i]; }
-  double engagements(std::size_t i) const { return engagements_[i]; }
+  double shares(std::size_t i) const { return shares_[i]; }
+  // Mean of the account's other engagements (drawn in totals(), summed over a portfolio).
+  double other_engagements(std::size_t i) const { return other_engagements_[i]; }
   double incident(std::size_t i) const { return incident_[i]; }
 
  private:
   Shocks shocks_;
   bool noise_ = false;  // the last draw was random
   std::uint64_t seed_ = 0, trial_ = 0;
-  std::vector<double> reached_, impressions_, engagements_, incident_;
+  std::vector<double> reached_, impressions_, shares_, other_engagements_, incident_;
 };
 
 // Streaming mean and variance (Welford; blocks merged with Chan et al.'s formula).

@@ -11,7 +11,8 @@
 //   I_i   = A_i rho_i posts                           impressions on followers
 //   S_i   ~ Poisson(I_i e_i s_i), O_i ~ Poisson(I_i e_i (1 - s_i)), E_i = S_i + O_i
 //           engagements (e_i per impression), S_i of them shares (Poisson thinning: the
-//           same law as E_i ~ Poisson(I_i e_i), S_i ~ Binomial(E_i, s_i))
+//           same law as E_i ~ Poisson(I_i e_i), S_i ~ Binomial(E_i, s_i)); the O_i of a
+//           portfolio are drawn as one Poisson of their summed means (exact)
 //   V_i   = v S_i                                     viewers reached through shares
 //   X_i   = min(R_i + V_i, U)                         people reached
 //   J_i   ~ Bernoulli(q_tier)                         brand-safety incident
