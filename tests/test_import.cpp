@@ -180,7 +180,8 @@ TEST_CASE("the alias list covers the names the issue and DOMAIN list", "[import]
   }
 }
 
-TEST_CASE("--map overrides aliases, ignores a column, and refuses unknown names", "[import]") {
+TEST_CASE("Option --map overrides aliases, ignores a column, and refuses unknown names",
+          "[import]") {
   using F = ImportField;
   ImportOptions opt;
   opt.add_map("followers=Fans total");
@@ -393,7 +394,8 @@ TEST_CASE("a bad row is reported before an unclosed quote later in the file", "[
   expect_refused(j, 5002, 15, "expected a string, number", opt, "bad.json");
 }
 
-TEST_CASE("--on-error skip keeps good rows and lists each bad row with its reason", "[import]") {
+TEST_CASE("With --on-error skip, good rows are kept and each bad row is listed with its reason",
+          "[import]") {
   TempFile f("skip.csv",
              "handle,followers,avg_likes\n"
              "ok1,100,5\n"
