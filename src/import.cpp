@@ -458,8 +458,13 @@ struct ImportSource::Impl {
     const char* p = b;
     if (buf.size() >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0) p += 3;
     // Empty lines before the header.
-    while (p < e && (*p == '\n' || (*p == '\r' && p + 1 < e && p[1] == '\n'))) {
-      p += (*p == '\r') ? 2 : 1;
+    for (;;) {
+      const char* nl =
+          static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p)));
+      if (!nl || !std::all_of(p, nl, [](char c) { return c == ' ' || c == '\t' || c == '\r'; })) {
+        break;
+      }
+      p = nl + 1;
       ++next_line;
     }
     if (p >= e) throw InputError(path, 0, 0, "the file is empty: expected a header line");

@@ -138,13 +138,15 @@ class CsvTable final : public TableReader {
       const char *s, *e;
       if (!raw_record(s, e, true))
         throw InputError(path, 0, 0, "the file is empty: expected a header line");
-      if (delim_ == 0) {
-        delim_ = opt.delimiter ? opt.delimiter : csv::detect_delimiter(s, csv::header_end(s, e));
-      }
-      if (csv::is_blank_record(s, e, delim_) && csv::strip_eol(s, e) == s) {
+      // Blank lines before the header are skipped, and the delimiter is detected on the
+      // header itself (not on an empty first line).
+      const char* le = csv::strip_eol(s, e);
+      if (std::all_of(s, le, [](char c) { return c == ' ' || c == '\t'; }) &&
+          !(opt.delimiter == '\t' && le > s)) {
         advance(s, e);
         continue;
       }
+      delim_ = opt.delimiter ? opt.delimiter : csv::detect_delimiter(s, e);
       split(s, e);
       header_.clear();
       for (const auto& f : fields_) {

@@ -317,6 +317,15 @@ TEST_CASE("a BOM, CRLF and a semicolon delimiter are handled together", "[import
   CHECK(std::isnan(r.p.avg_comments[1]));
 }
 
+TEST_CASE("blank lines before the header do not confuse delimiter detection", "[import]") {
+  TempFile f("lead.csv", "\xEF\xBB\xBF\r\n \t\n\"handle\";followers\r\n\"x\"\"y\";1.5k\r\n");
+  const Imported r = import_file(f.path);
+  REQUIRE(r.p.size() == 1);
+  CHECK(r.p.handle[0] == "x\"y");
+  CHECK(r.p.followers[0] == 1500.0);
+  CHECK(r.p.id[0] == 4);
+}
+
 TEST_CASE("a missing platform column uses --platform, or unknown with none", "[import]") {
   TempFile f("p.csv", "followers\n100\n");
   ImportOptions opt;

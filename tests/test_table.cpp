@@ -98,6 +98,17 @@ TEST_CASE("a BOM and CRLF line ends are transparent", "[table]") {
   CHECK_FALSE(t->find_column("posts").has_value());
 }
 
+TEST_CASE("blank lines before the header are skipped before detecting the delimiter", "[table]") {
+  // Reported by the audit helper: BOM, an empty CRLF line, then a ';' header.
+  TempFile f("lead.csv", "\xEF\xBB\xBF\r\n  \n\"a\";b\r\n\"x\"\"y\";1\r\n");
+  auto t = TableReader::open(f.path);
+  CHECK(t->delimiter() == ';');
+  CHECK(t->header() == std::vector<std::string>{"a", "b"});
+  std::vector<std::uint64_t> lines;
+  CHECK(read_all(f.path, &lines) == Rows{{"x\"y", "1"}});
+  CHECK(lines == std::vector<std::uint64_t>{4});
+}
+
 TEST_CASE("the delimiter is detected from the header or given", "[table]") {
   TempFile semi("s.csv", "a;b;c\n1,5;2;3\n");
   TempFile tab("t.tsv", "a\tb, c\n1\t2\n");
