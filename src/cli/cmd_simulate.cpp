@@ -248,19 +248,20 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
         copt.wanted_handles.insert(e.handle);
     }
 
-  // Refuse runs whose per-trial values would not fit, before doing anything.
-  const std::uint64_t planned = sc.precision > 0 ? sc.max_trials : sc.trials;
-  const double kept = static_cast<double>(planned) * static_cast<double>(specs.size()) *
-                      static_cast<double>(kMetricCount) * 8.0;
-  if (kept > kMaxKeptBytes) {
-    const auto limit =
-        static_cast<std::uint64_t>(kMaxKeptBytes / (specs.size() * kMetricCount * 8.0));
+  // Refuse runs whose per-trial values would not fit, before doing anything. A default cap of
+  // the precision rounds is lowered to what fits instead (the target usually needs far less).
+  const double bytes_per_trial = static_cast<double>(specs.size() * kMetricCount * 8);
+  const auto fits = static_cast<std::uint64_t>(kMaxKeptBytes / bytes_per_trial);
+  std::uint64_t max_trials = sc.max_trials;
+  if (sc.precision > 0 && max_trials > fits && !sc.origin.count("run.max_trials"))
+    max_trials = fits;
+  const std::uint64_t planned = sc.precision > 0 ? max_trials : sc.trials;
+  if (planned > fits)
     throw ConfigError(
         sc.where(sc.precision > 0 ? "run.max_trials" : "run.trials"), std::to_string(planned),
-        "at most " + std::to_string(limit) + " trials for " + std::to_string(specs.size()) +
+        "at most " + std::to_string(fits) + " trials for " + std::to_string(specs.size()) +
             " strategies (every trial's totals are kept for the quantiles: " +
             std::to_string(kMetricCount * 8 * specs.size()) + " bytes a trial, 4 GiB at most)");
-  }
 
   std::unique_ptr<AtomicOutput> out;
   if (!a.out.empty()) out = std::make_unique<AtomicOutput>(a.out);
@@ -303,8 +304,8 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
   if (sc.precision > 0) {
     PrecisionOptions po;
     po.target = sc.precision;
-    po.first_round = std::min(sc.trials, sc.max_trials);
-    po.max_trials = sc.max_trials;
+    po.first_round = std::min(sc.trials, max_trials);
+    po.max_trials = max_trials;
     prec = simulate_to_precision(model, so, po, result);
   } else {
     result = simulate(model, so);
@@ -340,9 +341,11 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
             << std::setprecision(2) << sim_cpu << " CPU-s)\n";
   std::cout.unsetf(std::ios::floatfield);
   if (sc.precision > 0) {
-    std::cout << "precision: largest relative standard error " << percent(prec.max_relative_se, 2)
+    char rse[32];
+    std::snprintf(rse, sizeof rse, "%.3g%%", 100.0 * prec.max_relative_se);
+    std::cout << "precision: largest relative standard error " << rse
               << (prec.reached ? " < " : " (target not reached: --max-trials) vs ")
-              << percent(sc.precision, 2) << " after " << prec.rounds << " round"
+              << percent(sc.precision, 3) << " after " << prec.rounds << " round"
               << (prec.rounds > 1 ? "s" : "") << ", " << grouped(static_cast<double>(result.trials))
               << " trials\n";
   }
@@ -362,7 +365,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
       CampaignRunInfo info;
       info.trials_requested = sc.trials;
       info.precision_target = sc.precision;
-      info.max_trials = sc.max_trials;
+      info.max_trials = max_trials;
       info.precision = prec;
       info.budget = sc.budget;
       info.niche = sc.niche;
