@@ -294,14 +294,22 @@ Portfolio build_portfolio(const StrategySpec& spec, const StrategyContext& ctx) 
     case StrategyKind::micro_even: {
       auto micro = select(pool, [](const Candidate& c) { return is_tier(c, Tier::micro); });
       const double each = budget / static_cast<double>(spec.count);
-      std::vector<const Candidate*> fit;
-      for (const Candidate* c : micro)
-        if (c->price * posts <= each) fit.push_back(c);
-      if (fit.empty())
+      // "N accounts sharing the budget": the best-scored accounts whose fee is close to the
+      // share (between half of it and all of it), so the plan spends most of the budget; when
+      // fewer than N are that close, the best-scored cheaper ones fill the list.
+      std::vector<const Candidate*> near, cheaper;
+      for (const Candidate* c : micro) {
+        const double fee = c->price * posts;
+        if (fee <= each) (fee >= 0.5 * each ? near : cheaper).push_back(c);
+      }
+      if (near.empty() && cheaper.empty())
         too_small(ctx, spec.text, "micro account", cheapest_fee(micro, posts),
                   1.0 / static_cast<double>(spec.count));
-      std::sort(fit.begin(), fit.end(), better_score);
-      for (std::size_t i = 0; i < fit.size() && i < spec.count; ++i) pf.hired.push_back(*fit[i]);
+      std::sort(near.begin(), near.end(), better_score);
+      std::sort(cheaper.begin(), cheaper.end(), better_score);
+      for (const auto* list : {&near, &cheaper})
+        for (std::size_t i = 0; i < list->size() && pf.hired.size() < spec.count; ++i)
+          pf.hired.push_back(*(*list)[i]);
       if (pf.hired.size() < spec.count)
         pf.note = "only " + std::to_string(pf.hired.size()) + " micro accounts cost at most " +
                   money(each) + " (budget / " + std::to_string(spec.count) + ")";
