@@ -213,7 +213,7 @@ void BM_ImportToHdf5(benchmark::State& state) {
     {
       h5::File file = h5::File::create(out, {h5::kFiletypeProfiles, 0, "", "bench_import"});
       {
-        h5::TableSink sink(file.id(), {65536, 0}, false, false);
+        h5::TableSink sink(file.id(), {65536, 0}, false, false, src->absent_columns());
         PipelineOptions po;
         po.score = false;
         run_pipeline(*src, {&sink}, po);

@@ -1154,6 +1154,35 @@ std::uint64_t ImportSource::size_hint() const {
 std::string ImportSource::describe() const {
   return impl_->path;
 }
+
+std::vector<Column> ImportSource::absent_columns() const {
+  const ColumnMapping& m = impl_->map;
+  const auto has = [&](F f) { return m.has(f); };
+  std::vector<Column> absent;
+  const std::pair<Column, bool> present[] = {
+      {Column::handle, has(F::handle)},
+      {Column::platform, has(F::platform) || impl_->opt.default_platform.has_value()},
+      {Column::niche, has(F::niche) || has(F::category) || has(F::category2)},
+      {Column::following, has(F::following)},
+      {Column::posts, has(F::posts)},
+      {Column::avg_likes, has(F::avg_likes) || has(F::avg_engagements) || has(F::engagement_rate) ||
+                              (has(F::total_likes) && has(F::posts))},
+      {Column::avg_comments, has(F::avg_comments)},
+      {Column::avg_shares, has(F::avg_shares)},
+      {Column::avg_views, has(F::avg_views)},
+      {Column::reply_rate, has(F::reply_rate)},
+      {Column::fake_follower_share,
+       has(F::fake_follower_share) ||
+           (has(F::authentic_engagement) && (has(F::avg_engagements) || has(F::avg_likes)))},
+      {Column::follower_growth_30d, has(F::follower_growth_30d)},
+      {Column::price_per_post, has(F::price_per_post)},
+      {Column::country, has(F::country)},
+  };
+  for (const auto& [c, ok] : present) {
+    if (!ok) absent.push_back(c);
+  }
+  return absent;
+}
 const std::vector<std::string>& ImportSource::header() const {
   return impl_->header;
 }

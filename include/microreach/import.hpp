@@ -101,6 +101,9 @@ class ImportSource : public ProfileSource {
   std::uint64_t size_hint() const override;
   bool progress_in_bytes() const override { return true; }
   std::string describe() const override;
+  // Profile columns the file cannot fill (no column, nothing to derive them from): left out
+  // of HDF5 output, read back as missing.
+  std::vector<Column> absent_columns() const override;
 
   const std::vector<std::string>& header() const;
   const ColumnMapping& mapping() const;

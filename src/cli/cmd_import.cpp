@@ -64,7 +64,8 @@ void run_import(const ImportArgs& a, const Globals& g) {
     h5::File file = h5::File::create(out.temp_path(), prov);
     h5::write_attr(file.id(), "source", a.in);
     {
-      h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/false, /*with_truth=*/false);
+      h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/false, /*with_truth=*/false,
+                         source->absent_columns());
       PipelineOptions po;
       po.score = false;
       po.progress = want_progress(g.quiet);

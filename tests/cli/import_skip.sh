@@ -38,6 +38,10 @@ with h5py.File("p.h5", "r") as f:
     assert list(fo) == [1200.0, 2500.0, 15000.0, 4e6], fo
     assert f["profiles/avg_likes"][1] == 0.025 * 2500
     assert list(f["profiles/id"][()]) == [2, 4, 6, 12]
+    # Columns the file lacks are left out (readers take them as missing), the rest are there.
+    names = set(f["profiles"])
+    assert {"following", "posts", "avg_comments", "niche", "price_per_post"}.isdisjoint(names), names
+    assert {"id", "handle", "platform", "followers", "avg_likes", "country"} <= names, names
 PY
 # Without --rejects the first rejects are shown on stderr.
 "$MICROREACH" import mixed.csv --out p2.h5 --on-error skip > /dev/null 2> err.txt
