@@ -362,7 +362,10 @@ class CsvBlocks {
     while (got < s.size()) {
       const auto n = ::read(fd_, s.data() + got, s.size() - got);
       if (n < 0) {
-        if (errno == EINTR) continue;
+        if (errno == EINTR) {  // a signal: Ctrl-C must not wait for a stalled pipe
+          throw_if_cancelled();
+          continue;
+        }
         throw InputError(path_, 0, 0, std::string("read failed: ") + std::strerror(errno));
       }
       if (n == 0) {

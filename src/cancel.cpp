@@ -1,6 +1,7 @@
 #include "microreach/cancel.hpp"
 
 #include <fcntl.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,8 +17,59 @@ namespace {
 std::atomic<bool> g_cancel{false};
 std::atomic<unsigned> g_temp_counter{0};
 
-extern "C" void on_signal(int) {
+// Temporary files of live AtomicOutputs, readable from a signal handler: fixed slots, each
+// claimed with an atomic flag, the path copied in before the flag is published.
+constexpr int kTempSlots = 16;
+constexpr std::size_t kTempPathMax = 4096;
+struct TempSlot {
+  std::atomic<int> state{0};  // 0 free, 1 being filled or cleared, 2 holds a path
+  char path[kTempPathMax];
+};
+TempSlot g_temps[kTempSlots];
+std::atomic<int> g_signals{0};
+
+int register_temp(const std::string& path) {
+  if (path.size() >= kTempPathMax) return -1;
+  for (int i = 0; i < kTempSlots; ++i) {
+    int expected = 0;
+    if (g_temps[i].state.compare_exchange_strong(expected, 1)) {
+      std::memcpy(g_temps[i].path, path.c_str(), path.size() + 1);
+      g_temps[i].state.store(2, std::memory_order_release);
+      return i;
+    }
+  }
+  return -1;  // more than kTempSlots outputs at once: graceful cleanup still removes them
+}
+void unregister_temp(int slot) {
+  if (slot < 0) return;
+  g_temps[slot].state.store(0, std::memory_order_release);
+}
+
+// Last resort, async-signal-safe: remove every registered temporary file and leave with 130.
+[[noreturn]] void hard_exit() {
+  for (auto& t : g_temps)
+    if (t.state.load(std::memory_order_acquire) == 2) ::unlink(t.path);
+  static const char msg[] =
+      "microreach: interrupted: stopped forcibly, temporary output removed, no output was "
+      "written\n";
+  const ssize_t w = ::write(2, msg, sizeof msg - 1);
+  (void)w;
+  ::_exit(kExitInterrupted);
+}
+
+// How long the graceful stop (checked per batch / block of work) may take before the watchdog
+// stops the process forcibly. Chunks take milliseconds; only a blocked read of a pipe or a
+// stalled disk gets near this.
+constexpr long kGraceMicroseconds = 900000;
+
+extern "C" void on_signal(int sig) {
+  if (sig == SIGALRM) hard_exit();  // the graceful stop took too long
   g_cancel.store(true, std::memory_order_relaxed);
+  if (g_signals.fetch_add(1) > 0) hard_exit();  // second Ctrl-C: do not wait any longer
+  itimerval t{};
+  t.it_value.tv_sec = kGraceMicroseconds / 1000000;
+  t.it_value.tv_usec = kGraceMicroseconds % 1000000;
+  ::setitimer(ITIMER_REAL, &t, nullptr);
 }
 
 std::string errno_text(int e) {
@@ -30,9 +82,11 @@ void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;
+  sa.sa_flags = 0;  // no SA_RESTART: a blocked read() returns EINTR and its loop checks the flag
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);  // terminal closed: same as Ctrl-C
+  sigaction(SIGALRM, &sa, nullptr);
 }
 bool cancel_requested() {
   return g_cancel.load(std::memory_order_relaxed);
@@ -42,6 +96,7 @@ void request_cancel() {
 }
 void reset_cancel() {
   g_cancel.store(false);
+  g_signals.store(0);
 }
 void throw_if_cancelled() {
   if (cancel_requested()) throw Interrupted();
@@ -65,10 +120,12 @@ AtomicOutput::AtomicOutput(std::string final_path) : final_(std::move(final_path
   temp_ = (dir / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
                   std::to_string(g_temp_counter++)))
               .string();
+  slot_ = register_temp(temp_);
 }
 
 AtomicOutput::~AtomicOutput() {
   if (!committed_) ::unlink(temp_.c_str());
+  unregister_temp(slot_);
 }
 
 void AtomicOutput::commit() {

@@ -1,7 +1,9 @@
 #include "microreach/hdf5_io.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <type_traits>
@@ -13,8 +15,11 @@ namespace microreach::h5 {
 namespace {
 
 // HDF5 prints its own error stack by default; we report errors ourselves, with context.
+// Debian's libhdf5 is built thread-safe, where that setting is per thread: the pipeline's
+// writer and reader stages run on TBB worker threads, so every entry point that may run there
+// silences its thread (once per thread, a thread_local test afterwards).
 void silence_hdf5() {
-  static const bool once = [] {
+  thread_local const bool once = [] {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
     return true;
   }();
@@ -186,6 +191,7 @@ Handle& Handle::operator=(Handle&& o) noexcept {
 }
 
 void Handle::reset() {
+  silence_hdf5();
   if (id_ >= 0 && H5Iis_valid(id_) > 0) H5Idec_ref(id_);
   id_ = H5I_INVALID_HID;
 }
@@ -259,6 +265,7 @@ std::string File::filetype() const {
 }
 
 void File::close() {
+  silence_hdf5();
   if (!h_) return;
   const hid_t id = h_.release();
   if (H5Fflush(id, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(id) < 0)
@@ -380,6 +387,7 @@ std::vector<int> read_attr_ints(hid_t obj, const char* name) {
 
 // ---------------------------------------------------------------- groups
 Handle ensure_group(hid_t loc, const std::string& path) {
+  silence_hdf5();
   if (exists(loc, path))
     return Handle(check(H5Gopen2(loc, path.c_str(), H5P_DEFAULT), "open group " + path));
   Handle lcpl(check(H5Pcreate(H5P_LINK_CREATE), "create link property list"));
@@ -416,6 +424,7 @@ ColumnWriter<T>::ColumnWriter(hid_t loc, const std::string& path, std::string_vi
 
 template <class T>
 void ColumnWriter<T>::append(const T* data, std::size_t n) {
+  silence_hdf5();
   if (n == 0) return;
   hsize_t newsize[1] = {rows_ + n};
   check(H5Dset_extent(ds_.get(), newsize), "extend dataset", 0);
@@ -425,6 +434,7 @@ void ColumnWriter<T>::append(const T* data, std::size_t n) {
         "select rows", 0);
   Handle ms(check(H5Screate_simple(1, count, nullptr), "memory space"));
   herr_t rc;
+  errno = 0;
   if constexpr (std::is_same_v<T, std::string>) {
     std::vector<const char*> ptrs(n);
     for (std::size_t i = 0; i < n; ++i) ptrs[i] = data[i].c_str();
@@ -432,7 +442,17 @@ void ColumnWriter<T>::append(const T* data, std::size_t n) {
   } else {
     rc = H5Dwrite(ds_.get(), type_.get(), ms.get(), fs.get(), H5P_DEFAULT, data);
   }
-  if (rc < 0) throw Error("HDF5: cannot write rows (disk full or I/O error)");
+  if (rc < 0) {
+    const int e = errno;  // set by the failed write(2) underneath, if that is what failed
+    char name[256] = "";
+    char file[4096] = "";
+    H5Iget_name(ds_.get(), name, sizeof name);
+    H5Fget_name(ds_.get(), file, sizeof file);
+    throw Error(std::string("cannot write dataset '") + name + "' to '" + file + "': " +
+                (e == ENOSPC ? std::string("no space left on the disk (disk full)")
+                 : e != 0    ? std::strerror(e) + std::string(" (disk full or I/O error?)")
+                             : std::string("disk full or I/O error")));
+  }
   rows_ += n;
 }
 
@@ -455,6 +475,7 @@ void write_dataset(hid_t loc, const std::string& path, const std::vector<T>& v,
 }
 
 std::uint64_t dataset_length(hid_t loc, const std::string& path, const std::string& file) {
+  silence_hdf5();
   Handle ds = open_dataset(loc, path, file);
   Handle space(check(H5Dget_space(ds.get()), "get dataspace"));
   if (H5Sget_simple_extent_ndims(space.get()) != 1)
@@ -494,6 +515,7 @@ void read_open_rows(hid_t ds, const std::string& path, std::uint64_t first, std:
 template <class T>
 void read_rows(hid_t loc, const std::string& path, std::uint64_t first, std::size_t n,
                std::vector<T>& out, const std::string& file) {
+  silence_hdf5();
   Handle ds = open_dataset(loc, path, file);
   check_type<T>(ds.get(), path, file);
   read_open_rows(ds.get(), path, first, n, out, file);

@@ -1,11 +1,13 @@
 #pragma once
 // Cooperative cancellation and atomic output files.
 //
-// install_signal_handlers() makes SIGINT/SIGTERM set a flag; long loops call
-// throw_if_cancelled() (cheap) at chunk boundaries, which throws Interrupted. Output is written
-// to a temporary name beside the destination and renamed only by commit(); an AtomicOutput
-// destroyed without commit() removes the temporary file, so an existing output is never
-// truncated or half-overwritten.
+// install_signal_handlers() makes SIGINT/SIGTERM/SIGHUP set a flag; long loops call
+// throw_if_cancelled() (cheap) at chunk boundaries, which throws Interrupted. Should the graceful
+// stop not finish within 0.9 s (a read blocked on a pipe, a stalled disk), or on a second
+// signal, the handler removes every live AtomicOutput's temporary file and exits with 130. Output
+// is written to a temporary name beside the destination and renamed only by commit(); an
+// AtomicOutput destroyed without commit() removes the temporary file, so an existing output is
+// never truncated or half-overwritten.
 #include <atomic>
 #include <string>
 
@@ -34,6 +36,7 @@ class AtomicOutput {
  private:
   std::string final_, temp_;
   bool committed_ = false;
+  int slot_ = -1;  // registration for removal by the signal handler
 };
 
 }  // namespace microreach

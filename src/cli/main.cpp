@@ -1,5 +1,7 @@
 // The microreach executable: a thin CLI over the library. Errors become one message on stderr
 // and a non-zero exit code here, and only here.
+#include <hdf5.h>
+
 #include <exception>
 #include <iostream>
 #include <new>
@@ -11,6 +13,10 @@
 
 int main(int argc, char** argv) {
   using namespace microreach;
+  // Before any other HDF5 call: no library shutdown at exit. Every file we write is flushed and
+  // closed explicitly on success; after a failed write (disk full), HDF5 1.10 keeps the
+  // dataset it could not close and its exit-time cleanup crashes on it (SIGSEGV in H5D_close).
+  H5dont_atexit();
   CLI::App app{
       "microreach: score influencer profiles at scale and simulate campaigns with their "
       "uncertainty.\n"

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# Sanitizer stages of CI: builds the whole project twice and runs the full default test suite
+# (ctest labels `unit` and `cli`; not `scale`, no benchmarks) under
+#   1. AddressSanitizer + UndefinedBehaviorSanitizer (-fno-sanitize-recover: any report fails),
+#   2. ThreadSanitizer, against a libtbb built with TSan from Debian's source of the installed
+#      version (see build_tsan_tbb); tests/sanitize/tsan.supp may silence only oneTBB internals.
+# The CLI tests run the sanitized `microreach` of the same build.
+#
+#   bash scripts/ci-sanitize.sh [asan|tsan]...     (default: both)
+# Environment: SANITIZE_BUILD_ROOT (default: the source tree; builds go to build-asan/ and
+# build-tsan/ under it), JOBS (default: nproc), CC/CXX (default: clang/clang++ when present).
+#
+# Every sanitizer report of every process (test binaries and each `microreach` a CLI test
+# starts, whatever exit code the test expected) is written to a log directory; the stage fails
+# if any report exists, even when the test that caused it passed.
+# Needs the packages of scripts/setup.sh --dev (clang, libclang-rt-14-dev) and dpkg-dev (part of
+# build-essential), and deb.debian.org for the oneTBB source package (TSan stage).
+set -euo pipefail
+SRC="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="${SANITIZE_BUILD_ROOT:-$SRC}"
+JOBS="${JOBS:-$(nproc)}"
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(asan tsan)
+
+if [ -z "${CC:-}${CXX:-}" ] && command -v clang >/dev/null && command -v clang++ >/dev/null; then
+  export CC=clang CXX=clang++
+fi
+generator=()
+if command -v ninja >/dev/null; then generator=(-G Ninja); fi
+
+elapsed() { echo $(($(date +%s) - $1)); }
+# Sanitizers slow every step several times; tests/cli/robust_signals.sh allows this long (s)
+# from the signal to the exit instead of its default 1 s.
+export MICROREACH_SIGNAL_DEADLINE="${MICROREACH_SIGNAL_DEADLINE:-2.5}"
+
+# configure_and_build DIR SANITIZERS EXTRA_CXX_FLAGS
+configure_and_build() {
+  local dir="$1" san="$2" extra="$3"
+  cmake -S "$SRC" -B "$dir" "${generator[@]}" \
+    -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+    -DCMAKE_CXX_FLAGS="$extra" \
+    -DMICROREACH_SANITIZE="$san" \
+    -DMICROREACH_BUILD_BENCH=OFF -DMICROREACH_FUZZ=OFF -DMICROREACH_BUILD_TESTS=ON \
+    >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
+  cmake --build "$dir" -j"$JOBS"
+}
+
+# run_tests DIR LOGDIR: the default suite; then fail on any sanitizer log.
+run_tests() {
+  local dir="$1" logs="$2" rc=0
+  (cd "$dir" && ctest --output-on-failure -j"$JOBS" -L 'unit|cli' -LE 'scale|bench' \
+    --timeout 900) || rc=$?
+  if compgen -G "$logs/*" >/dev/null; then
+    echo "!! sanitizer reports (from $logs):"
+    for f in "$logs"/*; do
+      echo "---- $f"
+      head -c 20000 "$f"
+    done
+    rc=1
+  fi
+  return $rc
+}
+
+stage_asan() {
+  local t0 dir="$ROOT/build-asan" logs
+  t0=$(date +%s)
+  echo "== sanitizer stage: AddressSanitizer + UndefinedBehaviorSanitizer ($CXX, -O1) in $dir"
+  mkdir -p "$dir"
+  configure_and_build "$dir" "address,undefined" "-fno-sanitize-recover=all"
+  echo "   built in $(elapsed "$t0") s"
+  logs="$dir/sanitizer-logs"
+  rm -rf "$logs" && mkdir -p "$logs"
+  ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:abort_on_error=0:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:detect_invalid_pointer_pairs=0" \
+  UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1:exitcode=87" \
+  LSAN_OPTIONS="suppressions=$SRC/tests/sanitize/lsan.supp:print_suppressions=0" \
+    run_tests "$dir" "$logs"
+  echo "== ASan+UBSan stage passed in $(elapsed "$t0") s"
+}
+
+# Debian's libtbb is not built with -fsanitize=thread, so TSan cannot see the synchronisation
+# inside it (task spawn and steal, the pipeline's hand-over between filters, the wait for a task
+# group) and reports every object passed between TBB tasks as a race. oneTBB's own answer is to
+# build it with TBB_SANITIZE=thread: this fetches the Debian source package of exactly the
+# installed libtbb-dev version (apt-get source, with a private source list: the system's apt
+# configuration is left alone), builds libtbb.so.12 with TSan (~1 min on 2 cores) and puts it
+# first on LD_LIBRARY_PATH for the tests. Same version, same soname, same ABI as the headers.
+build_tsan_tbb() {
+  local dir="$1" pkg ver work lib
+  pkg=$(dpkg-query -W -f='${source:Package}' libtbb-dev)
+  ver=$(dpkg-query -W -f='${source:Version}' libtbb-dev)
+  work="$dir/tbb-tsan"
+  lib="$work/lib"
+  if [ -f "$lib/libtbb.so.12" ] && [ "$(cat "$work/version" 2>/dev/null)" = "$pkg=$ver" ]; then
+    echo "   reusing TSan-instrumented $pkg $ver ($lib)"
+    TSAN_TBB_LIB="$lib"
+    return 0
+  fi
+  command -v dpkg-source >/dev/null || {
+    echo "ci-sanitize.sh: dpkg-source is missing (apt-get install dpkg-dev)" >&2; return 1; }
+  rm -rf "$work" && mkdir -p "$work/apt/lists/partial" "$work/dl"
+  local codename
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  cat >"$work/apt/sources.list" <<EOS
+deb-src http://deb.debian.org/debian $codename main
+deb-src http://deb.debian.org/debian $codename-updates main
+deb-src http://deb.debian.org/debian-security $codename-security main
+EOS
+  local aptopts=(-q -o "Dir::Etc::SourceList=$work/apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
+    -o "Dir::State::Lists=$work/apt/lists" -o "Dir::Cache::archives=$work/apt")
+  echo "   fetching the source of $pkg $ver (Debian) to build a TSan libtbb"
+  apt-get "${aptopts[@]}" update >"$work/apt.log" 2>&1 &&
+    (cd "$work/dl" && apt-get "${aptopts[@]}" source --download-only "$pkg=$ver" >>"$work/apt.log" 2>&1) || {
+    cat "$work/apt.log"
+    echo "ci-sanitize.sh: cannot fetch the Debian source of $pkg $ver; the TSan stage needs it" >&2
+    return 1
+  }
+  (cd "$work/dl" && dpkg-source -x ./*.dsc src >>"$work/apt.log" 2>&1) || { cat "$work/apt.log"; return 1; }
+  cmake -S "$work/dl/src" -B "$work/build" "${generator[@]}" \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" \
+    -DTBB_SANITIZE=thread -DTBB_TEST=OFF -DTBB_EXAMPLES=OFF -DTBB_STRICT=OFF \
+    -DTBBMALLOC_BUILD=OFF -DTBB_ENABLE_IPO=OFF >"$work/configure.log" 2>&1 || {
+    cat "$work/configure.log"; return 1; }
+  cmake --build "$work/build" --target tbb -j"$JOBS" >"$work/build.log" 2>&1 || {
+    tail -50 "$work/build.log"; return 1; }
+  mkdir -p "$lib"
+  cp -P "$(dirname "$(find "$work/build" -name 'libtbb.so.12' | head -1)")"/libtbb.so* "$lib/"
+  echo "$pkg=$ver" >"$work/version"
+  rm -rf "$work/dl" "$work/apt"
+  TSAN_TBB_LIB="$lib"
+}
+
+stage_tsan() {
+  local t0 dir="$ROOT/build-tsan" logs
+  t0=$(date +%s)
+  echo "== sanitizer stage: ThreadSanitizer ($CXX, -O1) in $dir"
+  mkdir -p "$dir"
+  build_tsan_tbb "$dir"
+  echo "   TSan libtbb ready after $(elapsed "$t0") s"
+  configure_and_build "$dir" "thread" ""
+  echo "   built in $(elapsed "$t0") s"
+  logs="$dir/sanitizer-logs"
+  rm -rf "$logs" && mkdir -p "$logs"
+  LD_LIBRARY_PATH="$TSAN_TBB_LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
+  TSAN_OPTIONS="log_path=$logs/tsan:suppressions=$SRC/tests/sanitize/tsan.supp:halt_on_error=1:exitcode=66:second_deadlock_stack=1" \
+    run_tests "$dir" "$logs"
+  # The tests must really have used the instrumented libtbb.
+  LD_LIBRARY_PATH="$TSAN_TBB_LIB" ldd "$dir/microreach" | grep -q "$TSAN_TBB_LIB/libtbb.so.12" || {
+    echo "ci-sanitize.sh: $dir/microreach does not load $TSAN_TBB_LIB/libtbb.so.12" >&2; return 1; }
+  echo "== TSan stage passed in $(elapsed "$t0") s"
+}
+
+for s in "${stages[@]}"; do
+  case "$s" in
+    asan) stage_asan ;;
+    tsan) stage_tsan ;;
+    *) echo "ci-sanitize.sh: unknown stage '$s' (expected asan or tsan)" >&2; exit 2 ;;
+  esac
+done
