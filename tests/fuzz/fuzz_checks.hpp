@@ -128,18 +128,19 @@ class Tally : public BatchSink {
   std::uint64_t kept = 0, rejected = 0;
 };
 
-inline void check_table_and_import(const std::uint8_t* data, std::size_t n) {
-  MemFile file(data, n);
+inline void check_table(const MemFile& file) {
   try {
     auto t = TableReader::open(file.path());
     std::vector<std::string> row;
     std::uint64_t last_line = 0;
-    for (int guard = 0; guard < 100000; ++guard) {
+    int errors = 0;  // a thrown error costs ~50 us under ASan: sample the first few
+    for (;;) {
       try {
         if (!t->next(row)) break;
       } catch (const InputError&) {
         if (t->format() == TableFormat::json) break;  // JSON syntax errors end the file
-        continue;                                     // a CSV record is consumed first
+        if (++errors > 16) break;
+        continue;  // a CSV record is consumed first
       }
       MR_FUZZ_CHECK(row.size() == t->header().size());
       MR_FUZZ_CHECK(t->line() >= last_line);
@@ -147,6 +148,9 @@ inline void check_table_and_import(const std::uint8_t* data, std::size_t n) {
     }
   } catch (const InputError&) {
   }
+}
+
+inline void check_import(const MemFile& file) {
   for (const OnError mode : {OnError::skip, OnError::strict}) {
     try {
       ImportOptions opt;
@@ -167,11 +171,22 @@ inline void check_table_and_import(const std::uint8_t* data, std::size_t n) {
   }
 }
 
-inline void fuzz_one(const std::uint8_t* data, std::size_t n) {
+// The scanner, the value parser and the table reader (fast: no threads).
+inline void fuzz_reader(const std::uint8_t* data, std::size_t n) {
   const char* p = reinterpret_cast<const char*>(data);
   for (char delim : {',', ';', '\t'}) check_scanner(p, p + n, delim);
   check_values(p, n);
-  check_table_and_import(data, n);
+  check_table(MemFile(data, n));
+}
+
+// The parallel importer, strict and skipping.
+inline void fuzz_import(const std::uint8_t* data, std::size_t n) {
+  check_import(MemFile(data, n));
+}
+
+inline void fuzz_one(const std::uint8_t* data, std::size_t n) {
+  fuzz_reader(data, n);
+  fuzz_import(data, n);
 }
 
 }  // namespace microreach::fuzz
