@@ -237,8 +237,10 @@ void add_export(CLI::App& app, Globals& g) {
       "export", "Write an HDF5 profiles or scores file as CSV (for spreadsheets and pandas)");
   cmd->add_option("input", a->in, "HDF5 file from import, generate or score")->required();
   cmd->add_option("--csv", a->csv, "Output CSV file")->required();
-  cmd->add_option("--top", a->top, "Only the K best-scored rows, best first (scores files)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}));
+  cmd->add_option(
+         "--top", a->top,
+         "Only the K best-scored rows, best first (scores files; 0 = every row in file order)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{100000000}));
   cmd->add_option("--chunk-size", a->chunk, "Rows read at a time")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
   cmd->callback([a] { run_export(*a); });
