@@ -1,11 +1,13 @@
 #include "microreach/cancel.hpp"
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -47,8 +49,7 @@ void unregister_temp(int slot) {
 
 // Last resort, async-signal-safe: remove every registered temporary file and leave with 130.
 [[noreturn]] void hard_exit() {
-  for (auto& t : g_temps)
-    if (t.state.load(std::memory_order_acquire) == 2) ::unlink(t.path);
+  remove_temporary_outputs();
   static const char msg[] =
       "microreach: interrupted: stopped forcibly, temporary output removed, no output was "
       "written\n";
@@ -88,6 +89,11 @@ void install_signal_handlers() {
   sigaction(SIGHUP, &sa, nullptr);  // terminal closed: same as Ctrl-C
   sigaction(SIGALRM, &sa, nullptr);
 }
+void remove_temporary_outputs() {
+  for (auto& t : g_temps)
+    if (t.state.load(std::memory_order_acquire) == 2) ::unlink(t.path);
+}
+
 bool cancel_requested() {
   return g_cancel.load(std::memory_order_relaxed);
 }
@@ -146,6 +152,35 @@ void AtomicOutput::commit() {
     throw Error("cannot move the finished output to '" + final_ + "': " + errno_text(e2));
   }
   committed_ = true;
+}
+
+namespace {
+std::string human_bytes(double b) {
+  const char* units[] = {"bytes", "KB", "MB", "GB", "TB", "PB", "EB"};
+  int u = 0;
+  while (b >= 1000 && u < 6) {
+    b /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+}  // namespace
+
+void AtomicOutput::require_space(std::uint64_t min_bytes, const std::string& option,
+                                 const std::string& value) const {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(final_).parent_path();
+  if (dir.empty()) dir = ".";
+  struct statvfs st {};
+  if (::statvfs(dir.c_str(), &st) != 0) return;  // unknown: let the writes tell
+  const double free_bytes = static_cast<double>(st.f_bavail) * static_cast<double>(st.f_frsize);
+  if (static_cast<double>(min_bytes) > free_bytes)
+    throw ConfigError(option, value,
+                      "'" + final_ + "' would need at least " +
+                          human_bytes(static_cast<double>(min_bytes)) + " but only " +
+                          human_bytes(free_bytes) + " are free in '" + dir.string() + "'");
 }
 
 }  // namespace microreach

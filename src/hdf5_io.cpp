@@ -10,6 +10,7 @@
 
 #include "microreach/build_info.hpp"
 #include "microreach/error.hpp"
+#include "microreach/fault_guard.hpp"
 
 namespace microreach::h5 {
 namespace {
@@ -127,7 +128,13 @@ Handle open_dataset(hid_t loc, const std::string& path, const std::string& file)
     bad_input(file, "dataset '" + path +
                         "' is missing (the file is incomplete or was not written by this version "
                         "of microreach)");
-  return Handle(check(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "open dataset " + path));
+  const InputFaultScope guard(file, "dataset '" + path + "'");
+  Handle ds(H5Dopen2(loc, path.c_str(), H5P_DEFAULT));
+  if (!ds)
+    bad_input(file, "dataset '" + path +
+                        "' cannot be opened: its header is damaged (expected an intact file "
+                        "written by microreach)");
+  return ds;
 }
 
 template <class T>
@@ -148,12 +155,14 @@ void check_type(hid_t ds, const std::string& path, const std::string& file) {
 template <class T>
 void read_numbers(hid_t ds, hid_t memspace, hid_t filespace, T* out, const std::string& path,
                   const std::string& file) {
+  const InputFaultScope guard(file, "dataset '" + path + "'");
   if (H5Dread(ds, native_type<T>(), memspace, filespace, H5P_DEFAULT, out) < 0)
     bad_input(file, "cannot read dataset '" + path + "' (the file may be truncated or corrupt)");
 }
 
 void read_strings(hid_t ds, hid_t memspace, hid_t filespace, std::string* out, std::size_t n,
                   const std::string& path, const std::string& file) {
+  const InputFaultScope guard(file, "dataset '" + path + "'");
   Handle ft(check(H5Dget_type(ds), "get type of " + path));
   if (H5Tis_variable_str(ft.get()) > 0) {
     Handle mt = utf8_string_type();
@@ -237,13 +246,21 @@ File File::open(const std::string& path, const std::vector<std::string>& accepte
     bad_input(path, "is not an HDF5 file (or is truncated); expected a file written by microreach");
   File f;
   f.path_ = path;
+  note_untrusted_input(path);
+  const InputFaultScope guard(path, "the file structure");
   f.h_ = Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
   if (!f.h_) bad_input(path, "cannot be opened as HDF5 (truncated or corrupt?)");
   std::string list;
   for (const auto& a : accepted) list += (list.empty() ? "'" : ", '") + a + "'";
   if (!has_attr(f.id(), "filetype"))
     bad_input(path, "has no 'filetype' attribute: not a microreach file (expected " + list + ")");
-  const std::string ft = f.filetype();
+  std::string ft;
+  try {
+    ft = f.filetype();
+  } catch (const Error&) {
+    bad_input(path, "attribute 'filetype' is not a text string: not a microreach file (expected " +
+                        list + ")");
+  }
   bool ok = accepted.empty();
   for (const auto& a : accepted) ok = ok || a == ft;
   if (!ok) bad_input(path, "is a '" + ft + "' file; this command needs " + list);

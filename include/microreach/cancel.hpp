@@ -9,6 +9,7 @@
 // AtomicOutput destroyed without commit() removes the temporary file, so an existing output is
 // never truncated or half-overwritten.
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 namespace microreach {
@@ -18,6 +19,9 @@ bool cancel_requested();
 void request_cancel();  // for tests and for the library user
 void reset_cancel();
 void throw_if_cancelled();
+// Async-signal-safe: unlinks the temporary file of every live AtomicOutput (for fatal-signal
+// handlers that exit without unwinding).
+void remove_temporary_outputs();
 
 class AtomicOutput {
  public:
@@ -32,6 +36,10 @@ class AtomicOutput {
   const std::string& final_path() const { return final_; }
   // fsync + rename over the destination. Throws Error on failure (temp removed).
   void commit();
+  // Refuses up front (ConfigError naming `option` and `value`) an output that cannot fit: when
+  // at least `min_bytes` would be written but the destination's file system has less free.
+  void require_space(std::uint64_t min_bytes, const std::string& option,
+                     const std::string& value) const;
 
  private:
   std::string final_, temp_;

@@ -24,6 +24,9 @@ void run_generate(const GenerateArgs& a, const Globals& g) {
   const ScoringConfig scoring;  // price model and benchmarks the population is drawn around
   auto threads = limit_threads(g.threads);
   AtomicOutput out(a.out);
+  // A profiles file takes well over 100 bytes a row (measured ~150 uncompressed): refuse a
+  // count that cannot fit before writing anything.
+  out.require_space(a.compress ? 0 : a.count * 100, "--count", std::to_string(a.count));
   PipelineStats stats;
   {
     h5::Provenance prov{h5::kFiletypeProfiles, a.seed, gen.to_text() + scoring.to_text(),

@@ -77,6 +77,10 @@ void run_score(const ScoreArgs& a, const Globals& g) {
       cfg.to_text() + (a.generate ? a.gen.build().to_text() : std::string());
   if (!a.out.empty()) {
     AtomicOutput out(a.out);
+    // Profiles + scores take well over 200 bytes a row: refuse a --generate count that
+    // cannot fit before scoring anything.
+    if (a.generate > 0 && a.compress == 0)
+      out.require_space(a.generate * 200, "--generate", std::to_string(a.generate));
     {
       h5::Provenance prov{h5::kFiletypeScores, a.seed, config_text, g.command_line};
       h5::File file = h5::File::create(out.temp_path(), prov);

@@ -10,6 +10,7 @@
 #include "microreach/build_info.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
+#include "microreach/fault_guard.hpp"
 
 int main(int argc, char** argv) {
   using namespace microreach;
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
   cli::add_export(app, g);
 
   install_signal_handlers();
+  install_fault_handlers();
+  limit_memory_to_physical_ram();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
