@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   cli::Globals g;
   for (int i = 0; i < argc; ++i) g.command_line += (i ? " " : "") + std::string(argv[i]);
   app.add_option("--threads,-j", g.threads, "Worker threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(CLI::Range(0, 1024));  // a bound, not "up to 1.8e308"
   app.add_flag("--quiet,-q", g.quiet, "No progress bar or chatter on stderr");
 
   cli::add_generate(app, g);
