@@ -71,6 +71,7 @@ stage_asan() {
   echo "   built in $(elapsed "$t0") s"
   logs="$dir/sanitizer-logs"
   rm -rf "$logs" && mkdir -p "$logs"
+  MICROREACH_SANITIZER=asan \
   ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:abort_on_error=0:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:detect_invalid_pointer_pairs=0" \
   UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1:exitcode=87" \
   LSAN_OPTIONS="suppressions=$SRC/tests/sanitize/lsan.supp:print_suppressions=0" \
@@ -141,6 +142,7 @@ stage_tsan() {
   echo "   built in $(elapsed "$t0") s"
   logs="$dir/sanitizer-logs"
   rm -rf "$logs" && mkdir -p "$logs"
+  MICROREACH_SANITIZER=tsan \
   LD_LIBRARY_PATH="$TSAN_TBB_LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   TSAN_OPTIONS="log_path=$logs/tsan:suppressions=$SRC/tests/sanitize/tsan.supp:halt_on_error=1:exitcode=66:second_deadlock_stack=1" \
     run_tests "$dir" "$logs"

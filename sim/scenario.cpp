@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -296,6 +297,13 @@ class TomlParser {
   }
 
   Value value() {
+    // Bounded recursion: a file of 100000 '[' overflowed the stack (found by fuzz_scenario).
+    constexpr int kMaxNesting = 32;
+    if (++depth_ > kMaxNesting) fail("values nested more than 32 deep (arrays or inline tables)");
+    struct Leave {
+      int& depth;
+      ~Leave() { --depth; }
+    } leave{depth_};
     Value v;
     v.line = line_;
     v.column = col_;
@@ -426,6 +434,7 @@ class TomlParser {
   std::string file_;
   std::size_t pos_ = 0;
   std::uint64_t line_ = 1, col_ = 1;
+  int depth_ = 0;  // nesting of value(): arrays and inline tables
   std::string table_;
   std::set<std::string> tables_, keys_;
   std::vector<Entry> entries_;
@@ -434,6 +443,7 @@ class TomlParser {
 // ---------------------------------------------------------------- binding
 
 std::string fmt(double v) {
+  if (v == 0) v = 0;  // -0 would print "-0", which reads back as +0: to_toml must round-trip
   char buf[64];
   auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
   (void)ec;
@@ -446,6 +456,15 @@ std::string quote(const std::string& s) {
     if (c == '"' || c == '\\') out += '\\';
     if (c == '\n') {
       out += "\\n";
+      continue;
+    }
+    // Other control characters (the parser refuses them raw, accepts \uXXXX): escaped so that
+    // to_toml() reads back (found by fuzz_scenario).
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", u);
+      out += esc;
       continue;
     }
     out += c;

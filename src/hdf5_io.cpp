@@ -167,8 +167,11 @@ void read_strings(hid_t ds, hid_t memspace, hid_t filespace, std::string* out, s
   if (H5Tis_variable_str(ft.get()) > 0) {
     Handle mt = utf8_string_type();
     std::vector<char*> buf(n, nullptr);
-    if (H5Dread(ds, mt.get(), memspace, filespace, H5P_DEFAULT, buf.data()) < 0)
+    if (H5Dread(ds, mt.get(), memspace, filespace, H5P_DEFAULT, buf.data()) < 0) {
+      // A read that failed part-way may have allocated some strings already.
+      H5Dvlen_reclaim(mt.get(), memspace, H5P_DEFAULT, buf.data());
       bad_input(file, "cannot read dataset '" + path + "' (the file may be truncated or corrupt)");
+    }
     for (std::size_t i = 0; i < n; ++i) out[i] = buf[i] ? buf[i] : "";
     H5Dvlen_reclaim(mt.get(), memspace, H5P_DEFAULT, buf.data());
   } else {

@@ -1,7 +1,7 @@
 // The microreach executable: a thin CLI over the library. Errors become one message on stderr
 // and a non-zero exit code here, and only here.
-#include <hdf5.h>
-
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <new>
@@ -12,12 +12,23 @@
 #include "microreach/error.hpp"
 #include "microreach/fault_guard.hpp"
 
+namespace {
+
+// Leaves after a failure without running static destructors or atexit handlers: after a failed
+// write (disk full) HDF5 1.10 keeps the dataset it could not close, and the library shutdown
+// those run (H5close, from libhdf5_cpp's termH5cpp) then crashes on it with SIGSEGV in H5D_close.
+// Nothing is left to save: the temporary output was removed while the error unwound.
+[[noreturn]] void exit_after_error(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace microreach;
-  // Before any other HDF5 call: no library shutdown at exit. Every file we write is flushed and
-  // closed explicitly on success; after a failed write (disk full), HDF5 1.10 keeps the
-  // dataset it could not close and its exit-time cleanup crashes on it (SIGSEGV in H5D_close).
-  H5dont_atexit();
   CLI::App app{
       "microreach: score influencer profiles at scale and simulate campaigns with their "
       "uncertainty.\n"
@@ -56,14 +67,14 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   } catch (const Error& e) {
     std::cerr << "microreach: error: " << e.what() << "\n";
-    return e.exit_code();
+    exit_after_error(e.exit_code());
   } catch (const std::bad_alloc&) {
     std::cerr
         << "microreach: error: out of memory (try a smaller --chunk-size or fewer --threads)\n";
-    return kExitFailure;
+    exit_after_error(kExitFailure);
   } catch (const std::exception& e) {
     std::cerr << "microreach: error: " << e.what() << "\n";
-    return kExitFailure;
+    exit_after_error(kExitFailure);
   }
   return kExitOk;
 }
