@@ -61,7 +61,7 @@ void unregister_temp(int slot) {
 // How long the graceful stop (checked per batch / block of work) may take before the watchdog
 // stops the process forcibly. Chunks take milliseconds; only a blocked read of a pipe or a
 // stalled disk gets near this.
-constexpr long kGraceMicroseconds = 900000;
+constexpr long kGraceMicroseconds = 750000;
 
 extern "C" void on_signal(int sig) {
   if (sig == SIGALRM) hard_exit();  // the graceful stop took too long

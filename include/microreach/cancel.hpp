@@ -3,7 +3,7 @@
 //
 // install_signal_handlers() makes SIGINT/SIGTERM/SIGHUP set a flag; long loops call
 // throw_if_cancelled() (cheap) at chunk boundaries, which throws Interrupted. Should the graceful
-// stop not finish within 0.9 s (a read blocked on a pipe, a stalled disk), or on a second
+// stop not finish within 0.75 s (a read blocked on a pipe, a stalled disk), or on a second
 // signal, the handler removes every live AtomicOutput's temporary file and exits with 130. Output
 // is written to a temporary name beside the destination and renamed only by commit(); an
 // AtomicOutput destroyed without commit() removes the temporary file, so an existing output is

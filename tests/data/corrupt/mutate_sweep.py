@@ -8,7 +8,7 @@ object headers) or anywhere. `microreach score --in COPY --out OUT` must then ei
 refuse the file with exit code 3 and a message naming it; never crash, never leave OUT or a
 temporary file after a failure. HDF5 1.10 itself can loop forever on some damaged global heaps
 (a library bug we cannot fix); such a run must still stop on Ctrl-C (watchdog: forced exit after
-0.9 s, plus the time to free what the library allocated), with exit code 130 and nothing left
+0.75 s, plus the time to free what the library allocated), with exit code 130 and nothing left
 behind - that is checked instead. Deterministic for a seed.
 """
 import glob
@@ -27,7 +27,7 @@ def main():
     # A run still going after this long is taken as the library looping on the damage (it may
     # also be growing its heap by gigabytes a second, so do not wait long).
     hang_after = float(os.environ.get("MUTATE_HANG_SECONDS", "3"))
-    # Stopping such a run: the watchdog's forced exit (0.9 s) plus the kernel freeing the heap
+    # Stopping such a run: the watchdog's forced exit (0.75 s) plus the kernel freeing the heap
     # the library grew meanwhile (up to a second for several GB).
     hang_deadline = deadline + 1.5
     os.makedirs(work, exist_ok=True)
