@@ -4,7 +4,7 @@
 # market, then writes the HTML report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh build
+MICROREACH_TARGET=microreach bash scripts/setup.sh build
 mkdir -p out
 ./build/microreach simulate --keep-trials --out out/campaign.h5
 ./build/microreach report out/campaign.h5 -o out/report.html

@@ -2,6 +2,7 @@
 # Installs the Debian 12 packages microreach needs (only those missing) and builds it.
 #   scripts/setup.sh [--dev] [build-dir]
 # --dev also installs what the full test suite needs (clang and its sanitizer/fuzzer runtime).
+# MICROREACH_TARGET=microreach builds only the executable (the demo does not need the tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,4 +34,4 @@ echo "== building in $build_dir"
 werror=OFF
 if [ "$dev" = 1 ]; then werror=ON; fi
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DMICROREACH_WERROR=$werror >/dev/null
-cmake --build "$build_dir" -j"$(nproc)"
+cmake --build "$build_dir" -j"$(nproc)" ${MICROREACH_TARGET:+--target "$MICROREACH_TARGET"}
