@@ -12,6 +12,7 @@
 #include "microreach/error.hpp"
 #include "microreach/sim/engine.hpp"
 #include "microreach/sim/strategy.hpp"
+#include "microreach/values.hpp"
 
 namespace microreach::sim {
 namespace {
@@ -254,21 +255,7 @@ class TomlParser {
             }
             if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) fail("invalid Unicode escape");
             advance(static_cast<std::size_t>(digits));
-            if (cp < 0x80) {
-              out += static_cast<char>(cp);
-            } else if (cp < 0x800) {
-              out += static_cast<char>(0xC0 | (cp >> 6));
-              out += static_cast<char>(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-              out += static_cast<char>(0xE0 | (cp >> 12));
-              out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-              out += static_cast<char>(0x80 | (cp & 0x3F));
-            } else {
-              out += static_cast<char>(0xF0 | (cp >> 18));
-              out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-              out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-              out += static_cast<char>(0x80 | (cp & 0x3F));
-            }
+            append_utf8(out, cp);
             break;
           }
           default:

@@ -1,5 +1,7 @@
 #include "microreach/table.hpp"
 
+#include "microreach/values.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -454,24 +456,6 @@ class JsonTable final : public TableReader {
     }
   }
 
-  static void put_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   bool hex4(const char* q, const char* e, std::uint32_t& v) {
     if (e - q < 4) return false;
     v = 0;
@@ -550,7 +534,7 @@ class JsonTable final : public TableReader {
             fail(q - 6, "a lone UTF-16 surrogate \\u" + std::string(q - 4, 4) +
                             ": expected a surrogate pair");
           }
-          put_utf8(out, cp);
+          append_utf8(out, cp);
           break;
         }
         default:

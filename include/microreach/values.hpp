@@ -30,6 +30,10 @@ ParsedValue parse_value(std::string_view text) noexcept;
 // True for the missing forms listed above.
 bool is_missing_text(std::string_view text) noexcept;
 
+// Appends the UTF-8 encoding of a Unicode code point (<= 0x10FFFF, not a surrogate: callers
+// check) to `out`. Shared by the JSON reader and the scenario parser's \u escapes.
+void append_utf8(std::string& out, std::uint32_t code_point);
+
 // NaN for a missing form; otherwise the number, or throws Error
 // "<context>: found '<text>': expected a number such as 1234, 1.2k, 3.5M or 1.39%".
 double parse_number(std::string_view text, const std::string& context);
