@@ -31,6 +31,19 @@ Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p
   return k;
 }
 
+namespace {
+constexpr std::size_t kChunk = 128;  // accounts per batch: the words fit in L1 (12 KB)
+constexpr std::size_t kSlots = kWordsPerTrial;
+enum Lane : std::uint64_t { kLaneNormal = 1, kLaneFake = 2, kLaneReach = 3, kLaneShares = 4 };
+}  // namespace
+
+Xoshiro256 block_generator(std::uint64_t seed, std::uint64_t block, std::uint64_t key) {
+  Xoshiro256 x;
+  philox_block(seed, Purpose::sim_block, block, key, 0, 0, x.s);
+  if ((x.s[0] | x.s[1] | x.s[2] | x.s[3]) == 0) x.s[0] = 1;  // the one state xoshiro avoids
+  return x;
+}
+
 TrialWorkspace::TrialWorkspace(const CampaignModel& m) {
   const std::size_t n = m.account_count();
   reached_.resize(n);
@@ -38,6 +51,31 @@ TrialWorkspace::TrialWorkspace(const CampaignModel& m) {
   shares_.resize(n);
   other_engagements_.resize(n);
   incident_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const AccountModel& a = m.account(i);
+    if (!a.fake_random) continue;
+    switch (a.fake.method()) {
+      case BetaDist::Method::invert_a:
+      case BetaDist::Method::invert_b:
+        invert_.push_back(static_cast<std::uint32_t>(i));
+        break;
+      case BetaDist::Method::ratio:
+        ratio_.push_back(static_cast<std::uint32_t>(i));
+        break;
+      case BetaDist::Method::other:
+        other_.push_back(static_cast<std::uint32_t>(i));
+        break;
+    }
+  }
+  state_.resize(4 * n);
+  const std::size_t c = std::min(n, kChunk);
+  words_.resize(kSlots * kChunk);
+  fake_.resize(c);
+  authentic_.resize(c);
+  rho_.resize(c);
+  p_reach_.resize(c);
+  count_.resize(c);
+  accepted_.resize(c);
 }
 
 void TrialWorkspace::draw_expectations(const CampaignModel& m) {
@@ -65,37 +103,190 @@ void TrialWorkspace::draw(const CampaignModel& m, std::uint64_t seed, std::uint6
   seed_ = seed;
   trial_ = trial;
   shocks_ = draw_shocks(seed, trial, p);
+  const std::size_t n = m.account_count();
+  // Each account's generator for this block of trials, positioned at this trial's words.
+  const std::uint64_t block = trial / kBlockTrials;
+  if (!seeded_ || seed != state_seed_ || block != state_block_ || trial < next_trial_) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Xoshiro256 x = block_generator(seed, block, m.account(i).key);
+      for (std::size_t k = 0; k < 4; ++k) state_[k * n + i] = x.s[k];
+    }
+    seeded_ = true;
+    state_seed_ = seed;
+    state_block_ = block;
+    next_trial_ = block * kBlockTrials;
+  }
+  if (trial > next_trial_) {
+    const std::uint64_t skip = (trial - next_trial_) * kWordsPerTrial;
+    for (std::size_t i = 0; i < n; ++i) {
+      Xoshiro256 x{{state_[i], state_[n + i], state_[2 * n + i], state_[3 * n + i]}};
+      for (std::uint64_t k = 0; k < skip; ++k) x.next();
+      for (std::size_t k = 0; k < 4; ++k) state_[k * n + i] = x.s[k];
+    }
+  }
+  next_trial_ = trial + 1;
+  invert_pos_ = ratio_pos_ = other_pos_ = 0;
+  for (std::size_t c0 = 0; c0 < n; c0 += kChunk) draw_chunk(m, c0, std::min(n, c0 + kChunk));
+}
+
+namespace {
+// The accounts of `list` (ascending) in [c0, c1), advancing `pos`.
+template <class F>
+void for_each_in(const std::vector<std::uint32_t>& list, std::size_t c1, std::size_t& pos, F f) {
+  for (; pos < list.size() && list[pos] < c1; ++pos) f(list[pos]);
+}
+}  // namespace
+
+void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1) {
+  const ModelParams& p = m.params();
+  const AccountModel* acc = m.accounts().data();
+  const std::size_t len = c1 - c0;
+  const std::uint64_t seed = seed_, trial = trial_;
+  constexpr Purpose kPurpose = Purpose::sim_account;
+  std::uint64_t* w = words_.data();  // word `slot` of account c0 + j at w[slot * kChunk + j]
+  auto word = [&](std::size_t slot, std::size_t j) { return w[slot * kChunk + j]; };
+  // The stream a draw continues on after its first attempt, replaying the words it used.
+  auto resume = [&](std::size_t i, Lane lane, std::size_t slot0, int count) {
+    std::uint64_t first[4];
+    for (int k = 0; k < count; ++k) first[k] = word(slot0 + k, i - c0);
+    return Stream::resume(seed, kPurpose, trial, acc[i].key, lane, first, count);
+  };
+
+  // The trial's 9 words of every account, from its generator of this block of trials.
+  {
+    const std::size_t n = m.account_count();
+    std::uint64_t* s0 = state_.data() + c0;
+    std::uint64_t *s1 = s0 + n, *s2 = s1 + n, *s3 = s2 + n;
+    for (std::size_t k = 0; k < kSlots; ++k) {
+      std::uint64_t* out = w + k * kChunk;
+      for (std::size_t j = 0; j < len; ++j) {
+        Xoshiro256 x{{s0[j], s1[j], s2[j], s3[j]}};
+        out[j] = x.next();
+        s0[j] = x.s[0];
+        s1[j] = x.s[1];
+        s2[j] = x.s[2];
+        s3[j] = x.s[3];
+      }
+    }
+  }
+
+  // Real fake share around the estimate (words 5..8, lane 2).
+  for (std::size_t j = 0; j < len; ++j) fake_[j] = acc[c0 + j].fake_mean;
+  for_each_in(invert_, c1, invert_pos_, [&](std::uint32_t i) {
+    fake_[i - c0] = acc[i].fake.invert(Stream::to_uniform(word(5, i - c0)));
+  });
+  for_each_in(ratio_, c1, ratio_pos_, [&](std::uint32_t i) {
+    const std::size_t j = i - c0;
+    const BetaDist& beta = acc[i].fake;
+    double zx, zy, gx, gy;
+    const bool ok_x = normal_first(word(5, j), zx);
+    const bool ok_y = normal_first(word(7, j), zy);
+    const bool ok = beta.gamma_a().first_attempt(zx, Stream::to_uniform(word(6, j)), gx) &
+                    beta.gamma_b().first_attempt(zy, Stream::to_uniform(word(8, j)), gy) & ok_x &
+                    ok_y;
+    if (ok) {
+      fake_[j] = gx / (gx + gy);
+    } else {
+      Stream s = resume(i, kLaneFake, 5, 4);
+      fake_[j] = beta(s);
+    }
+  });
+  for_each_in(other_, c1, other_pos_, [&](std::uint32_t i) {
+    Stream s = resume(i, kLaneFake, 5, 4);
+    fake_[i - c0] = acc[i].fake(s);
+  });
+
+  // Authentic followers; reach rate in this window: tier mean x shared shock x own lognormal
+  // noise of mean 1 (word 0, lane 1).
   const double posts = p.posts;
   const bool one_post = posts == 1.0;
   const double sigma = p.reach_sigma;
   const double reach_scale = shocks_.reach * std::exp(-0.5 * sigma * sigma);
+  for (std::size_t j = 0; j < len; ++j) {
+    const AccountModel& a = acc[c0 + j];
+    authentic_[j] = std::floor(a.followers * (1.0 - fake_[j]) + 0.5);
+    const std::uint64_t r = word(0, j);
+    double z;
+    if (!normal_first(r, z)) {
+      Stream s(seed, kPurpose, trial, a.key, kLaneNormal);
+      z = detail::normal_slow(s, r, r & 0xff, z);
+    }
+    const double rho = std::min(1.0, a.reach_rate * reach_scale * std::exp(sigma * z));
+    rho_[j] = rho;
+    p_reach_[j] = one_post ? rho : 1.0 - std::pow(1.0 - rho, posts);
+  }
+
+  // Followers reached ~ Binomial(authentic, p_reach) (word 1, lane 3): BTRD's first step for
+  // every account, then the full sampler where it did not accept (or BTRD does not apply).
+  {
+    const double* __restrict authentic = authentic_.data();
+    const double* __restrict p_reach = p_reach_.data();
+    const std::uint64_t* __restrict w1 = w + 1 * kChunk;
+    double* __restrict accepted = accepted_.data();
+    double* __restrict count = count_.data();
+    for (std::size_t j = 0; j < len; ++j) {
+      const double n = authentic[j], pr = p_reach[j];
+      const double q = 1.0 - pr;
+      const double pe = pr > 0.5 ? q : pr;
+      const BtrdBox box(n, pe);
+      const double v = Stream::to_uniform_packed(w1[j]);
+      const double k = box.candidate(v);
+      accepted[j] = n * pe >= 10.0 && pr > 0.0 && pr < 1.0 && v <= box.u_rv_r ? 1.0 : 0.0;
+      count[j] = pr > 0.5 ? n - k : k;
+    }
+  }
+  for (std::size_t j = 0; j < len; ++j) {
+    if (accepted_[j] != 0.0) continue;
+    Stream s = resume(c0 + j, kLaneReach, 1, 1);
+    count_[j] =
+        static_cast<double>(binomial(s, static_cast<std::uint64_t>(authentic_[j]), p_reach_[j]));
+  }
   const double audience = p.audience_size;
   const double vps = p.viewers_per_share;
-  const std::size_t n = m.account_count();
-  const AccountModel* acc = m.accounts().data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const AccountModel& a = acc[i];
-    Stream s(seed, Purpose::sim_account, trial, a.key);
-    // Real fake share around the estimate, then authentic followers.
-    const double fake = a.fake_random ? a.fake(s) : a.fake_mean;
-    const double authentic = std::floor(a.followers * (1.0 - fake) + 0.5);
-    // Reach rate in this window: tier mean x shared shock x own lognormal noise (mean 1).
-    const double rho = std::min(1.0, a.reach_rate * reach_scale * std::exp(sigma * std_normal(s)));
-    const double p_reach = one_post ? rho : 1.0 - std::pow(1.0 - rho, posts);
-    const double reached =
-        static_cast<double>(binomial(s, static_cast<std::uint64_t>(authentic), p_reach));
-    const double imp = authentic * rho * posts;
+  for (std::size_t j = 0; j < len; ++j) {
+    const AccountModel& a = acc[c0 + j];
+    const double imp = authentic_[j] * rho_[j] * posts;
+    const double lambda = imp * a.engagement_per_view;
+    reached_[c0 + j] = count_[j];  // followers reached; viewers added below
+    impressions_[c0 + j] = imp;
+    other_engagements_[c0 + j] = lambda * (1.0 - a.share_fraction);
     // Engagements split into shares and the rest (Poisson thinning). Shares bring viewers, so
     // they are drawn per account; the other engagements only add up, and a sum of independent
     // Poissons is Poisson: totals() draws them once per portfolio from the summed means.
-    const double lambda = imp * a.engagement_per_view;
-    const double shares = static_cast<double>(poisson(s, lambda * a.share_fraction));
+    shares_[c0 + j] = lambda * a.share_fraction;  // the mean, replaced by the draw below
+  }
+
+  // Shares ~ Poisson (words 2 and 3, lane 4): PTRS's first step, then the full sampler.
+  {
+    const double* __restrict means = shares_.data() + c0;
+    const std::uint64_t* __restrict w2 = w + 2 * kChunk;
+    const std::uint64_t* __restrict w3 = w + 3 * kChunk;
+    double* __restrict accepted = accepted_.data();
+    double* __restrict count = count_.data();
+    for (std::size_t j = 0; j < len; ++j) {
+      const double mean = means[j];
+      const PtrsBox box(mean);
+      double us;
+      const double k = box.candidate(Stream::to_uniform_packed(w2[j]), us);
+      const double v = Stream::to_uniform_packed(w3[j]);
+      accepted[j] = mean >= 10.0 && us >= 0.07 && v <= box.vr ? 1.0 : 0.0;
+      count[j] = k;
+    }
+  }
+  for (std::size_t j = 0; j < len; ++j) {
+    if (accepted_[j] != 0.0) continue;
+    Stream s = resume(c0 + j, kLaneShares, 2, 2);
+    count_[j] = static_cast<double>(poisson(s, shares_[c0 + j]));
+  }
+  for (std::size_t j = 0; j < len; ++j) {
+    const AccountModel& a = acc[c0 + j];
+    const std::size_t i = c0 + j;
+    const double shares = count_[j];
     const double viewers = vps * shares;
-    reached_[i] = std::min(reached + viewers, audience);
-    impressions_[i] = imp + viewers;
+    reached_[i] = std::min(reached_[i] + viewers, audience);
+    impressions_[i] += viewers;
     shares_[i] = shares;
-    other_engagements_[i] = lambda * (1.0 - a.share_fraction);
-    incident_[i] = s.uniform() < a.incident_probability ? 1.0 : 0.0;
+    incident_[i] = Stream::to_uniform(word(4, j)) < a.incident_probability ? 1.0 : 0.0;
   }
 }
 

@@ -155,8 +155,7 @@ double BetaDist::operator()(Stream& s) const {
   // A shape of 1: the CDF inverts in closed form (Beta(1, b): 1 - (1 - x)^b), one uniform
   // instead of two gammas. Fake-share estimates at the 5 % floor give Beta(1, 19) (up to the
   // last bits: shapes within 1e-12 of 1 count as 1, a change far below double rounding).
-  if (unit_a_) return -std::expm1(std::log(s.uniform()) * inv_b_);
-  if (unit_b_) return std::exp(std::log(s.uniform()) * inv_a_);
+  if (unit_a_ || unit_b_) return invert(s.uniform());
   if (log_space_) {
     // Tiny shapes: a gamma variate may underflow to 0; the ratio is exact in log space.
     const double lx = x_.log_sample(s);
@@ -166,6 +165,14 @@ double BetaDist::operator()(Stream& s) const {
   const double x = x_(s);
   const double y = y_(s);
   return x / (x + y);
+}
+
+BetaDist::Method BetaDist::method() const {
+  if (!(a() > 0.0) || !(b() > 0.0)) return Method::other;
+  if (unit_a_) return Method::invert_a;
+  if (unit_b_) return Method::invert_b;
+  if (log_space_ || a() < 1.0 || b() < 1.0) return Method::other;
+  return Method::ratio;
 }
 
 double beta(Stream& s, double a, double b) {
@@ -217,12 +224,8 @@ std::uint64_t binomial_btrd(Stream& s, std::uint64_t n, double p) {
   const double npq = dn * p * q;
   const double sqrt_npq = std::sqrt(npq);
   // Constants of step 1 (accepted at once ~86 % of the time)...
-  const double b = 1.15 + 2.53 * sqrt_npq;
-  const double inv_b = 1.0 / b;
-  const double a = -0.0873 + 0.0248 * b + 0.01 * p;
-  const double c = dn * p + 0.5;
-  const double v_r = 0.92 - 4.2 * inv_b;
-  const double u_rv_r = 0.86 * v_r;
+  const BtrdBox box(dn, p);
+  const double a = box.a, b = box.b, c = box.c, v_r = box.v_r;
   // ... and of the rejection steps, computed on first use.
   double m = 0, r = 0, nr = 0, alpha = 0;
   bool slow = false;
@@ -230,16 +233,13 @@ std::uint64_t binomial_btrd(Stream& s, std::uint64_t n, double p) {
   for (;;) {
     double v = s.uniform();
     double u;
-    if (v <= u_rv_r) {
-      // Step 1: inside the box under the hat, accepted at once.
-      u = v / v_r - 0.43;
-      return static_cast<std::uint64_t>(std::floor((2.0 * a / (0.5 - std::fabs(u)) + b) * u + c));
-    }
+    // Step 1: inside the box under the hat, accepted at once.
+    if (v <= box.u_rv_r) return static_cast<std::uint64_t>(box.candidate(v));
     if (!slow) {
       m = std::floor((dn + 1.0) * p);
       r = p / q;
       nr = (dn + 1.0) * r;
-      alpha = (2.83 + 5.1 * inv_b) * sqrt_npq;
+      alpha = (2.83 + 5.1 / b) * sqrt_npq;
       slow = true;
     }
     if (v >= v_r) {
@@ -316,18 +316,15 @@ std::uint64_t poisson_inversion(Stream& s, double mean) {
 // evaluated as one logarithm of the product (one log instead of three); log(mean) is computed
 // on first use (about 1 draw in 3 gets there at small means, 1 in 8 at large ones).
 std::uint64_t poisson_ptrs(Stream& s, double mean) {
-  const double slam = std::sqrt(mean);
-  const double b = 0.931 + 2.53 * slam;
-  const double a = -0.059 + 0.02483 * b;
-  const double vr = 0.9277 - 3.6224 / (b - 2.0);
+  const PtrsBox box(mean);
+  const double a = box.a, b = box.b;
   double loglam = 0.0, invalpha = 0.0;
   bool slow = false;
   for (;;) {
-    const double u = s.uniform() - 0.5;
+    double us;
+    const double kd = box.candidate(s.uniform(), us);
     const double v = s.uniform();
-    const double us = 0.5 - std::fabs(u);
-    const double kd = std::floor((2.0 * a / us + b) * u + mean + 0.43);
-    if (us >= 0.07 && v <= vr) return static_cast<std::uint64_t>(kd);
+    if (us >= 0.07 && v <= box.vr) return static_cast<std::uint64_t>(kd);
     if (kd < 0.0 || (us < 0.013 && v > us)) continue;
     if (!slow) {
       loglam = std::log(mean);

@@ -36,15 +36,24 @@ extern const ZigguratTables kZiggurat;
 double normal_slow(Stream& s, std::uint64_t bits, std::size_t idx, double x);
 }  // namespace detail
 
+// The ziggurat's first attempt on one 64-bit word r: sets x and returns true when r falls
+// inside a layer's rectangle (~99 % of words); otherwise x is the candidate that
+// detail::normal_slow(s, r, idx, x) takes further. Batch code (sim/engine.cpp) runs this on
+// words drawn ahead and falls back to normal_slow for the rest, with identical results.
+inline bool normal_first(std::uint64_t r, double& x) {
+  const std::size_t idx = r & 0xff;
+  const std::uint64_t rabs = (r >> 9) & 0x000fffffffffffffULL;  // 52 bits
+  x = static_cast<double>(rabs) * detail::kZiggurat.w[idx];
+  if ((r >> 8) & 1) x = -x;
+  return rabs < detail::kZiggurat.k[idx];
+}
+
 // Standard normal N(0, 1) by the ziggurat method.
 inline double std_normal(Stream& s) {
   const std::uint64_t r = s.next_u64();
-  const std::size_t idx = r & 0xff;
-  const std::uint64_t rabs = (r >> 9) & 0x000fffffffffffffULL;  // 52 bits
-  double x = static_cast<double>(rabs) * detail::kZiggurat.w[idx];
-  if ((r >> 8) & 1) x = -x;
-  if (rabs < detail::kZiggurat.k[idx]) return x;  // inside the rectangle: ~99 % of draws
-  return detail::normal_slow(s, r, idx, x);
+  double x;
+  if (normal_first(r, x)) return x;  // inside the rectangle: ~99 % of draws
+  return detail::normal_slow(s, r, r & 0xff, x);
 }
 inline double normal(Stream& s, double mean, double sd) {
   return mean + sd * std_normal(s);
@@ -63,6 +72,17 @@ class GammaDist {
   double operator()(Stream& s) const;
   // log of a Gamma(shape) variate, accurate also when the variate underflows (tiny shapes).
   double log_sample(Stream& s) const;
+  // Marsaglia-Tsang's first attempt from a standard normal x and a uniform u, for shape >= 1:
+  // sets g and returns true when the squeeze accepts (what operator() returns when its first
+  // normal and uniform are x and u); false when the sampler would go on.
+  bool first_attempt(double x, double u, double& g) const {
+    double v = 1.0 + c_ * x;
+    const bool positive = v > 0.0;
+    v = v * v * v;
+    const double x2 = x * x;
+    g = d_ * v;
+    return positive && u < 1.0 - 0.0331 * x2 * x2 && !boost_;
+  }
 
  private:
   double marsaglia_tsang(Stream& s) const;  // Gamma(max(shape, 1 + shape if < 1))
@@ -79,6 +99,17 @@ class BetaDist {
   double operator()(Stream& s) const;
   double a() const { return x_.shape(); }
   double b() const { return y_.shape(); }
+  // How operator() draws: by inversion when a (invert_a) or b (invert_b) is 1, as X / (X + Y)
+  // from two Marsaglia-Tsang gammas (ratio: both shapes >= 1, 4 words when the squeezes
+  // accept), or otherwise (other: shapes below 1, log space, invalid shapes).
+  enum class Method : std::uint8_t { invert_a, invert_b, ratio, other };
+  Method method() const;
+  // Inversion: Beta(1, b) = 1 - U^(1/b), Beta(a, 1) = U^(1/a), from one uniform.
+  double invert(double u) const {
+    return unit_a_ ? -std::expm1(std::log(u) * inv_b_) : std::exp(std::log(u) * inv_a_);
+  }
+  const GammaDist& gamma_a() const { return x_; }
+  const GammaDist& gamma_b() const { return y_; }
 
  private:
   GammaDist x_, y_;
@@ -92,6 +123,54 @@ double beta(Stream& s, double a, double b);
 std::uint64_t binomial(Stream& s, std::uint64_t n, double p);
 // Poisson(mean): inversion if mean < 10, PTRS otherwise. mean <= 0 gives 0.
 std::uint64_t poisson(Stream& s, double mean);
+
+namespace detail {
+// floor(x) for |x| < 2^51 by rounding through 1.5 * 2^52 (round-to-nearest, the default mode),
+// then a step down where that rounded up; x itself beyond (the samplers reject such
+// candidates). Unlike std::floor it needs no SSE4.1, so batch loops vectorize on any x86-64.
+inline double floor_small(double x) {
+  constexpr double kRound = 6755399441055744.0;  // 1.5 * 2^52
+  const double t = (x + kRound) - kRound;
+  const double f = t > x ? t - 1.0 : t;
+  return std::fabs(x) < 2251799813685248.0 ? f : x;  // 2^51
+}
+}  // namespace detail
+
+// The first, box step of BTRD and PTRS, shared by binomial() and poisson() and by batch code
+// that runs it for many draws at once on words drawn ahead (sim/engine.cpp). Same operations
+// in the same order, so a batch acceptance equals what the sampler returns on those words.
+struct BtrdBox {
+  double v_r, u_rv_r, a, b, c;
+  // For n * p >= 10, p <= 1/2.
+  BtrdBox(double n, double p) {
+    const double npq = n * p * (1.0 - p);
+    b = 1.15 + 2.53 * std::sqrt(npq);
+    a = -0.0873 + 0.0248 * b + 0.01 * p;
+    c = n * p + 0.5;
+    v_r = 0.92 - 4.2 / b;
+    u_rv_r = 0.86 * v_r;
+  }
+  // The variate when the first uniform v is accepted at once (v <= u_rv_r; ~86 % of draws).
+  double candidate(double v) const {
+    const double u = v / v_r - 0.43;
+    return detail::floor_small((2.0 * a / (0.5 - std::fabs(u)) + b) * u + c);
+  }
+};
+struct PtrsBox {
+  double mean, a, b, vr;
+  explicit PtrsBox(double m) : mean(m) {  // for mean >= 10
+    b = 0.931 + 2.53 * std::sqrt(m);
+    a = -0.059 + 0.02483 * b;
+    vr = 0.9277 - 3.6224 / (b - 2.0);
+  }
+  // Candidate from the first uniform u1; us = 0.5 - |u1 - 0.5|. Accepted at once when
+  // us >= 0.07 and the second uniform v <= vr (~89 % of draws).
+  double candidate(double u1, double& us) const {
+    const double u = u1 - 0.5;
+    us = 0.5 - std::fabs(u);
+    return detail::floor_small((2.0 * a / us + b) * u + mean + 0.43);
+  }
+};
 
 // log(k!) exactly from a table for k < 10, by the Stirling series with its correction term
 // otherwise (relative error < 1e-15). Thread-safe (unlike lgamma, which sets signgam).

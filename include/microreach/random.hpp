@@ -8,6 +8,7 @@
 // distributions differ between standard libraries (results would not be portable).
 #include <Random123/philox.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -23,16 +24,62 @@ enum class Purpose : std::uint64_t {
   sim_account = 10,     // per (trial, influencer) noise
   sim_shared = 11,      // per-trial shocks, entity = trial
   sim_pool = 12,        // building the synthetic candidate market
+  sim_block = 13,       // per (block of trials, influencer): seeds of the engine's fast words
   audit = 20,           // follower sampling in audit tests/simulations
   user = 100,           // free for library users
+};
+
+// One Philox4x64-10 block: the 4 words a Stream(seed, purpose, entity, sub) on `lane` returns
+// at positions 4 * block .. 4 * block + 3. Batch code computes blocks of many streams in one
+// loop (independent, so the CPU overlaps them) and hands the words over with Stream::resume.
+inline void philox_block(std::uint64_t seed, Purpose purpose, std::uint64_t entity,
+                         std::uint64_t sub, std::uint64_t lane, std::uint64_t block,
+                         std::uint64_t out[4]) {
+  const r123::Philox4x64::key_type key = {{seed, static_cast<std::uint64_t>(purpose)}};
+  const r123::Philox4x64::ctr_type ctr = {{entity, sub, lane, block}};
+  const auto r = r123::Philox4x64()(ctr, key);
+  for (int i = 0; i < 4; ++i) out[i] = r.v[i];
+}
+
+// xoshiro256++ (Blackman & Vigna 2019): 4 words of state, ~1 ns a word, period 2^256 - 1.
+// The simulator runs one per (block of trials, influencer), its state the Philox block of that
+// key, for the words every draw's first attempt needs (sim/engine.cpp): far cheaper than a
+// Philox block per (trial, influencer), and still a function of the keys only.
+struct Xoshiro256 {
+  std::uint64_t s[4];
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t next() {
+    const std::uint64_t r = rotl(s[0] + s[3], 23) + s[0];
+    const std::uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return r;
+  }
 };
 
 class Stream {
  public:
   using Philox = r123::Philox4x64;
-  Stream(std::uint64_t seed, Purpose purpose, std::uint64_t entity, std::uint64_t sub = 0) {
+  // Lane 0 is the stream proper; lanes 1, 2, ... are further independent streams of the same
+  // key, for code that needs one continuation per draw (see resume()).
+  Stream(std::uint64_t seed, Purpose purpose, std::uint64_t entity, std::uint64_t sub = 0,
+         std::uint64_t lane = 0) {
     key_ = {{seed, static_cast<std::uint64_t>(purpose)}};
-    ctr_ = {{entity, sub, 0, 0}};
+    ctr_ = {{entity, sub, lane, 0}};
+  }
+  // A stream that first returns words[0..n) (n <= 4; words drawn elsewhere, e.g. by
+  // philox_block), then continues with the stream (seed, purpose, entity, sub) on `lane`.
+  // Samplers run on it give exactly what they give on any stream yielding that sequence.
+  static Stream resume(std::uint64_t seed, Purpose purpose, std::uint64_t entity, std::uint64_t sub,
+                       std::uint64_t lane, const std::uint64_t* words, int n) {
+    Stream s(seed, purpose, entity, sub, lane);
+    s.pos_ = 4 - n;
+    for (int i = 0; i < n; ++i) s.buf_[4 - n + i] = words[i];
+    return s;
   }
 
   // 64 random bits.
@@ -41,7 +88,24 @@ class Stream {
     return buf_[pos_++];
   }
   // Uniform on the open interval (0, 1): never 0, never 1 (safe for log()).
-  double uniform() { return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53; }
+  double uniform() { return to_uniform(next_u64()); }
+  static double to_uniform(std::uint64_t w) {
+    return (static_cast<double>(w >> 11) + 0.5) * 0x1.0p-53;
+  }
+  // The same value as to_uniform, written for loops that should vectorize on any x86-64: SSE2
+  // has no packed 64-bit integer to double conversion (AVX-512 has), so it goes through
+  // exact_double.
+  static double to_uniform_packed(std::uint64_t w) {
+    return (exact_double(w >> 11) + 0.5) * 0x1.0p-53;
+  }
+  // static_cast<double>(x) for x < 2^53 (exact), with integer and floating-point operations that
+  // SSE2 has in packed form.
+  static double exact_double(std::uint64_t x) {
+    constexpr std::uint64_t kExp52 = 0x4330000000000000ULL;  // the bits of 2^52
+    const double hi = std::bit_cast<double>(kExp52 | (x >> 32)) - 0x1.0p52;
+    const double lo = std::bit_cast<double>(kExp52 | (x & 0xffffffffULL)) - 0x1.0p52;
+    return hi * 0x1.0p32 + lo;
+  }
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   // Uniform integer in [0, n) (Lemire's multiply-shift; bias < 2^-64 * n, negligible).
   std::uint64_t below(std::uint64_t n) {

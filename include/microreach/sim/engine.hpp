@@ -2,7 +2,8 @@
 // The Monte Carlo engine: trials of a CampaignModel in parallel blocks on oneTBB.
 //
 // Determinism: trial t draws its shared shocks from Stream(seed, sim_shared, t), account k's
-// noise from Stream(seed, sim_account, t, k) (k = the influencer key), the conversions of
+// noise from its block generator and Stream(seed, sim_account, t, k) (k = the influencer key;
+// see TrialWorkspace), the conversions of
 // the hired accounts of one audience and tier from Stream(seed, sim_shared, t, 1 + group
 // code) and a portfolio's non-share engagements from Stream(seed, sim_shared, t, 2^40), so
 // every number
@@ -28,6 +29,10 @@ namespace microreach::sim {
 inline constexpr std::uint64_t kBlockTrials = 256;
 inline constexpr std::uint64_t kMaxTrials = 1'000'000'000;  // refused above
 inline constexpr std::size_t kMaxHires = 1'000'000;         // accounts per portfolio
+inline constexpr std::uint64_t kWordsPerTrial = 9;          // first-attempt words per account
+
+// The generator of influencer `key` for trials [256 block, 256 block + 256).
+Xoshiro256 block_generator(std::uint64_t seed, std::uint64_t block, std::uint64_t key);
 
 // Per-trial shocks shared by every account (mean 1; both 1 with noise off).
 struct Shocks {
@@ -38,6 +43,21 @@ Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p
 
 // Scratch for one trial of a model (one per thread): every account's draws, then the totals of
 // any portfolio.
+//
+// Account k's draws in trial t start from 9 words: words 9 (t mod 256) .. 9 (t mod 256) + 8
+// of block_generator(seed, t / 256, k), an xoshiro256++ seeded per (block of 256 trials,
+// influencer). A draw whose first attempt is rejected continues on a lane of
+// Stream(seed, sim_account, t, k):
+//   word  0      reach noise (ziggurat), continued on lane 1
+//   word  1      reached followers (binomial), continued on lane 3
+//   words 2, 3   shares (Poisson), continued on lane 4
+//   word  4      incident (uniform)
+//   words 5..8   fake share (beta: 1 word by inversion, 4 for two gammas), continued on lane 2
+// Each draw is exactly the sampler of distributions.hpp run on Stream::resume(its words, its
+// lane), so every number depends only on (seed, trial, influencer). draw() takes 128 accounts
+// at a time, runs every sampler's first attempt for all of them in one loop each (no
+// data-dependent branches, so the CPU overlaps accounts) and finishes the few rejected attempts
+// with the full sampler.
 class TrialWorkspace {
  public:
   explicit TrialWorkspace(const CampaignModel& m);
@@ -57,10 +77,24 @@ class TrialWorkspace {
   double incident(std::size_t i) const { return incident_[i]; }
 
  private:
+  void draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1);
+
   Shocks shocks_;
   bool noise_ = false;  // the last draw was random
   std::uint64_t seed_ = 0, trial_ = 0;
   std::vector<double> reached_, impressions_, shares_, other_engagements_, incident_;
+  // Accounts by how their fake share is drawn (ascending indices).
+  std::vector<std::uint32_t> invert_, ratio_, other_;
+  std::size_t invert_pos_ = 0, ratio_pos_ = 0, other_pos_ = 0;  // cursors during draw()
+  // Every account's generator (4 x accounts words, state word k of account i at k n + i), for
+  // block state_block_ of seed state_seed_, positioned at trial next_trial_.
+  std::vector<std::uint64_t> state_;
+  bool seeded_ = false;
+  std::uint64_t state_seed_ = 0, state_block_ = 0, next_trial_ = 0;
+  // Per chunk of accounts: words (slot-major), intermediate draws, rejected attempts.
+  std::vector<std::uint64_t> words_;
+  std::vector<double> fake_, authentic_, rho_, p_reach_, count_;
+  std::vector<double> accepted_;  // 1 or 0 (a double, so the loops that set it vectorize)
 };
 
 // Streaming mean and variance (Welford; blocks merged with Chan et al.'s formula).
