@@ -230,7 +230,7 @@ void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::siz
       const double pe = pr > 0.5 ? q : pr;
       const BtrdBox box(n, pe);
       const double v = Stream::to_uniform_packed(w1[j]);
-      const double k = box.candidate(v);
+      const double k = box.candidate_packed(v);
       accepted[j] = n * pe >= 10.0 && pr > 0.0 && pr < 1.0 && v <= box.u_rv_r ? 1.0 : 0.0;
       count[j] = pr > 0.5 ? n - k : k;
     }
@@ -267,7 +267,7 @@ void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::siz
       const double mean = means[j];
       const PtrsBox box(mean);
       double us;
-      const double k = box.candidate(Stream::to_uniform_packed(w2[j]), us);
+      const double k = box.candidate_packed(Stream::to_uniform_packed(w2[j]), us);
       const double v = Stream::to_uniform_packed(w3[j]);
       accepted[j] = mean >= 10.0 && us >= 0.07 && v <= box.vr ? 1.0 : 0.0;
       count[j] = k;

@@ -223,7 +223,7 @@ std::uint64_t binomial_btrd(Stream& s, std::uint64_t n, double p) {
   const double q = 1.0 - p;
   const double npq = dn * p * q;
   const double sqrt_npq = std::sqrt(npq);
-  // Constants of step 1 (accepted at once ~86 % of the time)...
+  // Constants of step 1 (accepted at once 40-75 % of the time, see BtrdBox)...
   const BtrdBox box(dn, p);
   const double a = box.a, b = box.b, c = box.c, v_r = box.v_r;
   // ... and of the rejection steps, computed on first use.
