@@ -100,33 +100,34 @@ void TrialWorkspace::draw(const CampaignModel& m, std::uint64_t seed, std::uint6
     return;
   }
   noise_ = true;
-  seed_ = seed;
-  trial_ = trial;
   shocks_ = draw_shocks(seed, trial, p);
   const std::size_t n = m.account_count();
   // Each account's generator for this block of trials, positioned at this trial's words.
   const std::uint64_t block = trial / kBlockTrials;
-  if (!seeded_ || seed != state_seed_ || block != state_block_ || trial < next_trial_) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const Xoshiro256 x = block_generator(seed, block, m.account(i).key);
-      for (std::size_t k = 0; k < 4; ++k) state_[k * n + i] = x.s[k];
-    }
+  const bool fresh = !seeded_ || seed != seed_ || block != state_block_ || trial < next_trial_;
+  if (fresh) {
     seeded_ = true;
-    state_seed_ = seed;
     state_block_ = block;
     next_trial_ = block * kBlockTrials;
   }
-  if (trial > next_trial_) {
-    const std::uint64_t skip = (trial - next_trial_) * kWordsPerTrial;
+  const std::uint64_t skip = (trial - next_trial_) * kWordsPerTrial;
+  if (fresh || skip > 0) {
     for (std::size_t i = 0; i < n; ++i) {
-      Xoshiro256 x{{state_[i], state_[n + i], state_[2 * n + i], state_[3 * n + i]}};
+      Xoshiro256 x;
+      if (fresh) {
+        x = block_generator(seed, block, m.account(i).key);
+      } else {
+        for (std::size_t k = 0; k < 4; ++k) x.s[k] = state_[k * n + i];
+      }
       for (std::uint64_t k = 0; k < skip; ++k) x.next();
       for (std::size_t k = 0; k < 4; ++k) state_[k * n + i] = x.s[k];
     }
   }
   next_trial_ = trial + 1;
-  invert_pos_ = ratio_pos_ = other_pos_ = 0;
-  for (std::size_t c0 = 0; c0 < n; c0 += kChunk) draw_chunk(m, c0, std::min(n, c0 + kChunk));
+  seed_ = seed;
+  trial_ = trial;
+  Cursors at;
+  for (std::size_t c0 = 0; c0 < n; c0 += kChunk) draw_chunk(m, c0, std::min(n, c0 + kChunk), at);
 }
 
 namespace {
@@ -137,7 +138,8 @@ void for_each_in(const std::vector<std::uint32_t>& list, std::size_t c1, std::si
 }
 }  // namespace
 
-void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1) {
+void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1,
+                                Cursors& at) {
   const ModelParams& p = m.params();
   const AccountModel* acc = m.accounts().data();
   const std::size_t len = c1 - c0;
@@ -172,10 +174,10 @@ void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::siz
 
   // Real fake share around the estimate (words 5..8, lane 2).
   for (std::size_t j = 0; j < len; ++j) fake_[j] = acc[c0 + j].fake_mean;
-  for_each_in(invert_, c1, invert_pos_, [&](std::uint32_t i) {
+  for_each_in(invert_, c1, at.invert, [&](std::uint32_t i) {
     fake_[i - c0] = acc[i].fake.invert(Stream::to_uniform(word(5, i - c0)));
   });
-  for_each_in(ratio_, c1, ratio_pos_, [&](std::uint32_t i) {
+  for_each_in(ratio_, c1, at.ratio, [&](std::uint32_t i) {
     const std::size_t j = i - c0;
     const BetaDist& beta = acc[i].fake;
     double zx, zy, gx, gy;
@@ -191,7 +193,7 @@ void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::siz
       fake_[j] = beta(s);
     }
   });
-  for_each_in(other_, c1, other_pos_, [&](std::uint32_t i) {
+  for_each_in(other_, c1, at.other, [&](std::uint32_t i) {
     Stream s = resume(i, kLaneFake, 5, 4);
     fake_[i - c0] = acc[i].fake(s);
   });

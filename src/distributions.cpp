@@ -221,11 +221,10 @@ std::uint64_t binomial_inversion(Stream& s, std::uint64_t n, double p) {
 std::uint64_t binomial_btrd(Stream& s, std::uint64_t n, double p) {
   const double dn = static_cast<double>(n);
   const double q = 1.0 - p;
-  const double npq = dn * p * q;
-  const double sqrt_npq = std::sqrt(npq);
   // Constants of step 1 (accepted at once 40-75 % of the time, see BtrdBox)...
   const BtrdBox box(dn, p);
   const double a = box.a, b = box.b, c = box.c, v_r = box.v_r;
+  const double npq = box.npq, sqrt_npq = box.sqrt_npq;
   // ... and of the rejection steps, computed on first use.
   double m = 0, r = 0, nr = 0, alpha = 0;
   bool slow = false;

@@ -141,11 +141,12 @@ inline double floor_small(double x) {
 // that runs it for many draws at once on words drawn ahead (sim/engine.cpp). Same operations
 // in the same order, so a batch acceptance equals what the sampler returns on those words.
 struct BtrdBox {
-  double v_r, u_rv_r, a, b, c;
+  double npq, sqrt_npq, v_r, u_rv_r, a, b, c;
   // For n * p >= 10, p <= 1/2.
   BtrdBox(double n, double p) {
-    const double npq = n * p * (1.0 - p);
-    b = 1.15 + 2.53 * std::sqrt(npq);
+    npq = n * p * (1.0 - p);
+    sqrt_npq = std::sqrt(npq);
+    b = 1.15 + 2.53 * sqrt_npq;
     a = -0.0873 + 0.0248 * b + 0.01 * p;
     c = n * p + 0.5;
     v_r = 0.92 - 4.2 / b;

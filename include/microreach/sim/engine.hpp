@@ -77,7 +77,11 @@ class TrialWorkspace {
   double incident(std::size_t i) const { return incident_[i]; }
 
  private:
-  void draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1);
+  // Positions in invert_, ratio_, other_ while draw() walks the chunks.
+  struct Cursors {
+    std::size_t invert = 0, ratio = 0, other = 0;
+  };
+  void draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at);
 
   Shocks shocks_;
   bool noise_ = false;  // the last draw was random
@@ -85,12 +89,11 @@ class TrialWorkspace {
   std::vector<double> reached_, impressions_, shares_, other_engagements_, incident_;
   // Accounts by how their fake share is drawn (ascending indices).
   std::vector<std::uint32_t> invert_, ratio_, other_;
-  std::size_t invert_pos_ = 0, ratio_pos_ = 0, other_pos_ = 0;  // cursors during draw()
   // Every account's generator (4 x accounts words, state word k of account i at k n + i), for
-  // block state_block_ of seed state_seed_, positioned at trial next_trial_.
+  // block state_block_ of seed seed_, positioned at trial next_trial_.
   std::vector<std::uint64_t> state_;
   bool seeded_ = false;
-  std::uint64_t state_seed_ = 0, state_block_ = 0, next_trial_ = 0;
+  std::uint64_t state_block_ = 0, next_trial_ = 0;
   // Per chunk of accounts: words (slot-major), intermediate draws, rejected attempts.
   std::vector<std::uint64_t> words_;
   std::vector<double> fake_, authentic_, rho_, p_reach_, count_;
