@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 
+#include "campaign_options.hpp"
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
@@ -29,25 +30,14 @@ using Clock = std::chrono::steady_clock;
 // Memory for the per-trial values (quantiles, shortfall, --keep-trials).
 constexpr double kMaxKeptBytes = 4.0 * (1ull << 30);
 
-struct SimulateArgs {
-  std::string scenario;
-  double budget = 0;
-  std::string niche;
+struct SimulateArgs : CampaignOptions {
   std::string strategies;
-  std::uint64_t trials = 0;
-  std::uint64_t seed = 0;
   double precision = 0;
   std::uint64_t max_trials = 0;
   bool keep_trials = false;
   bool no_noise = false;
   bool print_scenario = false;
   std::string out;
-  std::string input;
-  std::uint64_t market_profiles = 0;
-  std::uint64_t market_seed = 0;
-  double posts = 0, conversion_rate = 0, aov = 0, margin = 0;
-  CLI::App* cmd = nullptr;
-  bool given(const char* name) const { return cmd->count(name) > 0; }
 };
 
 double seconds_since(Clock::time_point t) {
@@ -137,35 +127,14 @@ std::string hired_text(const Portfolio& p) {
 // ---------------------------------------------------------------- the run
 
 Scenario resolve_scenario(const SimulateArgs& a) {
-  Scenario sc = a.scenario.empty() ? Scenario{} : load_scenario(a.scenario);
-  auto set = [&](const char* option, const char* key) {
-    if (!a.given(option)) return false;
-    sc.origin[key] = option;
-    return true;
-  };
-  if (set("--budget", "campaign.budget")) sc.budget = a.budget;
-  if (set("--niche", "campaign.niche")) {
-    const auto n = parse_niche(a.niche);
-    if (!n) throw ConfigError("--niche", a.niche, "one of " + niche_list());
-    sc.niche = *n;
-  }
-  if (set("--strategies", "campaign.strategies")) {
+  Scenario sc = a.resolve();
+  if (a.overrides(sc, "--strategies", "campaign.strategies")) {
     sc.strategies.clear();
     for (const StrategySpec& s : parse_strategies(a.strategies, "--strategies"))
       sc.strategies.push_back(s.text);
   }
-  if (set("--trials", "run.trials")) sc.trials = a.trials;
-  if (set("--seed", "run.seed")) sc.seed = a.seed;
-  if (set("--precision", "run.precision")) sc.precision = a.precision;
-  if (set("--max-trials", "run.max_trials")) sc.max_trials = a.max_trials;
-  if (set("--input", "market.input")) sc.input = a.input;
-  if (set("--market-profiles", "market.profiles")) sc.market_profiles = a.market_profiles;
-  if (set("--market-seed", "market.seed")) sc.market_seed = a.market_seed;
-  if (set("--posts", "campaign.posts_per_influencer")) sc.model.posts = a.posts;
-  if (set("--conversion-rate", "campaign.conversion_rate"))
-    sc.model.base_conversion_rate = a.conversion_rate;
-  if (set("--aov", "campaign.average_order_value")) sc.model.average_order_value = a.aov;
-  if (set("--margin", "campaign.gross_margin")) sc.model.gross_margin = a.margin;
+  if (a.overrides(sc, "--precision", "run.precision")) sc.precision = a.precision;
+  if (a.overrides(sc, "--max-trials", "run.max_trials")) sc.max_trials = a.max_trials;
   if (a.no_noise) sc.model.noise = false;
   sc.validate();
   return sc;
@@ -268,9 +237,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
 
   // Candidates.
   const auto t_pool = Clock::now();
-  CandidatePool pool = sc.input.empty() ? synthetic_market(sc.market_profiles, sc.market_seed,
-                                                           GeneratorConfig{}, copt)
-                                        : load_candidates(sc.input, copt);
+  CandidatePool pool = candidate_pool(sc, copt);
   const double pool_seconds = seconds_since(t_pool);
 
   // Portfolios.

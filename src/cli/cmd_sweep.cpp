@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 
+#include "campaign_options.hpp"
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
@@ -29,21 +30,10 @@ using namespace microreach::sim;
 
 // Options shared by sweep and sensitivity: the campaign (a scenario file, overridden by the
 // options given) and where the candidates come from; the same names as `simulate`.
-struct PlanArgs {
-  std::string scenario;
-  double budget = 0;
-  std::string niche;
-  std::uint64_t trials = 0;
-  std::uint64_t seed = 0;
-  std::string input;
-  std::uint64_t market_profiles = 0;
-  std::uint64_t market_seed = 0;
-  double posts = 0, conversion_rate = 0, aov = 0, margin = 0;
+struct PlanArgs : CampaignOptions {
   std::string out;
   double range_pct = 20;
   std::string rank_by = "mean";
-  CLI::App* cmd = nullptr;
-  bool given(const char* name) const { return cmd->count(name) > 0; }
 };
 
 // Trials per point unless --trials or the scenario's run.trials says otherwise: a sweep runs
@@ -88,31 +78,8 @@ void add_plan_options(CLI::App* cmd, PlanArgs& a) {
 }
 
 Scenario resolve(const PlanArgs& a) {
-  Scenario sc = a.scenario.empty() ? Scenario{} : load_scenario(a.scenario);
-  auto set = [&](const char* option, const char* key) {
-    if (!a.given(option)) return false;
-    sc.origin[key] = option;
-    return true;
-  };
-  if (set("--budget", "campaign.budget")) sc.budget = a.budget;
-  if (set("--niche", "campaign.niche")) {
-    const auto n = parse_niche(a.niche);
-    if (!n) throw ConfigError("--niche", a.niche, "one of " + niche_list());
-    sc.niche = *n;
-  }
-  if (set("--trials", "run.trials"))
-    sc.trials = a.trials;
-  else if (!sc.origin.count("run.trials"))
-    sc.trials = kDefaultPlanTrials;
-  if (set("--seed", "run.seed")) sc.seed = a.seed;
-  if (set("--input", "market.input")) sc.input = a.input;
-  if (set("--market-profiles", "market.profiles")) sc.market_profiles = a.market_profiles;
-  if (set("--market-seed", "market.seed")) sc.market_seed = a.market_seed;
-  if (set("--posts", "campaign.posts_per_influencer")) sc.model.posts = a.posts;
-  if (set("--conversion-rate", "campaign.conversion_rate"))
-    sc.model.base_conversion_rate = a.conversion_rate;
-  if (set("--aov", "campaign.average_order_value")) sc.model.average_order_value = a.aov;
-  if (set("--margin", "campaign.gross_margin")) sc.model.gross_margin = a.margin;
+  Scenario sc = a.resolve();
+  if (!sc.origin.count("run.trials")) sc.trials = kDefaultPlanTrials;  // neither file nor option
   sc.validate();
   return sc;
 }
@@ -120,8 +87,7 @@ Scenario resolve(const PlanArgs& a) {
 CandidatePool pool_of(const Scenario& sc) {
   CandidateOptions co;
   co.niche = sc.niche;
-  if (!sc.input.empty()) return load_candidates(sc.input, co);
-  return synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{}, co);
+  return candidate_pool(sc, co);
 }
 
 SensitivityOptions sensitivity_options(const PlanArgs& a, const Scenario& sc) {
