@@ -80,6 +80,17 @@ class TomlParser {
     throw InputError(file_, line, col, msg);
   }
 
+  // After an item of an array or inline table: ',' goes on to the next item (false), `close`
+  // ends the list (true); anything else is an error.
+  bool list_ends(char close, const char* expected) {
+    if (peek() == ',') {
+      advance();
+      return false;
+    }
+    if (peek() != close) fail(expected);
+    advance();
+    return true;
+  }
   void skip_ws() {
     while (peek() == ' ' || peek() == '\t') advance();
   }
@@ -192,15 +203,9 @@ class TomlParser {
         add(k, value(), line, col);
       }
       skip_ws();
-      if (peek() == ',') {
-        advance();
-        continue;
-      }
-      if (peek() == '}') {
-        advance();
+      if (list_ends('}',
+                    "expected ',' or '}' in the inline table (inline tables stay on one line)"))
         return;
-      }
-      fail("expected ',' or '}' in the inline table (inline tables stay on one line)");
     }
   }
 
@@ -311,15 +316,7 @@ class TomlParser {
         if (eof()) fail("unterminated array: add the closing ']'");
         v.items.push_back(value());
         skip_all();
-        if (peek() == ',') {
-          advance();
-          continue;
-        }
-        if (peek() == ']') {
-          advance();
-          break;
-        }
-        fail("expected ',' or ']' in the array");
+        if (list_ends(']', "expected ',' or ']' in the array")) break;
       }
     } else if (t_.substr(pos_, 4) == "true" && !bare(peek(4))) {
       v.kind = Value::Kind::boolean;
