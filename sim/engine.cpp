@@ -258,7 +258,8 @@ void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::siz
     shares_[c0 + j] = lambda * a.share_fraction;  // the mean, replaced by the draw below
   }
 
-  // Shares ~ Poisson (words 2 and 3, lane 4): PTRS's first step, then the full sampler.
+  // Shares ~ Poisson (words 2 and 3, lane 4): PD's steps N, I and S (a ziggurat normal from
+  // word 2, a uniform from word 3), then the full sampler.
   {
     const double* __restrict means = shares_.data() + c0;
     const std::uint64_t* __restrict w2 = w + 2 * kChunk;
@@ -267,11 +268,13 @@ void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::siz
     double* __restrict count = count_.data();
     for (std::size_t j = 0; j < len; ++j) {
       const double mean = means[j];
-      const PtrsBox box(mean);
-      double us;
-      const double k = box.candidate_packed(Stream::to_uniform_packed(w2[j]), us);
-      const double v = Stream::to_uniform_packed(w3[j]);
-      accepted[j] = mean >= 10.0 && us >= 0.07 && v <= box.vr ? 1.0 : 0.0;
+      double z;
+      const bool normal_ok = normal_first(w2[j], z);
+      const PdBox box(mean);
+      const double g = box.g(z);
+      const double k = std::floor(g);
+      const bool ok = box.immediate(k) || box.squeeze(k, Stream::to_uniform(w3[j]));
+      accepted[j] = normal_ok && mean >= 10.0 && g >= 0.0 && ok ? 1.0 : 0.0;
       count[j] = k;
     }
   }

@@ -311,27 +311,42 @@ std::uint64_t poisson_inversion(Stream& s, double mean) {
   }
 }
 
-// PTRS for mean >= 10. The final test log(v) + log(1/alpha) - log(a/us^2 + b) <= log f(k) is
-// evaluated as one logarithm of the product (one log instead of three); log(mean) is computed
-// on first use (about 1 draw in 3 gets there at small means, 1 in 8 at large ones).
-std::uint64_t poisson_ptrs(Stream& s, double mean) {
-  const PtrsBox box(mean);
-  const double a = box.a, b = box.b;
-  double loglam = 0.0, invalpha = 0.0;
-  bool slow = false;
+// PD (Ahrens & Dieter 1982) for mean >= 10, as in R's rpois but exact: where the paper
+// approximates the Poisson masses (a polynomial for log(1 + v), two terms of Stirling's series)
+// and the rounded normal's masses (a Hermite expansion), this computes both to double rounding
+// (poisson_log_mass, rounded_normal_mass). The three inequalities the method rests on -- the
+// Poisson mass exceeds the rounded normal's for k >= L, step S's squeeze lies below p_k / f_k,
+// the Laplace hat with c = 0.1069 / mean majorizes p_k - f_k -- are checked for the exact masses
+// on a grid of means in tests/test_distributions.cpp.
+std::uint64_t poisson_pd(Stream& s, double mean) {
+  const PdBox box(mean);
+  // Step N: a rounded normal; steps I and S accept it at once.
+  const double g = box.g(std_normal(s));
+  double k = 0.0, u = 0.0;
+  if (g >= 0.0) {
+    k = std::floor(g);
+    if (box.immediate(k)) return static_cast<std::uint64_t>(k);
+    u = s.uniform();
+    if (box.squeeze(k, u)) return static_cast<std::uint64_t>(k);
+  }
+  const double loglam = std::log(mean);
+  // Step Q: accept k with probability p_k / f_k (below 1 here, k < L).
+  if (g >= 0.0 && (1.0 - u) * rounded_normal_mass(k, mean, box.s) <=
+                      std::exp(poisson_log_mass(k, mean, loglam)))
+    return static_cast<std::uint64_t>(k);
+  // Steps E and H: the rest of the mass, max(p_k - f_k, 0) (all of it at t > -0.6744), by
+  // rejection from a Laplace hat around 1.8: t = 1.8 +- e, k = floor(mean + sqrt(mean) t),
+  // accepted with probability e^e (p_k - f_k) / c.
+  const double c = 0.1069 / mean;
   for (;;) {
-    double us;
-    const double kd = box.candidate(s.uniform(), us);
-    const double v = s.uniform();
-    if (us >= 0.07 && v <= box.vr) return static_cast<std::uint64_t>(kd);
-    if (kd < 0.0 || (us < 0.013 && v > us)) continue;
-    if (!slow) {
-      loglam = std::log(mean);
-      invalpha = 1.1239 + 1.1328 / (b - 3.4);
-      slow = true;
-    }
-    if (std::log(v * invalpha / (a / (us * us) + b)) <= -mean + kd * loglam - log_factorial(kd))
-      return static_cast<std::uint64_t>(kd);
+    const double e = -std::log(s.uniform());
+    const double v = 2.0 * s.uniform() - 1.0;
+    const double t = 1.8 + (v >= 0.0 ? e : -e);
+    if (t <= -0.6744) continue;
+    const double kt = std::floor(box.g(t));
+    const double excess =
+        std::exp(poisson_log_mass(kt, mean, loglam)) - rounded_normal_mass(kt, mean, box.s);
+    if (c * std::fabs(v) <= std::exp(e) * excess) return static_cast<std::uint64_t>(kt);
   }
 }
 
@@ -340,7 +355,23 @@ std::uint64_t poisson_ptrs(Stream& s, double mean) {
 std::uint64_t poisson(Stream& s, double mean) {
   if (!(mean > 0.0)) return 0;
   if (mean < 10.0) return poisson_inversion(s, mean);
-  return poisson_ptrs(s, mean);
+  return poisson_pd(s, mean);
+}
+
+double poisson_log_mass(double k, double mean, double loglam) {
+  if (k < 10.0) return -mean + k * loglam - log_factorial(k);
+  // log k! = k log k - k + log(2 pi k) / 2 + fc(k - 1).
+  return k * std::log1p((mean - k) / k) - (mean - k) - 0.5 * std::log(2.0 * std::numbers::pi * k) -
+         stirling_correction(k - 1.0);
+}
+
+double rounded_normal_mass(double k, double mean, double s) {
+  // Phi(b) - Phi(a) from the tail on the interval's side, so nothing near 1 cancels.
+  const double a = (k - mean) / s, b = (k + 1.0 - mean) / s;
+  constexpr double r = 0.70710678118654752440;  // 1 / sqrt(2)
+  if (a >= 0.0) return 0.5 * (std::erfc(a * r) - std::erfc(b * r));
+  if (b <= 0.0) return 0.5 * (std::erfc(-b * r) - std::erfc(-a * r));
+  return 1.0 - 0.5 * (std::erfc(-a * r) + std::erfc(b * r));
 }
 
 }  // namespace microreach

@@ -5,6 +5,7 @@
 // (cited per test). Every case draws from its own stream, so the tests are deterministic.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -268,13 +269,73 @@ TEST_CASE("Poisson draws match mean and variance lambda on both paths", "[distri
 
 TEST_CASE("Poisson draws follow the Poisson mass function value by value", "[distributions]") {
   std::uint64_t sub = 0;
-  for (double lambda : {3.0, 12.0, 150.0}) {
+  // 10 and 10.464 are PD's edge (10.464: where its hat is tightest, see the next test).
+  for (double lambda : {3.0, 10.0, 10.464, 12.0, 150.0}) {
     Stream s(kSeed, Purpose::user, 11, ++sub);
     INFO("poisson(" << lambda << ")");
     check_masses([&] { return microreach::poisson(s, lambda); },
                  [&](std::uint64_t k) { return poisson_log_pmf(lambda, k); }, 0,
                  static_cast<std::uint64_t>(lambda * 3 + 20), 2'000'000);
   }
+}
+
+TEST_CASE("PD's acceptance steps rest on inequalities that hold for the exact masses",
+          "[distributions]") {
+  // Ahrens & Dieter (1982) prove these for their approximated masses; poisson() computes the
+  // masses exactly, so they are checked here for those, within 12 sd of the mean, over means
+  // from 10 to 10^6: (I) p_k >= f_k for k >= L = floor(mean - 1.1484); (S) the squeeze's
+  // acceptance 1 - (mean - k)^3 / (6 mean^2) is at most p_k / f_k below L; (cut) p_k <= f_k
+  // where the hat is cut (t <= -0.6744); (H) e^|t - 1.8| (p_k - f_k) <= c = 0.1069 / mean on
+  // every t of k's interval, so the hat majorizes (tightest at mean 10.464, k = 14: 0.99948).
+  std::vector<double> means;
+  for (double m = 10.0; m < 20.0; m += 0.004) means.push_back(m);
+  for (double m = 20.0; m < 1e6; m *= 1.05) means.push_back(m);
+  double worst_hat = 0.0;
+  for (double mean : means) {
+    const double s = std::sqrt(mean), loglam = std::log(mean), c = 0.1069 / mean;
+    const microreach::PdBox box(mean);
+    const double lo = std::max(0.0, std::floor(mean - 12.0 * s));
+    for (double k = lo; k <= mean + 12.0 * s; k += 1.0) {
+      const double p = std::exp(microreach::poisson_log_mass(k, mean, loglam));
+      const double f = microreach::rounded_normal_mass(k, mean, s);
+      const double t0 = (k - mean) / s, t1 = (k + 1.0 - mean) / s;
+      INFO("mean " << mean << ", k " << k << ": p_k " << p << ", f_k " << f);
+      if (box.immediate(k)) {
+        REQUIRE(p >= f);
+      } else {
+        REQUIRE(1.0 - std::pow(mean - k, 3) / box.d <= p / f);
+      }
+      if (t0 < -0.6744) REQUIRE(p <= f);
+      if (t1 > -0.6744) {
+        const double e = std::max(std::fabs(std::max(t0, -0.6744) - 1.8), std::fabs(t1 - 1.8));
+        worst_hat = std::max(worst_hat, std::exp(e) * (p - f) / c);
+      }
+    }
+  }
+  CHECK(worst_hat <= 1.0);
+  CHECK(worst_hat > 0.999);  // the grid reaches the tight spot
+}
+
+TEST_CASE("Poisson and rounded-normal masses agree with lgamma and erfc", "[distributions]") {
+  for (double mean : {10.0, 37.5, 1000.0, 2.5e6}) {
+    const double s = std::sqrt(mean);
+    double total = 0.0;
+    for (double k = std::floor(mean - 15 * s); k <= mean + 15 * s; k += 1.0) {
+      INFO("mean " << mean << ", k " << k);
+      total += microreach::rounded_normal_mass(k, mean, s);
+      if (k < 0.0) continue;
+      const double ref = poisson_log_pmf(mean, static_cast<std::uint64_t>(k));
+      // lgamma(k + 1) itself is rounded to ~1e-16 log k!; the Stirling form is finer.
+      CHECK(microreach::poisson_log_mass(k, mean, std::log(mean)) ==
+            Approx(ref).margin(4e-16 * std::max(1.0, std::lgamma(k + 1.0))));
+    }
+    // The rounded normal's masses over mean +- 15 sd sum to 1 (the rest is below 1e-50).
+    CHECK(total == Approx(1.0).epsilon(1e-13));
+  }
+  // Spot values: Phi(1) - Phi(0) and Phi(-2) - Phi(-3) (mean 0, s 1).
+  CHECK(microreach::rounded_normal_mass(0.0, 0.0, 1.0) == Approx(0.341344746068543).epsilon(1e-14));
+  CHECK(microreach::rounded_normal_mass(-3.0, 0.0, 1.0) ==
+        Approx(0.021400233916549).epsilon(1e-13));
 }
 
 TEST_CASE("log_factorial and the Stirling correction agree with lgamma", "[distributions]") {

@@ -240,7 +240,7 @@ TEST_CASE("Batched draws equal the scalar samplers on each account's documented 
   // Accounts chosen to reach every path: fake shares drawn by inversion (5 % at kappa 20 gives
   // Beta(1, 19); 95 % gives Beta(19, 1)), as two gammas, with shapes below 1, or fixed (0, 1,
   // an audited point interval); reach binomials by BTRD, by inversion (tiny accounts) and with
-  // p > 1/2 (reach rate 0.9); share Poissons by PTRS and inversion; 300 accounts, so the
+  // p > 1/2 (reach rate 0.9); share Poissons by PD and inversion; 300 accounts, so the
   // 128-account batches split them three ways.
   ModelParams params;
   params.reach_rate[static_cast<std::size_t>(Tier::mega)] = 0.9;

@@ -50,7 +50,7 @@ Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p
 // Stream(seed, sim_account, t, k):
 //   word  0      reach noise (ziggurat), continued on lane 1
 //   word  1      reached followers (binomial), continued on lane 3
-//   words 2, 3   shares (Poisson), continued on lane 4
+//   words 2, 3   shares (Poisson: a normal and a uniform for PD), continued on lane 4
 //   word  4      incident (uniform)
 //   words 5..8   fake share (beta: 1 word by inversion, 4 for two gammas), continued on lane 2
 // Each draw is exactly the sampler of distributions.hpp run on Stream::resume(its words, its
