@@ -259,22 +259,27 @@ void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::siz
   }
 
   // Shares ~ Poisson (words 2 and 3, lane 4): PD's steps N, I and S (a ziggurat normal from
-  // word 2, a uniform from word 3), then the full sampler.
+  // word 2, a uniform from word 3), then the full sampler. The ziggurat's table look-ups stay
+  // scalar; the rest vectorizes.
+  for (std::size_t j = 0; j < len; ++j) {
+    double z;
+    accepted_[j] = normal_first(word(2, j), z) ? 1.0 : 0.0;
+    count_[j] = z;
+  }
   {
     const double* __restrict means = shares_.data() + c0;
-    const std::uint64_t* __restrict w2 = w + 2 * kChunk;
     const std::uint64_t* __restrict w3 = w + 3 * kChunk;
     double* __restrict accepted = accepted_.data();
     double* __restrict count = count_.data();
     for (std::size_t j = 0; j < len; ++j) {
       const double mean = means[j];
-      double z;
-      const bool normal_ok = normal_first(w2[j], z);
-      const PdBox box(mean);
-      const double g = box.g(z);
-      const double k = std::floor(g);
-      const bool ok = box.immediate(k) || box.squeeze(k, Stream::to_uniform(w3[j]));
-      accepted[j] = normal_ok && mean >= 10.0 && g >= 0.0 && ok ? 1.0 : 0.0;
+      const PdBox box = PdBox::packed(mean);
+      const double g = box.g(count[j]);
+      const double k = detail::floor_small(g);
+      // Bitwise & and |: no branches, so the loop vectorizes.
+      const bool ok = box.immediate(k) | box.squeeze(k, Stream::to_uniform_packed(w3[j]));
+      const bool in_range = (mean >= 10.0) & (mean < 0x1.0p50) & (g >= 0.0) & (g < 0x1.0p51);
+      accepted[j] = (accepted[j] != 0.0) & in_range & ok ? 1.0 : 0.0;
       count[j] = k;
     }
   }

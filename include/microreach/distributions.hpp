@@ -172,14 +172,18 @@ struct BtrdBox {
 // has 6 mean^2 u >= (mean - k)^3 (step S, a squeeze). ~97 % of draws at mean 10, ~99 % at 100.
 struct PdBox {
   double mean, s, d, big_l;
-  explicit PdBox(double m)
-      : mean(m), s(std::sqrt(m)), d(6.0 * m * m), big_l(std::floor(m - 1.1484)) {}
+  explicit PdBox(double m) : PdBox(m, std::floor(m - 1.1484)) {}
+  // The same for batch loops (floor without SSE4.1); equal to PdBox(m) for m < 2^50.
+  static PdBox packed(double m) { return PdBox(m, detail::floor_small(m - 1.1484)); }
   double g(double z) const { return mean + s * z; }
   bool immediate(double k) const { return k >= big_l; }
   bool squeeze(double k, double u) const {
     const double dm = mean - k;
     return d * u >= dm * dm * dm;
   }
+
+ private:
+  PdBox(double m, double l) : mean(m), s(std::sqrt(m)), d(6.0 * m * m), big_l(l) {}
 };
 
 // log of the Poisson(mean) mass at k (loglam = log(mean)); for k >= 10 in Stirling's form
