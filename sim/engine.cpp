@@ -6,9 +6,12 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
+#include <string_view>
 
 #include "microreach/cancel.hpp"
 #include "microreach/distributions.hpp"
@@ -138,8 +141,63 @@ void for_each_in(const std::vector<std::uint32_t>& list, std::size_t c1, std::si
 }
 }  // namespace
 
+// ---------------------------------------------------------------- batch code per ISA
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__AVX2__)
+#define MICROREACH_V3_CLONE 1
+#define MICROREACH_TARGET_V3 __attribute__((target("arch=x86-64-v3")))
+#else
+#define MICROREACH_V3_CLONE 0
+#define MICROREACH_TARGET_V3
+#endif
+
+namespace {
+bool cpu_has_v3() {
+#if MICROREACH_V3_CLONE
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+         __builtin_cpu_supports("bmi2");
+#else
+  return false;
+#endif
+}
+bool initial_use_v3() {
+  const char* env = std::getenv("MICROREACH_ISA");
+  if (env != nullptr && std::string_view(env) == "baseline") return false;
+  return cpu_has_v3();
+}
+std::atomic<bool> g_use_v3{initial_use_v3()};
+}  // namespace
+
+void set_batch_isa(BatchIsa isa) {
+  g_use_v3.store(isa != BatchIsa::baseline && cpu_has_v3(), std::memory_order_relaxed);
+}
+const char* batch_isa_name() {
+  return g_use_v3.load(std::memory_order_relaxed) ? "x86-64-v3" : "baseline";
+}
+
 void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1,
                                 Cursors& at) {
+  if (g_use_v3.load(std::memory_order_relaxed)) {
+    draw_chunk_v3(m, c0, c1, at);
+  } else {
+    draw_chunk_baseline(m, c0, c1, at);
+  }
+}
+void TrialWorkspace::draw_chunk_baseline(const CampaignModel& m, std::size_t c0, std::size_t c1,
+                                         Cursors& at) {
+  draw_chunk_loops(m, c0, c1, at);
+}
+// Without the clone (other compilers, other architectures, an AVX2 build) both are one code.
+MICROREACH_TARGET_V3 __attribute__((flatten)) void TrialWorkspace::draw_chunk_v3(
+    const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at) {
+  draw_chunk_loops(m, c0, c1, at);
+}
+
+__attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(const CampaignModel& m,
+                                                                            std::size_t c0,
+                                                                            std::size_t c1,
+                                                                            Cursors& at) {
   const ModelParams& p = m.params();
   const AccountModel* acc = m.accounts().data();
   const std::size_t len = c1 - c0;

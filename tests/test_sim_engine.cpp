@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "microreach/distributions.hpp"
@@ -234,14 +235,12 @@ ReferenceDraw reference_draw(const CampaignModel& m, std::size_t i, std::uint64_
   return r;
 }
 
-}  // namespace
-
-TEST_CASE("Batched draws equal the scalar samplers on each account's documented words", "[sim]") {
-  // Accounts chosen to reach every path: fake shares drawn by inversion (5 % at kappa 20 gives
-  // Beta(1, 19); 95 % gives Beta(19, 1)), as two gammas, with shapes below 1, or fixed (0, 1,
-  // an audited point interval); reach binomials by BTRD, by inversion (tiny accounts) and with
-  // p > 1/2 (reach rate 0.9); share Poissons by PD and inversion; 300 accounts, so the
-  // 128-account batches split them three ways.
+// Accounts chosen to reach every path: fake shares drawn by inversion (5 % at kappa 20 gives
+// Beta(1, 19); 95 % gives Beta(19, 1)), as two gammas, with shapes below 1, or fixed (0, 1,
+// an audited point interval); reach binomials by BTRD, by inversion (tiny accounts) and with
+// p > 1/2 (reach rate 0.9); share Poissons by PD and inversion; 300 accounts, so the
+// 128-account batches split them three ways.
+CampaignModel every_path_model() {
   ModelParams params;
   params.reach_rate[static_cast<std::size_t>(Tier::mega)] = 0.9;
   params.posts = 2;
@@ -258,7 +257,23 @@ TEST_CASE("Batched draws equal the scalar samplers on each account's documented 
     if (k % 37 == 0) c.fake_share_lo = c.fake_share_hi = c.fake_share;  // audited exactly
     hired.push_back(c);
   }
-  const CampaignModel m(params, {portfolio("all", hired)});
+  return CampaignModel(params, {portfolio("all", hired)});
+}
+
+// Restores automatic batch code when a test that forces one ends (also on failure).
+struct IsaGuard {
+  explicit IsaGuard(BatchIsa isa) { set_batch_isa(isa); }
+  ~IsaGuard() { set_batch_isa(BatchIsa::automatic); }
+};
+
+}  // namespace
+
+TEST_CASE("Batched draws equal the scalar samplers on each account's documented words", "[sim]") {
+  const CampaignModel m = every_path_model();
+  // Both copies of the batch code: baseline x86-64 and, where the CPU has it, x86-64-v3.
+  const BatchIsa isa = GENERATE(BatchIsa::baseline, BatchIsa::automatic);
+  const IsaGuard guard(isa);
+  INFO("batch code " << batch_isa_name());
   TrialWorkspace ws(m);
   // Trials in order, then out of order (a fresh block, a jump back, a jump forward in a block).
   for (std::uint64_t trial : {0, 1, 2, 3, 255, 256, 257, 1000, 5, 700, 701, 900}) {
@@ -272,4 +287,24 @@ TEST_CASE("Batched draws equal the scalar samplers on each account's documented 
       REQUIRE(same_bits(ws.incident(i), r.incident));
     }
   }
+}
+
+TEST_CASE("Baseline and x86-64-v3 batch code give bit-identical simulations", "[sim]") {
+  const CampaignModel m = every_path_model();
+  SimOptions opt;
+  opt.seed = 4242;
+  opt.trials = 600;
+  opt.keep_values = true;
+  SimResult base, fast;
+  {
+    const IsaGuard guard(BatchIsa::baseline);
+    REQUIRE(std::string(batch_isa_name()) == "baseline");
+    base = simulate(m, opt);
+  }
+  fast = simulate(m, opt);
+  INFO("automatic batch code here: " << batch_isa_name());
+  require_identical(base, fast);
+  for (std::size_t k = 0; k < kMetricCount; ++k)
+    for (std::uint64_t t = 0; t < opt.trials; ++t)
+      REQUIRE(same_bits(base.values[0][k][t], fast.values[0][k][t]));
 }

@@ -58,6 +58,20 @@ Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p
 // at a time, runs every sampler's first attempt for all of them in one loop each (no
 // data-dependent branches, so the CPU overlaps accounts) and finishes the few rejected attempts
 // with the full sampler.
+//
+// Those batch loops are compiled twice: for baseline x86-64 (SSE2, runs anywhere) and for
+// x86-64-v3 (AVX2: 4 doubles per instruction, packed floor and 64-bit conversions); draw()
+// runs the second where the CPU has it. Both do the same IEEE operations (no FMA contraction:
+// the build passes -ffp-contract=off), so results are bit-identical (tests/test_sim_engine.cpp
+// runs both and compares).
+enum class BatchIsa { automatic, baseline, x86_64_v3 };
+// Chooses the batch code for every TrialWorkspace from now on (default automatic; the
+// environment variable MICROREACH_ISA=baseline sets baseline at start-up). x86_64_v3 on a CPU
+// without AVX2 or a build for another architecture falls back to baseline.
+void set_batch_isa(BatchIsa isa);
+// The batch code draw() runs now: "x86-64-v3" or "baseline".
+const char* batch_isa_name();
+
 class TrialWorkspace {
  public:
   explicit TrialWorkspace(const CampaignModel& m);
@@ -82,6 +96,10 @@ class TrialWorkspace {
     std::size_t invert = 0, ratio = 0, other = 0;
   };
   void draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at);
+  // The loops of draw_chunk, inlined into a baseline and an x86-64-v3 copy.
+  void draw_chunk_loops(const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at);
+  void draw_chunk_baseline(const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at);
+  void draw_chunk_v3(const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at);
 
   Shocks shocks_;
   bool noise_ = false;  // the last draw was random
