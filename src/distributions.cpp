@@ -183,15 +183,7 @@ double beta(Stream& s, double a, double b) {
 
 namespace {
 
-// 1/x for x = 0..63 (entry 0 unused): the inversion loops multiply instead of dividing.
-struct Reciprocals {
-  double v[64];
-  constexpr Reciprocals() : v() {
-    v[0] = 0.0;
-    for (int i = 1; i < 64; ++i) v[i] = 1.0 / i;
-  }
-};
-constexpr Reciprocals kRecip;
+using detail::kRecip;
 
 // Inversion (sequential search from 0), for n * p < 10 with p <= 1/2. Exact: the
 // probabilities are built by the recurrence f(x) = f(x-1) (n-x+1) p / (x q). The search is
@@ -220,13 +212,11 @@ std::uint64_t binomial_inversion(Stream& s, std::uint64_t n, double p) {
 // squeeze; ~1.1 uniform pairs per draw on average.
 std::uint64_t binomial_btrd(Stream& s, std::uint64_t n, double p) {
   const double dn = static_cast<double>(n);
-  const double q = 1.0 - p;
   // Constants of step 1 (accepted at once 40-75 % of the time, see BtrdBox)...
   const BtrdBox box(dn, p);
-  const double a = box.a, b = box.b, c = box.c, v_r = box.v_r;
-  const double npq = box.npq, sqrt_npq = box.sqrt_npq;
+  const double npq = box.npq;
   // ... and of the rejection steps, computed on first use.
-  double m = 0, r = 0, nr = 0, alpha = 0;
+  BtrdTail tail;
   bool slow = false;
 
   for (;;) {
@@ -235,23 +225,14 @@ std::uint64_t binomial_btrd(Stream& s, std::uint64_t n, double p) {
     // Step 1: inside the box under the hat, accepted at once.
     if (v <= box.u_rv_r) return static_cast<std::uint64_t>(box.candidate(v));
     if (!slow) {
-      m = std::floor((dn + 1.0) * p);
-      r = p / q;
-      nr = (dn + 1.0) * r;
-      alpha = (2.83 + 5.1 / b) * sqrt_npq;
+      tail = BtrdTail(box, dn, p, std::floor((dn + 1.0) * p));
       slow = true;
     }
-    if (v >= v_r) {
-      u = s.uniform() - 0.5;
-    } else {
-      u = v / v_r - 0.93;
-      u = (u < 0 ? -0.5 : 0.5) - u;
-      v = s.uniform() * v_r;
-    }
-    const double us = 0.5 - std::fabs(u);
-    const double kd = std::floor((2.0 * a / us + b) * u + c);
+    BtrdTail::point(box, v, s.uniform(), u, v);
+    const double kd = std::floor(BtrdTail::candidate_raw(box, u));
     if (kd < 0.0 || kd > dn) continue;
-    v = v * alpha / (a / (us * us) + b);
+    v = tail.scaled_v(box, u, v);
+    const double m = tail.m, r = tail.r, nr = tail.nr;
     const double km = std::fabs(kd - m);
     if (km <= 15.0) {
       // Step 3.1: f(k)/f(m) by the recurrence.
@@ -265,9 +246,9 @@ std::uint64_t binomial_btrd(Stream& s, std::uint64_t n, double p) {
       continue;
     }
     // Step 3.2: squeeze on log f(k)/f(m).
-    v = std::log(v);
-    const double rho = (km / npq) * (((km / 3.0 + 0.625) * km + 1.0 / 6.0) / npq + 0.5);
-    const double t = -km * km / (2.0 * npq);
+    v = vmath::log(v);
+    const double rho = BtrdTail::squeeze_rho(km, npq);
+    const double t = BtrdTail::squeeze_t(km, npq);
     if (v < t - rho) return static_cast<std::uint64_t>(kd);
     if (v > t + rho) continue;
     // Step 3.3-3.4: the exact test with Stirling corrections.
@@ -295,19 +276,12 @@ std::uint64_t binomial(Stream& s, std::uint64_t n, double p) {
 
 namespace {
 
-// Inversion for mean < 10: the search is cut at 44 (> mean + 10 sd) and restarted.
+// Inversion for mean < 10 (detail::poisson_search), restarted when the search runs off its end.
 std::uint64_t poisson_inversion(Stream& s, double mean) {
-  const double p0 = std::exp(-mean);
+  const double p0 = vmath::exp(-mean);
   for (;;) {
-    double pk = p0, u = s.uniform();
-    int k = 0;
-    while (u > pk) {
-      u -= pk;
-      ++k;
-      if (k > 44) break;
-      pk *= mean * kRecip.v[k];
-    }
-    if (k <= 44) return static_cast<std::uint64_t>(k);
+    const int k = detail::poisson_search(s.uniform(), mean, p0);
+    if (k >= 0) return static_cast<std::uint64_t>(k);
   }
 }
 

@@ -17,13 +17,16 @@
 //               normal and at most one uniform), with the normal proposal's masses computed
 //               exactly (erfc) where the paper approximates them
 //
-// Every sampler is exact (no approximation beyond double rounding) and draws only from the
-// Stream it is given, so results depend only on the stream's key. Moments are tested in
+// Every sampler is exact (no approximation beyond the rounding of double arithmetic and of the
+// elementary functions: glibc's, or vmath's in the steps batch code shares, within 1 ulp) and
+// draws only from the Stream it is given, so results depend only on the stream's key. Moments are tested in
 // tests/test_distributions.cpp, speed in bench/bench_sim.cpp.
+#include <bit>
 #include <cmath>
 #include <cstdint>
 
 #include "microreach/random.hpp"
+#include "microreach/vmath.hpp"
 
 namespace microreach {
 
@@ -43,12 +46,19 @@ double normal_slow(Stream& s, std::uint64_t bits, std::size_t idx, double x);
 // inside a layer's rectangle (~99 % of words); otherwise x is the candidate that
 // detail::normal_slow(s, r, idx, x) takes further. Batch code (sim/engine.cpp) runs this on
 // words drawn ahead and falls back to normal_slow for the rest, with identical results.
-inline bool normal_first(std::uint64_t r, double& x) {
+// Written without branches or 64-bit integer conversions (rabs < 2^52 converts exactly through
+// the bits of 2^52 + rabs; bit 8 of r becomes the sign bit), so that loops over many words
+// vectorize (with table gathers on AVX2).
+// (The tables as arguments: batch code passes them as restrict pointers, see sim/engine.cpp.)
+inline bool normal_first(std::uint64_t r, double& x, const std::uint64_t* k, const double* w) {
   const std::size_t idx = r & 0xff;
   const std::uint64_t rabs = (r >> 9) & 0x000fffffffffffffULL;  // 52 bits
-  x = static_cast<double>(rabs) * detail::kZiggurat.w[idx];
-  if ((r >> 8) & 1) x = -x;
-  return rabs < detail::kZiggurat.k[idx];
+  const double mag = (std::bit_cast<double>(0x4330000000000000ULL | rabs) - 0x1.0p52) * w[idx];
+  x = std::bit_cast<double>(std::bit_cast<std::uint64_t>(mag) ^ ((r << 55) & (1ULL << 63)));
+  return rabs < k[idx];
+}
+inline bool normal_first(std::uint64_t r, double& x) {
+  return normal_first(r, x, detail::kZiggurat.k, detail::kZiggurat.w);
 }
 
 // Standard normal N(0, 1) by the ziggurat method.
@@ -107,10 +117,17 @@ class BetaDist {
   // accept), or otherwise (other: shapes below 1, log space, invalid shapes).
   enum class Method : std::uint8_t { invert_a, invert_b, ratio, other };
   Method method() const;
-  // Inversion: Beta(1, b) = 1 - U^(1/b), Beta(a, 1) = U^(1/a), from one uniform.
+  // Inversion: Beta(1, b) = 1 - U^(1/b), Beta(a, 1) = U^(1/a), from one uniform, with
+  // vmath's exp, expm1 and log (so batch loops over many accounts vectorize; sim/engine.cpp).
   double invert(double u) const {
-    return unit_a_ ? -std::expm1(std::log(u) * inv_b_) : std::exp(std::log(u) * inv_a_);
+    return unit_a_ ? invert_unit_a(u, inv_b_) : invert_unit_b(u, inv_a_);
   }
+  // 1 / b for Beta(1, b), 1 / a for Beta(a, 1): the exponent invert() uses.
+  double inverse_shape() const { return unit_a_ ? inv_b_ : inv_a_; }
+  static double invert_unit_a(double u, double inv_b) {
+    return -vmath::expm1(vmath::log(u) * inv_b);
+  }
+  static double invert_unit_b(double u, double inv_a) { return vmath::exp(vmath::log(u) * inv_a); }
   const GammaDist& gamma_a() const { return x_; }
   const GammaDist& gamma_b() const { return y_; }
 
@@ -140,6 +157,34 @@ inline double floor_small(double x) {
 }
 }  // namespace detail
 
+namespace detail {
+// 1/x for x = 0..63 (entry 0 unused): the inversion loops multiply instead of dividing.
+struct Reciprocals {
+  double v[64];
+  constexpr Reciprocals() : v() {
+    v[0] = 0.0;
+    for (int i = 1; i < 64; ++i) v[i] = 1.0 / i;
+  }
+};
+inline constexpr Reciprocals kRecip;
+
+// poisson()'s inversion for mean < 10 on one uniform u, with p0 = vmath::exp(-mean): sequential
+// search from 0 by p_k = p_(k-1) mean / k. Returns the variate, or -1 when the search passes 44
+// (> mean + 10 sd: probability < 1e-20, only through rounding), where poisson() draws again.
+// Shared with the engine's batch code, which computes p0 for many accounts in one vector loop.
+inline int poisson_search(double u, double mean, double p0) {
+  double pk = p0;
+  int k = 0;
+  while (u > pk) {
+    u -= pk;
+    ++k;
+    if (k > 44) return -1;
+    pk *= mean * kRecip.v[k];
+  }
+  return k;
+}
+}  // namespace detail
+
 // The first steps of BTRD and PD, shared by binomial() and poisson() and by batch code that
 // runs them for many draws at once on words drawn ahead (sim/engine.cpp). Same operations in
 // the same order, so a batch acceptance equals what the sampler returns on those words.
@@ -166,6 +211,40 @@ struct BtrdBox {
     return (2.0 * a / (0.5 - std::fabs(u)) + b) * u + c;
   }
 };
+// BTRD's steps 2 and 3.2 after a first uniform v the box did not accept, shared by binomial()
+// and the engine's second batch pass (sim/engine.cpp): with the next uniform w, the point
+// (u, v) under the hat, the candidate k and, when |k - m| > 15, the squeeze on log f(k)/f(m)
+// that accepts most candidates without the exact test (steps 3.1 and 3.3 stay in binomial()).
+struct BtrdTail {
+  double m = 0, r = 0, nr = 0, alpha = 0;
+  BtrdTail() = default;
+  BtrdTail(const BtrdBox& box, double n, double p, double mode)
+      : m(mode), r(p / (1.0 - p)), nr((n + 1.0) * r), alpha((2.83 + 5.1 / box.b) * box.sqrt_npq) {}
+  // Step 2. (Both branches written as selects, so batch loops stay branch-free.)
+  static void point(const BtrdBox& box, double v, double w, double& u, double& v_out) {
+    const bool edge = v >= box.v_r;
+    const double inner = v / box.v_r - 0.93;
+    const double u_inner = (inner < 0.0 ? -0.5 : 0.5) - inner;
+    u = edge ? w - 0.5 : u_inner;
+    v_out = edge ? v : w * box.v_r;
+  }
+  // The candidate before flooring, and v scaled to the hat at u.
+  static double candidate_raw(const BtrdBox& box, double u) {
+    const double us = 0.5 - std::fabs(u);
+    return (2.0 * box.a / us + box.b) * u + box.c;
+  }
+  double scaled_v(const BtrdBox& box, double u, double v) const {
+    const double us = 0.5 - std::fabs(u);
+    return v * alpha / (box.a / (us * us) + box.b);
+  }
+  // Step 3.2 for km = |k - m| > 15: accept at once when log v < t - rho, reject when
+  // log v > t + rho (log v from vmath::log).
+  static double squeeze_rho(double km, double npq) {
+    return (km / npq) * (((km / 3.0 + 0.625) * km + 1.0 / 6.0) / npq + 0.5);
+  }
+  static double squeeze_t(double km, double npq) { return -km * km / (2.0 * npq); }
+};
+
 // PD's steps N, I and S (Ahrens & Dieter 1982) for mean >= 10: g = mean + sqrt(mean) z from a
 // standard normal z; k = floor(g) is accepted at once when g >= 0 and k >= L = floor(mean -
 // 1.1484) (step I: there the Poisson mass exceeds the rounded normal's), or when a uniform u
