@@ -16,6 +16,7 @@
 #include "microreach/cancel.hpp"
 #include "microreach/distributions.hpp"
 #include "microreach/error.hpp"
+#include "microreach/vmath.hpp"
 
 namespace microreach::sim {
 namespace {
@@ -37,6 +38,14 @@ Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p
 namespace {
 constexpr std::size_t kChunk = 128;  // accounts per batch: the words fit in L1 (12 KB)
 constexpr std::size_t kSlots = kWordsPerTrial;
+// Where each draw's words sit among an account's words of a trial (engine.hpp).
+enum Slot : std::size_t {
+  kSlotNoise = 0,     // 1 word
+  kSlotReach = 1,     // 2 words
+  kSlotShares = 3,    // 2 words
+  kSlotIncident = 5,  // 1 word
+  kSlotFake = 6,      // 4 words
+};
 enum Lane : std::uint64_t { kLaneNormal = 1, kLaneFake = 2, kLaneReach = 3, kLaneShares = 4 };
 }  // namespace
 
@@ -59,8 +68,10 @@ TrialWorkspace::TrialWorkspace(const CampaignModel& m) {
     if (!a.fake_random) continue;
     switch (a.fake.method()) {
       case BetaDist::Method::invert_a:
+        invert_a_.push_back(static_cast<std::uint32_t>(i));
+        break;
       case BetaDist::Method::invert_b:
-        invert_.push_back(static_cast<std::uint32_t>(i));
+        invert_b_.push_back(static_cast<std::uint32_t>(i));
         break;
       case BetaDist::Method::ratio:
         ratio_.push_back(static_cast<std::uint32_t>(i));
@@ -79,6 +90,11 @@ TrialWorkspace::TrialWorkspace(const CampaignModel& m) {
   p_reach_.resize(c);
   count_.resize(c);
   accepted_.resize(c);
+  gather_at_.resize(c);
+  gather_u_.resize(c);
+  gather_e_.resize(c);
+  gather_n_.resize(c);
+  gather_p_.resize(c);
 }
 
 void TrialWorkspace::draw_expectations(const CampaignModel& m) {
@@ -152,6 +168,65 @@ void for_each_in(const std::vector<std::uint32_t>& list, std::size_t c1, std::si
 #endif
 
 namespace {
+// The ziggurat's first attempt on len words: z[j] the candidate, ok[j] 1 where it is the normal.
+// Out of line with restrict parameters (inlined, GCC loses them and cannot prove that the stores
+// miss the ziggurat tables): the v3 copy then runs the table look-ups as AVX2 gathers.
+__attribute__((always_inline)) inline void normals_first_loop(const std::uint64_t* __restrict words,
+                                                              double* __restrict z,
+                                                              double* __restrict ok,
+                                                              std::size_t len) {
+  const std::uint64_t* __restrict tk = detail::kZiggurat.k;
+  const double* __restrict tw = detail::kZiggurat.w;
+  for (std::size_t j = 0; j < len; ++j) {
+    double x;
+    const bool inside = normal_first(words[j], x, tk, tw);
+    z[j] = x;
+    ok[j] = inside ? 1.0 : 0.0;
+  }
+}
+__attribute__((noinline)) void normals_first_baseline(const std::uint64_t* __restrict words,
+                                                      double* __restrict z, double* __restrict ok,
+                                                      std::size_t len) {
+  normals_first_loop(words, z, ok, len);
+}
+MICROREACH_TARGET_V3 __attribute__((noinline)) void normals_first_v3(
+    const std::uint64_t* __restrict words, double* __restrict z, double* __restrict ok,
+    std::size_t len) {
+  normals_first_loop(words, z, ok, len);
+}
+template <bool kV3>
+void normals_first(const std::uint64_t* words, double* z, double* ok, std::size_t len) {
+  if (kV3) {
+    normals_first_v3(words, z, ok, len);
+  } else {
+    normals_first_baseline(words, z, ok, len);
+  }
+}
+
+// btrd_attempt() for len draws: n, p (the success probability, either side of 1/2) and the
+// iteration's uniforms u and w in; the status out in u, the variate in w.
+__attribute__((always_inline)) inline void btrd_attempts_loop(const double* __restrict n,
+                                                              const double* __restrict p,
+                                                              double* __restrict u,
+                                                              double* __restrict w,
+                                                              std::size_t len) {
+  for (std::size_t k = 0; k < len; ++k) {
+    const double pr = p[k];
+    const double pe = pr > 0.5 ? 1.0 - pr : pr;
+    double kd;
+    const double status = btrd_attempt(n[k], pe, u[k], w[k], kd);
+    u[k] = status;
+    w[k] = pr > 0.5 ? n[k] - kd : kd;
+  }
+}
+MICROREACH_TARGET_V3 __attribute__((noinline)) void btrd_attempts(const double* __restrict n,
+                                                                  const double* __restrict p,
+                                                                  double* __restrict u,
+                                                                  double* __restrict w,
+                                                                  std::size_t len) {
+  btrd_attempts_loop(n, p, u, w, len);
+}
+
 bool cpu_has_v3() {
 #if MICROREACH_V3_CLONE
   __builtin_cpu_init();
@@ -186,14 +261,15 @@ void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::siz
 }
 void TrialWorkspace::draw_chunk_baseline(const CampaignModel& m, std::size_t c0, std::size_t c1,
                                          Cursors& at) {
-  draw_chunk_loops(m, c0, c1, at);
+  draw_chunk_loops<false>(m, c0, c1, at);
 }
 // Without the clone (other compilers, other architectures, an AVX2 build) both are one code.
 MICROREACH_TARGET_V3 __attribute__((flatten)) void TrialWorkspace::draw_chunk_v3(
     const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at) {
-  draw_chunk_loops(m, c0, c1, at);
+  draw_chunk_loops<true>(m, c0, c1, at);
 }
 
+template <bool kV3>
 __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(const CampaignModel& m,
                                                                             std::size_t c0,
                                                                             std::size_t c1,
@@ -212,47 +288,62 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
     return Stream::resume(seed, kPurpose, trial, acc[i].key, lane, first, count);
   };
 
-  // The trial's 9 words of every account, from its generator of this block of trials.
+  // The trial's 10 words of every account, from its generator of this block of trials.
   {
     const std::size_t n = m.account_count();
     std::uint64_t* s0 = state_.data() + c0;
     std::uint64_t *s1 = s0 + n, *s2 = s1 + n, *s3 = s2 + n;
-    for (std::size_t k = 0; k < kSlots; ++k) {
-      std::uint64_t* out = w + k * kChunk;
-      for (std::size_t j = 0; j < len; ++j) {
-        Xoshiro256 x{{s0[j], s1[j], s2[j], s3[j]}};
-        out[j] = x.next();
-        s0[j] = x.s[0];
-        s1[j] = x.s[1];
-        s2[j] = x.s[2];
-        s3[j] = x.s[3];
-      }
+    // Accounts in the vector lanes, the 10 words unrolled: the state stays in registers.
+    for (std::size_t j = 0; j < len; ++j) {
+      Xoshiro256 x{{s0[j], s1[j], s2[j], s3[j]}};
+#pragma GCC unroll 16
+      for (std::size_t k = 0; k < kSlots; ++k) w[k * kChunk + j] = x.next();
+      s0[j] = x.s[0];
+      s1[j] = x.s[1];
+      s2[j] = x.s[2];
+      s3[j] = x.s[3];
     }
   }
 
-  // Real fake share around the estimate (words 5..8, lane 2).
+  // Real fake share around the estimate (words 6..9, lane 2).
   for (std::size_t j = 0; j < len; ++j) fake_[j] = acc[c0 + j].fake_mean;
-  for_each_in(invert_, c1, at.invert, [&](std::uint32_t i) {
-    fake_[i - c0] = acc[i].fake.invert(Stream::to_uniform(word(5, i - c0)));
+  {
+    // Beta(1, b) (most accounts: the 5 % floor at kappa 20): gathered, so that the inversion's
+    // log and expm1 run as one vector loop, then scattered back.
+    std::size_t n_inv = 0;
+    for_each_in(invert_a_, c1, at.invert_a, [&](std::uint32_t i) {
+      gather_at_[n_inv] = i - c0;
+      gather_u_[n_inv] = Stream::to_uniform(word(kSlotFake, i - c0));
+      gather_e_[n_inv] = acc[i].fake.inverse_shape();
+      ++n_inv;
+    });
+    double* __restrict u = gather_u_.data();
+    const double* __restrict e = gather_e_.data();
+    for (std::size_t k = 0; k < n_inv; ++k) u[k] = BetaDist::invert_unit_a(u[k], e[k]);
+    for (std::size_t k = 0; k < n_inv; ++k) fake_[gather_at_[k]] = u[k];
+  }
+  for_each_in(invert_b_, c1, at.invert_b, [&](std::uint32_t i) {
+    fake_[i - c0] = acc[i].fake.invert(Stream::to_uniform(word(kSlotFake, i - c0)));
   });
   for_each_in(ratio_, c1, at.ratio, [&](std::uint32_t i) {
     const std::size_t j = i - c0;
     const BetaDist& beta = acc[i].fake;
     double zx, zy, gx, gy;
-    const bool ok_x = normal_first(word(5, j), zx);
-    const bool ok_y = normal_first(word(7, j), zy);
-    const bool ok = beta.gamma_a().first_attempt(zx, Stream::to_uniform(word(6, j)), gx) &
-                    beta.gamma_b().first_attempt(zy, Stream::to_uniform(word(8, j)), gy) & ok_x &
-                    ok_y;
+    const bool ok_x = normal_first(word(kSlotFake, j), zx);
+    const bool ok_y = normal_first(word(kSlotFake + 2, j), zy);
+    const bool ok =
+        beta.gamma_a().first_attempt(zx, Stream::to_uniform(word(kSlotFake + 1, j)), gx) &
+        beta.gamma_b().first_attempt(zy, Stream::to_uniform(word(kSlotFake + 3, j)), gy) & ok_x &
+        ok_y;
     if (ok) {
       fake_[j] = gx / (gx + gy);
     } else {
-      Stream s = resume(i, kLaneFake, 5, 4);
+      Stream s = resume(i, kLaneFake, kSlotFake, 4);
       fake_[j] = beta(s);
     }
   });
   for_each_in(other_, c1, at.other, [&](std::uint32_t i) {
-    Stream s = resume(i, kLaneFake, 5, 4);
+    Stream s = resume(i, kLaneFake, kSlotFake, 4);
     fake_[i - c0] = acc[i].fake(s);
   });
 
@@ -262,26 +353,34 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
   const bool one_post = posts == 1.0;
   const double sigma = p.reach_sigma;
   const double reach_scale = shocks_.reach * std::exp(-0.5 * sigma * sigma);
+  for (std::size_t j = 0; j < len; ++j)
+    authentic_[j] = std::floor(acc[c0 + j].followers * (1.0 - fake_[j]) + 0.5);
+  normals_first<kV3>(w + kSlotNoise * kChunk, rho_.data(), accepted_.data(), len);
   for (std::size_t j = 0; j < len; ++j) {
-    const AccountModel& a = acc[c0 + j];
-    authentic_[j] = std::floor(a.followers * (1.0 - fake_[j]) + 0.5);
-    const std::uint64_t r = word(0, j);
-    double z;
-    if (!normal_first(r, z)) {
-      Stream s(seed, kPurpose, trial, a.key, kLaneNormal);
-      z = detail::normal_slow(s, r, r & 0xff, z);
-    }
-    const double rho = std::min(1.0, a.reach_rate * reach_scale * std::exp(sigma * z));
-    rho_[j] = rho;
-    p_reach_[j] = one_post ? rho : 1.0 - std::pow(1.0 - rho, posts);
+    if (accepted_[j] != 0.0) continue;
+    const std::uint64_t r = word(kSlotNoise, j);
+    Stream s(seed, kPurpose, trial, acc[c0 + j].key, kLaneNormal);
+    rho_[j] = detail::normal_slow(s, r, r & 0xff, rho_[j]);
   }
+  {
+    double* __restrict rho = rho_.data();  // the normals, turned into reach rates
+    double* __restrict p_reach = p_reach_.data();
+    for (std::size_t j = 0; j < len; ++j) {
+      rho[j] = std::min(1.0, acc[c0 + j].reach_rate * reach_scale * vmath::exp(sigma * rho[j]));
+      p_reach[j] = rho[j];
+    }
+  }
+  if (!one_post)
+    for (std::size_t j = 0; j < len; ++j) p_reach_[j] = 1.0 - std::pow(1.0 - rho_[j], posts);
 
-  // Followers reached ~ Binomial(authentic, p_reach) (word 1, lane 3): BTRD's first step for
-  // every account, then the full sampler where it did not accept (or BTRD does not apply).
+  // Followers reached ~ Binomial(authentic, p_reach) (words 1-2, lane 3). BTRD's first step for
+  // every account; a second pass over those it rejected runs steps 2 and 3.2 (the squeeze) on
+  // the second word; the full sampler finishes the rest, and the draws BTRD does not apply to.
+  // accepted: 1 drawn, 0 BTRD's first uniform rejected, -1 not BTRD (inversion, p = 0 or 1).
   {
     const double* __restrict authentic = authentic_.data();
     const double* __restrict p_reach = p_reach_.data();
-    const std::uint64_t* __restrict w1 = w + 1 * kChunk;
+    const std::uint64_t* __restrict w1 = w + kSlotReach * kChunk;
     double* __restrict accepted = accepted_.data();
     double* __restrict count = count_.data();
     for (std::size_t j = 0; j < len; ++j) {
@@ -291,13 +390,54 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
       const BtrdBox box(n, pe);
       const double v = Stream::to_uniform_packed(w1[j]);
       const double k = box.candidate_packed(v);
-      accepted[j] = n * pe >= 10.0 && pr > 0.0 && pr < 1.0 && v <= box.u_rv_r ? 1.0 : 0.0;
+      const bool btrd = n * pe >= 10.0 && pr > 0.0 && pr < 1.0;
+      accepted[j] = btrd ? (v <= box.u_rv_r ? 1.0 : 0.0) : -1.0;
       count[j] = pr > 0.5 ? n - k : k;
     }
   }
+  if (kV3) {
+    // Those BTRD rejected, gathered into contiguous arrays so the loops vectorize: n, p and the
+    // iteration's two uniforms (gather_n_, gather_p_, gather_u_, gather_e_). Iteration 1 on
+    // words 1 and 2; where it rejects, iteration 2 on the first two words of lane 3's Philox
+    // block (what binomial() draws next). What is still open, and the exact tests, go to the
+    // full sampler below. Only in the AVX2 copy: with SSE2's two lanes these passes cost more
+    // than the scalar steps they save (and skipping them changes no result).
+    std::size_t nt = 0;
+    for (std::size_t j = 0; j < len; ++j) {
+      if (accepted_[j] != 0.0) continue;
+      gather_at_[nt] = static_cast<std::uint32_t>(j);
+      gather_n_[nt] = authentic_[j];
+      gather_p_[nt] = p_reach_[j];
+      gather_u_[nt] = Stream::to_uniform(word(kSlotReach, j));
+      gather_e_[nt] = Stream::to_uniform(word(kSlotReach + 1, j));
+      ++nt;
+    }
+    for (int iteration = 1; iteration <= 2 && nt > 0; ++iteration) {
+      btrd_attempts(gather_n_.data(), gather_p_.data(), gather_u_.data(), gather_e_.data(), nt);
+      // gather_u_ now holds the status (1, 0, -1), gather_e_ the variate.
+      std::size_t next = 0;
+      for (std::size_t k = 0; k < nt; ++k) {
+        const std::uint32_t j = gather_at_[k];
+        if (gather_u_[k] == 1.0) {
+          count_[j] = gather_e_[k];
+          accepted_[j] = 1.0;
+        } else if (gather_u_[k] == 0.0 && iteration == 1) {
+          std::uint64_t words[4];
+          philox_block(seed, kPurpose, trial, acc[c0 + j].key, kLaneReach, 0, words);
+          gather_at_[next] = j;
+          gather_n_[next] = gather_n_[k];
+          gather_p_[next] = gather_p_[k];
+          gather_u_[next] = Stream::to_uniform(words[0]);
+          gather_e_[next] = Stream::to_uniform(words[1]);
+          ++next;
+        }
+      }
+      nt = next;
+    }
+  }
   for (std::size_t j = 0; j < len; ++j) {
-    if (accepted_[j] != 0.0) continue;
-    Stream s = resume(c0 + j, kLaneReach, 1, 1);
+    if (accepted_[j] == 1.0) continue;
+    Stream s = resume(c0 + j, kLaneReach, kSlotReach, 2);
     count_[j] =
         static_cast<double>(binomial(s, static_cast<std::uint64_t>(authentic_[j]), p_reach_[j]));
   }
@@ -316,17 +456,13 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
     shares_[c0 + j] = lambda * a.share_fraction;  // the mean, replaced by the draw below
   }
 
-  // Shares ~ Poisson (words 2 and 3, lane 4): PD's steps N, I and S (a ziggurat normal from
-  // word 2, a uniform from word 3), then the full sampler. The ziggurat's table look-ups stay
-  // scalar; the rest vectorizes.
-  for (std::size_t j = 0; j < len; ++j) {
-    double z;
-    accepted_[j] = normal_first(word(2, j), z) ? 1.0 : 0.0;
-    count_[j] = z;
-  }
+  // Shares ~ Poisson (words 3 and 4, lane 4): PD's steps N, I and S (a ziggurat normal from
+  // word 3, a uniform from word 4) for means from 10; below 10 the inversion on word 3; then the
+  // full sampler for the rest.
+  normals_first<kV3>(w + kSlotShares * kChunk, count_.data(), accepted_.data(), len);
   {
     const double* __restrict means = shares_.data() + c0;
-    const std::uint64_t* __restrict w3 = w + 3 * kChunk;
+    const std::uint64_t* __restrict w_u = w + (kSlotShares + 1) * kChunk;
     double* __restrict accepted = accepted_.data();
     double* __restrict count = count_.data();
     for (std::size_t j = 0; j < len; ++j) {
@@ -335,7 +471,7 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
       const double g = box.g(count[j]);
       const double k = detail::floor_small(g);
       // Bitwise & and |: no branches, so the loop vectorizes.
-      const bool ok = box.immediate(k) | box.squeeze(k, Stream::to_uniform_packed(w3[j]));
+      const bool ok = box.immediate(k) | box.squeeze(k, Stream::to_uniform_packed(w_u[j]));
       const bool in_range = (mean >= 10.0) & (mean < 0x1.0p50) & (g >= 0.0) & (g < 0x1.0p51);
       accepted[j] = (accepted[j] != 0.0) & in_range & ok ? 1.0 : 0.0;
       count[j] = k;
@@ -343,7 +479,17 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
   }
   for (std::size_t j = 0; j < len; ++j) {
     if (accepted_[j] != 0.0) continue;
-    Stream s = resume(c0 + j, kLaneShares, 2, 2);
+    const double mean = shares_[c0 + j];
+    if (mean > 0.0 && mean < 10.0) {
+      // poisson()'s inversion on its first word, without the call and the stream.
+      const int k =
+          detail::poisson_search(Stream::to_uniform(word(kSlotShares, j)), mean, vmath::exp(-mean));
+      if (k >= 0) {
+        count_[j] = static_cast<double>(k);
+        continue;
+      }
+    }
+    Stream s = resume(c0 + j, kLaneShares, kSlotShares, 2);
     count_[j] = static_cast<double>(poisson(s, shares_[c0 + j]));
   }
   for (std::size_t j = 0; j < len; ++j) {
@@ -354,7 +500,7 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
     reached_[i] = std::min(reached_[i] + viewers, audience);
     impressions_[i] += viewers;
     shares_[i] = shares;
-    incident_[i] = Stream::to_uniform(word(4, j)) < a.incident_probability ? 1.0 : 0.0;
+    incident_[i] = Stream::to_uniform(word(kSlotIncident, j)) < a.incident_probability ? 1.0 : 0.0;
   }
 }
 

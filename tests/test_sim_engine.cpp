@@ -12,6 +12,7 @@
 #include "microreach/distributions.hpp"
 #include "microreach/sim/engine.hpp"
 #include "microreach/sim/model.hpp"
+#include "microreach/vmath.hpp"
 #include "sim_test_util.hpp"
 
 using namespace microreach;
@@ -194,7 +195,7 @@ TEST_CASE("Precision rounds stop once every relative standard error is under the
 namespace {
 
 // What engine.hpp promises for account i in trial t, one draw at a time with the scalar
-// samplers: the 9 words of the account's block generator, each draw continued on its lane.
+// samplers: the 10 words of the account's block generator, each draw continued on its lane.
 struct ReferenceDraw {
   double reached, impressions, shares, incident;
 };
@@ -211,27 +212,27 @@ ReferenceDraw reference_draw(const CampaignModel& m, std::size_t i, std::uint64_
   };
   double fake = a.fake_mean;
   if (a.fake_random) {
-    Stream s = lane(2, 5, 4);
+    Stream s = lane(2, 6, 4);
     fake = a.fake(s);
   }
   const double authentic = std::floor(a.followers * (1.0 - fake) + 0.5);
   Stream sn = lane(1, 0, 1);
   const double sigma = p.reach_sigma;
   const double reach_scale = shocks.reach * std::exp(-0.5 * sigma * sigma);
-  const double rho = std::min(1.0, a.reach_rate * reach_scale * std::exp(sigma * std_normal(sn)));
+  const double rho = std::min(1.0, a.reach_rate * reach_scale * vmath::exp(sigma * std_normal(sn)));
   const double p_reach = p.posts == 1.0 ? rho : 1.0 - std::pow(1.0 - rho, p.posts);
-  Stream sr = lane(3, 1, 1);
+  Stream sr = lane(3, 1, 2);
   const double followers_reached =
       static_cast<double>(binomial(sr, static_cast<std::uint64_t>(authentic), p_reach));
   const double imp = authentic * rho * p.posts;
-  Stream ss = lane(4, 2, 2);
+  Stream ss = lane(4, 3, 2);
   const double shares =
       static_cast<double>(poisson(ss, imp * a.engagement_per_view * a.share_fraction));
   ReferenceDraw r;
   r.reached = std::min(followers_reached + p.viewers_per_share * shares, p.audience_size);
   r.impressions = imp + p.viewers_per_share * shares;
   r.shares = shares;
-  r.incident = Stream::to_uniform(w[4]) < a.incident_probability ? 1.0 : 0.0;
+  r.incident = Stream::to_uniform(w[5]) < a.incident_probability ? 1.0 : 0.0;
   return r;
 }
 

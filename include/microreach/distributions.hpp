@@ -19,8 +19,8 @@
 //
 // Every sampler is exact (no approximation beyond the rounding of double arithmetic and of the
 // elementary functions: glibc's, or vmath's in the steps batch code shares, within 1 ulp) and
-// draws only from the Stream it is given, so results depend only on the stream's key. Moments are tested in
-// tests/test_distributions.cpp, speed in bench/bench_sim.cpp.
+// draws only from the Stream it is given, so results depend only on the stream's key. Moments are
+// tested in tests/test_distributions.cpp, speed in bench/bench_sim.cpp.
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -244,6 +244,30 @@ struct BtrdTail {
   }
   static double squeeze_t(double km, double npq) { return -km * km / (2.0 * npq); }
 };
+
+// One iteration of BTRD (n p >= 10, p <= 1/2) on its two uniforms v and w, without the exact
+// steps 3.1 and 3.3, for batch loops (no branches): returns 1 with k the variate where step 1
+// or the squeeze accepts; 0 where the iteration rejects (k out of range, or the squeeze) and
+// binomial() would go on with the next two uniforms; -1 where the exact test would decide.
+// binomial() on a stream starting v, w returns k in the first case.
+inline double btrd_attempt(double n, double p, double v, double w, double& k) {
+  const BtrdBox box(n, p);
+  const BtrdTail tail(box, n, p, detail::floor_small((n + 1.0) * p));
+  double u, vv;
+  BtrdTail::point(box, v, w, u, vv);
+  const double kd = detail::floor_small(BtrdTail::candidate_raw(box, u));
+  vv = tail.scaled_v(box, u, vv);
+  const double km = std::fabs(kd - tail.m);
+  const double lv = vmath::log(vv);
+  const double t = BtrdTail::squeeze_t(km, box.npq), rho = BtrdTail::squeeze_rho(km, box.npq);
+  const bool in_range = (kd >= 0.0) & (kd <= n);
+  const bool far = km > 15.0;
+  const bool box_ok = v <= box.u_rv_r;
+  k = box_ok ? box.candidate_packed(v) : kd;
+  const double tail_status =
+      !in_range ? 0.0 : (!far ? -1.0 : (lv < t - rho ? 1.0 : (lv > t + rho ? 0.0 : -1.0)));
+  return box_ok ? 1.0 : tail_status;
+}
 
 // PD's steps N, I and S (Ahrens & Dieter 1982) for mean >= 10: g = mean + sqrt(mean) z from a
 // standard normal z; k = floor(g) is accepted at once when g >= 0 and k >= L = floor(mean -

@@ -29,7 +29,7 @@ namespace microreach::sim {
 inline constexpr std::uint64_t kBlockTrials = 256;
 inline constexpr std::uint64_t kMaxTrials = 1'000'000'000;  // refused above
 inline constexpr std::size_t kMaxHires = 1'000'000;         // accounts per portfolio
-inline constexpr std::uint64_t kWordsPerTrial = 9;          // first-attempt words per account
+inline constexpr std::uint64_t kWordsPerTrial = 10;         // first-attempt words per account
 
 // The generator of influencer `key` for trials [256 block, 256 block + 256).
 Xoshiro256 block_generator(std::uint64_t seed, std::uint64_t block, std::uint64_t key);
@@ -44,15 +44,15 @@ Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p
 // Scratch for one trial of a model (one per thread): every account's draws, then the totals of
 // any portfolio.
 //
-// Account k's draws in trial t start from 9 words: words 9 (t mod 256) .. 9 (t mod 256) + 8
+// Account k's draws in trial t start from 10 words: words 10 (t mod 256) .. 10 (t mod 256) + 9
 // of block_generator(seed, t / 256, k), an xoshiro256++ seeded per (block of 256 trials,
-// influencer). A draw whose first attempt is rejected continues on a lane of
+// influencer). A draw that needs more words continues on a lane of
 // Stream(seed, sim_account, t, k):
 //   word  0      reach noise (ziggurat), continued on lane 1
-//   word  1      reached followers (binomial), continued on lane 3
-//   words 2, 3   shares (Poisson: a normal and a uniform for PD), continued on lane 4
-//   word  4      incident (uniform)
-//   words 5..8   fake share (beta: 1 word by inversion, 4 for two gammas), continued on lane 2
+//   words 1, 2   reached followers (binomial: BTRD's two uniforms), continued on lane 3
+//   words 3, 4   shares (Poisson: a normal and a uniform for PD), continued on lane 4
+//   word  5      incident (uniform)
+//   words 6..9   fake share (beta: 1 word by inversion, 4 for two gammas), continued on lane 2
 // Each draw is exactly the sampler of distributions.hpp run on Stream::resume(its words, its
 // lane), so every number depends only on (seed, trial, influencer). draw() takes 128 accounts
 // at a time, runs every sampler's first attempt for all of them in one loop each (no
@@ -91,12 +91,13 @@ class TrialWorkspace {
   double incident(std::size_t i) const { return incident_[i]; }
 
  private:
-  // Positions in invert_, ratio_, other_ while draw() walks the chunks.
+  // Positions in invert_a_, invert_b_, ratio_, other_ while draw() walks the chunks.
   struct Cursors {
-    std::size_t invert = 0, ratio = 0, other = 0;
+    std::size_t invert_a = 0, invert_b = 0, ratio = 0, other = 0;
   };
   void draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at);
-  // The loops of draw_chunk, inlined into a baseline and an x86-64-v3 copy.
+  // The loops of draw_chunk, inlined into a baseline and an x86-64-v3 copy (kV3).
+  template <bool kV3>
   void draw_chunk_loops(const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at);
   void draw_chunk_baseline(const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at);
   void draw_chunk_v3(const CampaignModel& m, std::size_t c0, std::size_t c1, Cursors& at);
@@ -105,8 +106,9 @@ class TrialWorkspace {
   bool noise_ = false;  // the last draw was random
   std::uint64_t seed_ = 0, trial_ = 0;
   std::vector<double> reached_, impressions_, shares_, other_engagements_, incident_;
-  // Accounts by how their fake share is drawn (ascending indices).
-  std::vector<std::uint32_t> invert_, ratio_, other_;
+  // Accounts by how their fake share is drawn (ascending indices): Beta(1, b) and Beta(a, 1)
+  // by inversion, two gammas, anything else.
+  std::vector<std::uint32_t> invert_a_, invert_b_, ratio_, other_;
   // Every account's generator (4 x accounts words, state word k of account i at k n + i), for
   // block state_block_ of seed seed_, positioned at trial next_trial_.
   std::vector<std::uint64_t> state_;
@@ -115,6 +117,10 @@ class TrialWorkspace {
   // Per chunk of accounts: words (slot-major), intermediate draws, rejected attempts.
   std::vector<std::uint64_t> words_;
   std::vector<double> fake_, authentic_, rho_, p_reach_, count_;
+  // Accounts of the chunk gathered for one vector loop (Beta(1, b) inversions; BTRD's second
+  // pass): position in the chunk and up to four inputs.
+  std::vector<std::uint32_t> gather_at_;
+  std::vector<double> gather_u_, gather_e_, gather_n_, gather_p_;
   std::vector<double> accepted_;  // 1 or 0 (a double, so the loops that set it vectorize)
 };
 
