@@ -12,6 +12,7 @@
 #include "microreach/random.hpp"
 #include "microreach/sim/engine.hpp"
 #include "microreach/sim/model.hpp"
+#include "microreach/vmath.hpp"
 
 using microreach::Purpose;
 using microreach::Stream;
@@ -129,6 +130,73 @@ void BM_StreamOpen(benchmark::State& state) {
 }
 BENCHMARK(BM_StreamOpen);
 
+// exp, expm1 and log over an array of 1,024 arguments, as the engine's batch loops call them:
+// vmath's, vectorized by the compiler (SSE2 in this baseline build; ...V3: the loop compiled for
+// x86-64-v3, AVX2, as in the engine's AVX2 copy), against glibc's (a call per element).
+std::vector<double> arguments(double lo, double hi) {
+  std::vector<double> x(1024);
+  Stream s(1, Purpose::user, 7);
+  for (double& v : x) v = s.uniform(lo, hi);
+  return x;
+}
+enum class Fn { exp, expm1, log };
+constexpr double kLo[] = {-2.0, -0.3, 1e-9}, kHi[] = {2.0, 0.0, 1.0};
+
+template <Fn F>
+void vmath_loop(const double* __restrict x, double* __restrict y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if constexpr (F == Fn::exp) y[i] = microreach::vmath::exp(x[i]);
+    if constexpr (F == Fn::expm1) y[i] = microreach::vmath::expm1(x[i]);
+    if constexpr (F == Fn::log) y[i] = microreach::vmath::log(x[i]);
+  }
+}
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+template <Fn F>
+__attribute__((target("arch=x86-64-v3"))) __attribute__((flatten)) void vmath_loop_v3(
+    const double* __restrict x, double* __restrict y, std::size_t n) {
+  vmath_loop<F>(x, y, n);
+}
+#endif
+template <Fn F>
+void glibc_loop(const double* __restrict x, double* __restrict y, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) {
+    if constexpr (F == Fn::exp) y[i] = std::exp(x[i]);
+    if constexpr (F == Fn::expm1) y[i] = std::expm1(x[i]);
+    if constexpr (F == Fn::log) y[i] = std::log(x[i]);
+  }
+}
+
+// which: 0 glibc, 1 vmath baseline, 2 vmath x86-64-v3.
+template <Fn F>
+void BM_Elementwise(benchmark::State& state) {
+  const int which = static_cast<int>(state.range(0));
+  const std::vector<double> x = arguments(kLo[static_cast<int>(F)], kHi[static_cast<int>(F)]);
+  std::vector<double> y(x.size());
+  void (*loop)(const double*, double*, std::size_t) = which == 0 ? glibc_loop<F> : vmath_loop<F>;
+  state.SetLabel(which == 0 ? "glibc" : which == 1 ? "vmath, SSE2" : "vmath, AVX2");
+  if (which == 2) {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+    if (!__builtin_cpu_supports("avx2")) {
+      state.SkipWithError("this CPU has no AVX2");
+      return;
+    }
+    loop = vmath_loop_v3<F>;
+#else
+    state.SkipWithError("the x86-64-v3 copy is built by GCC on x86-64 only");
+    return;
+#endif
+  }
+  for (auto _ : state) {
+    loop(x.data(), y.data(), x.size());
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(x.size()));
+}
+BENCHMARK_TEMPLATE(BM_Elementwise, Fn::exp)->DenseRange(0, 2);
+BENCHMARK_TEMPLATE(BM_Elementwise, Fn::expm1)->DenseRange(0, 2);
+BENCHMARK_TEMPLATE(BM_Elementwise, Fn::log)->DenseRange(0, 2);
+
 // A portfolio of `accounts` micro accounts spread over 4 platforms x 3 niches (so overlap is
 // computed), with the default parameters: what `simulate` does per strategy.
 microreach::sim::CampaignModel bench_model(std::size_t accounts) {
@@ -154,9 +222,12 @@ microreach::sim::CampaignModel bench_model(std::size_t accounts) {
   return sim::CampaignModel(sim::ModelParams{}, {pf});
 }
 
-// Influencer-trials per second of the whole engine (draws, overlap, totals, accumulators).
+// Influencer-trials per second of the whole engine (draws, overlap, totals, accumulators), with
+// the batch code the CPU allows (x86-64-v3 where it has AVX2); BM_SimulatePortfolioBaseline forces
+// the SSE2 copy (the same results).
 void BM_SimulatePortfolio(benchmark::State& state) {
   const std::size_t accounts = static_cast<std::size_t>(state.range(0));
+  state.SetLabel(microreach::sim::batch_isa_name());
   const auto m = bench_model(accounts);
   microreach::sim::SimOptions opt;
   opt.trials = 20'000;
@@ -179,6 +250,13 @@ BENCHMARK(BM_SimulatePortfolio)
     ->Arg(200)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+void BM_SimulatePortfolioBaseline(benchmark::State& state) {
+  microreach::sim::set_batch_isa(microreach::sim::BatchIsa::baseline);
+  BM_SimulatePortfolio(state);
+  microreach::sim::set_batch_isa(microreach::sim::BatchIsa::automatic);
+}
+BENCHMARK(BM_SimulatePortfolioBaseline)->Arg(200)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // Trials of one account, single-threaded: the per-account cost of one trial.
 void BM_TrialWorkspaceDraw(benchmark::State& state) {

@@ -16,6 +16,7 @@ trials and accounts: every draw of a chunk of trials is one array call), and
 Usage:
   /usr/bin/python3 scripts/sim_numpy.py campaign.h5 [--trials N] [--microreach build/microreach]
                                         [--threads N] [--chunk 2000] [--seed 12345]
+                                        [--beta-inversion]
   /usr/bin/python3 scripts/sim_numpy.py --draws
       NumPy's cost per draw (CPU time) for the parameter ranges of bench/bench_sim.cpp.
 Exit status: 0 = all means agree, 1 = some mean disagrees, 2 = bad usage or input.
@@ -106,7 +107,7 @@ def build(run):
     return acc, plans, groups
 
 
-def simulate(run, acc, plans, groups, trials, seed, chunk):
+def simulate(run, acc, plans, groups, trials, seed, chunk, beta_inversion=False):
     par = run["par"]
     rng = np.random.default_rng(seed)
     n = len(acc["followers"])
@@ -118,13 +119,30 @@ def simulate(run, acc, plans, groups, trials, seed, chunk):
     random_fake = (m > 0) & (m < 1)
     a_beta = np.where(random_fake, kappa * m, 1.0)
     b_beta = np.where(random_fake, kappa * (1 - m), 1.0)
+    # --beta-inversion: Beta(1, b) = 1 - U^(1/b) and Beta(a, 1) = U^(1/a) from one uniform, as
+    # the C++ engine draws them (shapes within 1e-12 of 1), instead of rng.beta's two gammas.
+    unit_a = random_fake & (np.abs(a_beta - 1.0) <= 1e-12) & beta_inversion
+    unit_b = random_fake & ~unit_a & (np.abs(b_beta - 1.0) <= 1e-12) & beta_inversion
+    by_gammas = random_fake & ~unit_a & ~unit_b
     out = [{k: np.empty(trials) for k in METRICS} for _ in plans]
     done = 0
     while done < trials:
         t = min(chunk, trials - done)
         mc = np.exp(sig_c * rng.standard_normal(t) - 0.5 * sig_c ** 2)
         mr = np.exp(sig_r * rng.standard_normal(t) - 0.5 * sig_r ** 2)
-        fake = np.where(random_fake, rng.beta(a_beta, b_beta, size=(t, n)), m)
+        if beta_inversion:
+            fake = np.tile(m, (t, 1))
+            if unit_a.any():
+                u = rng.random((t, int(unit_a.sum())))
+                fake[:, unit_a] = -np.expm1(np.log(u) / b_beta[unit_a])
+            if unit_b.any():
+                u = rng.random((t, int(unit_b.sum())))
+                fake[:, unit_b] = np.exp(np.log(u) / a_beta[unit_b])
+            if by_gammas.any():
+                fake[:, by_gammas] = rng.beta(a_beta[by_gammas], b_beta[by_gammas],
+                                              size=(t, int(by_gammas.sum())))
+        else:
+            fake = np.where(random_fake, rng.beta(a_beta, b_beta, size=(t, n)), m)
         authentic = np.floor(acc["followers"] * (1.0 - fake) + 0.5)
         rho = np.minimum(1.0, acc["reach_rate"] * mr[:, None]
                          * np.exp(sig * rng.standard_normal((t, n)) - 0.5 * sig ** 2))
@@ -185,12 +203,12 @@ def time_cpp(binary, run, trials, threads):
     if res.returncode != 0:
         fail(f"{' '.join(cmd)} failed: {res.stderr.strip()}")
     m = re.search(r"^simulated ([\d,]+) distinct accounts .* trials in ([\d.]+) s "
-                  r"\(([\d.]+)M influencer-trials/s, (\d+) threads?; ([\d.]+) CPU-s\)",
-                  res.stdout, re.M)
+                  r"\(([\d.]+)M influencer-trials/s, (\d+) threads?, batch code ([\w-]+); "
+                  r"([\d.]+) CPU-s\)", res.stdout, re.M)
     if not m:
         fail("could not find the timing line in the C++ output")
     return (float(m.group(2)), float(m.group(3)) * 1e6, int(m.group(1).replace(",", "")),
-            int(m.group(4)), float(m.group(5)))
+            int(m.group(4)), float(m.group(6)), m.group(5))
 
 
 def time_draws(n=2_000_000):
@@ -227,6 +245,9 @@ def main():
     ap.add_argument("campaign", help="campaign HDF5 file from microreach simulate --out")
     ap.add_argument("--trials", type=int, help="NumPy trials (default: the file's trials)")
     ap.add_argument("--chunk", type=int, default=2000, help="trials per vectorised chunk")
+    ap.add_argument("--beta-inversion", action="store_true",
+                    help="draw Beta(1, b) and Beta(a, 1) fake shares by inversion, as the C++ "
+                         "engine does (default: rng.beta, two gammas)")
     ap.add_argument("--seed", type=int, default=12345, help="NumPy seed")
     ap.add_argument("--microreach", help="C++ binary to time on the same scenario")
     ap.add_argument("--threads", type=int, default=0, help="--threads for the C++ run")
@@ -241,7 +262,7 @@ def main():
     n = len(acc["followers"])
 
     t0, c0 = time.perf_counter(), time.process_time()
-    out = simulate(run, acc, plans, groups, trials, args.seed, args.chunk)
+    out = simulate(run, acc, plans, groups, trials, args.seed, args.chunk, args.beta_inversion)
     np_seconds, np_cpu = time.perf_counter() - t0, time.process_time() - c0
     np_rate = n * trials / np_seconds
 
@@ -269,11 +290,11 @@ def main():
           f"{np_rate / 1e6:.2f}M influencer-trials/s (1 thread, chunks of {args.chunk} trials; "
           f"{np_cpu:.2f} CPU-s = {np_cpu / (n * trials) * 1e9:.0f} ns per influencer-trial)")
     if args.microreach:
-        c_seconds, c_rate, c_n, c_threads, c_cpu = time_cpp(args.microreach, run, trials,
-                                                            args.threads)
+        c_seconds, c_rate, c_n, c_threads, c_cpu, c_isa = time_cpp(args.microreach, run, trials,
+                                                                   args.threads)
         print(f"C++:   {c_n} distinct accounts x {trials:,} trials in {c_seconds:.2f} s = "
-              f"{c_rate / 1e6:.2f}M influencer-trials/s ({c_threads} threads; {c_cpu:.2f} CPU-s = "
-              f"{c_cpu / (c_n * trials) * 1e9:.0f} ns per influencer-trial)")
+              f"{c_rate / 1e6:.2f}M influencer-trials/s ({c_threads} threads, batch code {c_isa}; "
+              f"{c_cpu:.2f} CPU-s = {c_cpu / (c_n * trials) * 1e9:.0f} ns per influencer-trial)")
         print(f"ratio (wall clock, as measured now): C++ is {c_rate / np_rate:.1f}x NumPy")
         print(f"ratio (CPU time per influencer-trial, x {c_threads} threads on free cores): "
               f"C++ is {np_cpu / c_cpu * c_threads:.1f}x NumPy  [load average "

@@ -304,7 +304,8 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
             << grouped(static_cast<double>(result.trials)) << " trials in " << sim_seconds << " s ("
             << std::setprecision(1) << it / std::max(sim_seconds, 1e-9) / 1e6
             << "M influencer-trials/s, " << effective_threads(g.threads)
-            << (effective_threads(g.threads) == 1 ? " thread; " : " threads; ")
+            << (effective_threads(g.threads) == 1 ? " thread, " : " threads, ") << "batch code "
+            << sim::batch_isa_name() << "; "
             << std::setprecision(2) << sim_cpu << " CPU-s)\n";
   std::cout.unsetf(std::ios::floatfield);
   if (sc.precision > 0) {
