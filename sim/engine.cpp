@@ -36,7 +36,8 @@ Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p
 }
 
 namespace {
-constexpr std::size_t kChunk = 128;  // accounts per batch: the words fit in L1 (12 KB)
+constexpr std::size_t kChunk = 128;       // accounts per batch: the words fit in L1 (12 KB)
+constexpr std::size_t kPoissonLanes = 8;  // Poisson inversions searched in step (AVX2 copy)
 constexpr std::size_t kSlots = kWordsPerTrial;
 // Where each draw's words sit among an account's words of a trial (engine.hpp).
 enum Slot : std::size_t {
@@ -91,10 +92,11 @@ TrialWorkspace::TrialWorkspace(const CampaignModel& m) {
   count_.resize(c);
   accepted_.resize(c);
   gather_at_.resize(c);
-  gather_u_.resize(c);
-  gather_e_.resize(c);
-  gather_n_.resize(c);
-  gather_p_.resize(c);
+  // Room to pad the Poisson inversions to whole groups of lanes.
+  gather_u_.resize(c + kPoissonLanes);
+  gather_e_.resize(c + kPoissonLanes);
+  gather_n_.resize(c + kPoissonLanes);
+  gather_p_.resize(c + kPoissonLanes);
 }
 
 void TrialWorkspace::draw_expectations(const CampaignModel& m) {
@@ -225,6 +227,36 @@ MICROREACH_TARGET_V3 __attribute__((noinline)) void btrd_attempts(const double* 
                                                                   double* __restrict w,
                                                                   std::size_t len) {
   btrd_attempts_loop(n, p, u, w, len);
+}
+
+// poisson()'s inversion search for len (a multiple of kPoissonLanes) draws: uniforms u, means,
+// out the variates or -1 (detail::poisson_search_lanes, lanes of 8 in the AVX2 copy).
+__attribute__((always_inline)) inline void poisson_inversions_loop(const double* __restrict u,
+                                                                   const double* __restrict mean,
+                                                                   double* __restrict k,
+                                                                   std::size_t len) {
+  for (std::size_t i = 0; i < len; i += kPoissonLanes)
+    detail::poisson_search_lanes<kPoissonLanes>(u + i, mean + i, k + i);
+}
+// With SSE2's two lanes the lockstep costs more than it saves: one search at a time.
+__attribute__((noinline)) void poisson_inversions_baseline(const double* __restrict u,
+                                                           const double* __restrict mean,
+                                                           double* __restrict k, std::size_t len) {
+  for (std::size_t i = 0; i < len; ++i)
+    k[i] = detail::poisson_search(u[i], mean[i], vmath::exp(-mean[i]));
+}
+MICROREACH_TARGET_V3 __attribute__((noinline)) void poisson_inversions_v3(
+    const double* __restrict u, const double* __restrict mean, double* __restrict k,
+    std::size_t len) {
+  poisson_inversions_loop(u, mean, k, len);
+}
+template <bool kV3>
+void poisson_inversions(const double* u, const double* mean, double* k, std::size_t len) {
+  if (kV3) {
+    poisson_inversions_v3(u, mean, k, len);
+  } else {
+    poisson_inversions_baseline(u, mean, k, len);
+  }
 }
 
 bool cpu_has_v3() {
@@ -477,18 +509,32 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
       count[j] = k;
     }
   }
+  {
+    // Means in (0, 10): poisson()'s inversion search on word 3, for 8 accounts at a time
+    // (gathered, padded to a multiple of 8 with draws nobody reads).
+    std::size_t ni = 0;
+    for (std::size_t j = 0; j < len; ++j) {
+      const double mean = shares_[c0 + j];
+      if (accepted_[j] != 0.0 || !(mean > 0.0 && mean < 10.0)) continue;
+      gather_at_[ni] = static_cast<std::uint32_t>(j);
+      gather_n_[ni] = mean;
+      gather_u_[ni] = Stream::to_uniform(word(kSlotShares, j));
+      ++ni;
+    }
+    const std::size_t padded = (ni + kPoissonLanes - 1) / kPoissonLanes * kPoissonLanes;
+    for (std::size_t k = ni; k < padded; ++k) {
+      gather_n_[k] = 1.0;
+      gather_u_[k] = 0.5;
+    }
+    poisson_inversions<kV3>(gather_u_.data(), gather_n_.data(), gather_e_.data(), padded);
+    for (std::size_t k = 0; k < ni; ++k) {
+      if (gather_e_[k] < 0.0) continue;  // the search ran off its end: the full sampler
+      count_[gather_at_[k]] = gather_e_[k];
+      accepted_[gather_at_[k]] = 1.0;
+    }
+  }
   for (std::size_t j = 0; j < len; ++j) {
     if (accepted_[j] != 0.0) continue;
-    const double mean = shares_[c0 + j];
-    if (mean > 0.0 && mean < 10.0) {
-      // poisson()'s inversion on its first word, without the call and the stream.
-      const int k =
-          detail::poisson_search(Stream::to_uniform(word(kSlotShares, j)), mean, vmath::exp(-mean));
-      if (k >= 0) {
-        count_[j] = static_cast<double>(k);
-        continue;
-      }
-    }
     Stream s = resume(c0 + j, kLaneShares, kSlotShares, 2);
     count_[j] = static_cast<double>(poisson(s, shares_[c0 + j]));
   }

@@ -183,6 +183,38 @@ inline int poisson_search(double u, double mean, double p0) {
   }
   return k;
 }
+
+// poisson_search for L draws at once (batch code: the inner loops vectorize): every lane does
+// poisson_search's operations, the lanes stepping together until none goes on (a lane that
+// stopped keeps u <= p_k, so later steps leave it alone). u: the uniforms; k: the variates,
+// or -1 where poisson_search returns -1.
+template <std::size_t L>
+inline void poisson_search_lanes(const double* __restrict u_in, const double* __restrict mean,
+                                 double* __restrict k_out) {
+  double u[L], pk[L], k[L];
+  for (std::size_t l = 0; l < L; ++l) {
+    u[l] = u_in[l];
+    pk[l] = vmath::exp(-mean[l]);
+    k[l] = 0.0;
+  }
+  for (int step = 1; step <= 45; ++step) {
+    long going = 0;  // an integer count: a floating-point sum would not vectorize
+    // Kept a loop (not unrolled into scalar branches) with every value computed and then
+    // selected, so the vectorizer turns it into blends.
+#pragma GCC unroll 1
+    for (std::size_t l = 0; l < L; ++l) {
+      const double next_pk = pk[l] * (mean[l] * kRecip.v[step]);
+      const double next_u = u[l] - pk[l];
+      const bool go = u[l] > pk[l];
+      u[l] = go ? next_u : u[l];
+      k[l] = go ? k[l] + 1.0 : k[l];
+      pk[l] = go ? next_pk : pk[l];
+      going += go;
+    }
+    if (going == 0) break;
+  }
+  for (std::size_t l = 0; l < L; ++l) k_out[l] = k[l] > 44.0 ? -1.0 : k[l];
+}
 }  // namespace detail
 
 // The first steps of BTRD and PD, shared by binomial() and poisson() and by batch code that
