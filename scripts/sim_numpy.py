@@ -16,7 +16,7 @@ trials and accounts: every draw of a chunk of trials is one array call), and
 Usage:
   /usr/bin/python3 scripts/sim_numpy.py campaign.h5 [--trials N] [--microreach build/microreach]
                                         [--threads N] [--chunk 2000] [--seed 12345]
-                                        [--beta-inversion]
+                                        [--beta-inversion] [--repeat N]
   /usr/bin/python3 scripts/sim_numpy.py --draws
       NumPy's cost per draw (CPU time) for the parameter ranges of bench/bench_sim.cpp.
 Exit status: 0 = all means agree, 1 = some mean disagrees, 2 = bad usage or input.
@@ -245,6 +245,8 @@ def main():
     ap.add_argument("campaign", help="campaign HDF5 file from microreach simulate --out")
     ap.add_argument("--trials", type=int, help="NumPy trials (default: the file's trials)")
     ap.add_argument("--chunk", type=int, default=2000, help="trials per vectorised chunk")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run each engine N times (alternating) and time the fastest run")
     ap.add_argument("--beta-inversion", action="store_true",
                     help="draw Beta(1, b) and Beta(a, 1) fake shares by inversion, as the C++ "
                          "engine does (default: rng.beta, two gammas)")
@@ -256,14 +258,25 @@ def main():
     if run["par"]["noise"] != 1:
         fail("the campaign was run with noise off; nothing to compare statistically")
     trials = args.trials or run["trials"]
-    if trials < 100 or args.chunk < 1:
-        fail("--trials must be at least 100 and --chunk at least 1")
+    if trials < 100 or args.chunk < 1 or args.repeat < 1:
+        fail("--trials must be at least 100, --chunk and --repeat at least 1")
     acc, plans, groups = build(run)
     n = len(acc["followers"])
 
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = simulate(run, acc, plans, groups, trials, args.seed, args.chunk, args.beta_inversion)
-    np_seconds, np_cpu = time.perf_counter() - t0, time.process_time() - c0
+    # --repeat N: each engine runs N times, alternating, and the fastest run of each counts
+    # (timeit's rule: noise on a shared machine only ever adds time). The first NumPy run's
+    # output is the one compared.
+    np_seconds = np_cpu = math.inf
+    cpp_runs = []
+    out = None
+    for _ in range(args.repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = simulate(run, acc, plans, groups, trials, args.seed, args.chunk, args.beta_inversion)
+        np_seconds = min(np_seconds, time.perf_counter() - t0)
+        np_cpu = min(np_cpu, time.process_time() - c0)
+        out = res if out is None else out
+        if args.microreach:
+            cpp_runs.append(time_cpp(args.microreach, run, trials, args.threads))
     np_rate = n * trials / np_seconds
 
     s = run["summary"]
@@ -286,12 +299,16 @@ def main():
             print(f"{st['spec']:<16} {metric:<13} {c_mean:>14.6g} {p_mean:>14.6g} {z:>6.2f}")
     print(f"\nagreement: largest |z| = {worst:.2f} over {len(run['strategies']) * len(METRICS)} "
           f"means (C++ {run['trials']:,} trials, NumPy {trials:,} trials; |z| <= 4 required)")
+    if args.repeat > 1:
+        print(f"timing: fastest of {args.repeat} runs of each engine, alternating")
     print(f"NumPy: {n} distinct accounts x {trials:,} trials in {np_seconds:.2f} s = "
           f"{np_rate / 1e6:.2f}M influencer-trials/s (1 thread, chunks of {args.chunk} trials; "
           f"{np_cpu:.2f} CPU-s = {np_cpu / (n * trials) * 1e9:.0f} ns per influencer-trial)")
     if args.microreach:
-        c_seconds, c_rate, c_n, c_threads, c_cpu, c_isa = time_cpp(args.microreach, run, trials,
-                                                                   args.threads)
+        c_seconds = min(r[0] for r in cpp_runs)
+        c_rate = max(r[1] for r in cpp_runs)
+        c_cpu = min(r[4] for r in cpp_runs)
+        c_n, c_threads, c_isa = cpp_runs[0][2], cpp_runs[0][3], cpp_runs[0][5]
         print(f"C++:   {c_n} distinct accounts x {trials:,} trials in {c_seconds:.2f} s = "
               f"{c_rate / 1e6:.2f}M influencer-trials/s ({c_threads} threads, batch code {c_isa}; "
               f"{c_cpu:.2f} CPU-s = {c_cpu / (c_n * trials) * 1e9:.0f} ns per influencer-trial)")
