@@ -85,40 +85,45 @@ inline Scale scale(double k) {
   const double h = (half + kRound) - kRound;  // round(k / 2)
   return {pow2i(h), pow2i(k - h)};
 }
+
+// What exp and expm1 share: x clamped to [lo, 710] (beyond, the result is 0 or -1, or +inf; the
+// clamp keeps k in scale()'s range; a NaN fails both comparisons and stays NaN), x = k ln2 + r,
+// expm1(r) and 2^k.
+struct Split {
+  double x, k;
+  Kernel p;
+  Scale sc;
+};
+inline Split split(double x, double lo) {
+  x = x < lo ? lo : x;
+  x = x > 710.0 ? 710.0 : x;
+  const Reduced red = reduce(x);
+  return {x, red.k, expm1_kernel(red.r), scale(red.k)};
+}
 }  // namespace detail
 
 // e^x.
 inline double exp(double x) {
-  // Beyond these bounds the result is 0 or +inf; clamping keeps k in scale()'s range. A NaN
-  // fails both comparisons and stays NaN.
-  x = x < -746.0 ? -746.0 : x;
-  x = x > 710.0 ? 710.0 : x;
-  const detail::Reduced red = detail::reduce(x);
-  const detail::Kernel p = detail::expm1_kernel(red.r);
-  const detail::Scale sc = detail::scale(red.k);
+  const detail::Split t = detail::split(x, -746.0);
   // 1 + hi + lo, the error of 1 + hi kept (Fast2Sum: 1 >= |hi|); the scaling is exact.
-  const double s = 1.0 + p.hi;
-  const double e = ((1.0 - s) + p.hi) + p.lo;
-  return ((s + e) * sc.s1) * sc.s2;
+  const double s = 1.0 + t.p.hi;
+  const double e = ((1.0 - s) + t.p.hi) + t.p.lo;
+  return ((s + e) * t.sc.s1) * t.sc.s2;
 }
 
 // e^x - 1, accurate also for x near 0.
 inline double expm1(double x) {
-  // Below -40, e^x - 1 rounds to -1; the clamp keeps k small.
-  x = x < -40.0 ? -40.0 : x;
-  x = x > 710.0 ? 710.0 : x;
-  const detail::Reduced red = detail::reduce(x);
-  const detail::Kernel p = detail::expm1_kernel(red.r);
-  const detail::Scale sc = detail::scale(red.k);
+  // Below -40, e^x - 1 rounds to -1.
+  const detail::Split t = detail::split(x, -40.0);
   // 2^k (1 + p) - 1 = (2^k - 1) + 2^k hi + 2^k lo, the first sum's error kept (TwoSum); for
   // k = 0 that is hi + lo. From k = 60 on, 1 is below half an ulp of 2^k (1 + p), and 2^k alone
   // could overflow where the result does not (k = 1024): there (2^k (1 + hi + lo)) - 1.
-  const double two_k = sc.s1 * sc.s2;
-  const detail::Sum a = detail::two_sum(two_k - 1.0, (p.hi * sc.s1) * sc.s2);
-  const double mid = a.s + (a.e + (p.lo * sc.s1) * sc.s2);
-  const double large = (((1.0 + p.hi) + p.lo) * sc.s1) * sc.s2 - 1.0;
-  const double y = red.k < 60.0 ? mid : large;
-  return x == 0.0 ? x : y;  // -0 stays -0
+  const double s1 = t.sc.s1, s2 = t.sc.s2;
+  const detail::Sum a = detail::two_sum(s1 * s2 - 1.0, (t.p.hi * s1) * s2);
+  const double mid = a.s + (a.e + (t.p.lo * s1) * s2);
+  const double large = (((1.0 + t.p.hi) + t.p.lo) * s1) * s2 - 1.0;
+  const double y = t.k < 60.0 ? mid : large;
+  return t.x == 0.0 ? t.x : y;  // -0 stays -0
 }
 
 // Natural logarithm.

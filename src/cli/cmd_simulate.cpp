@@ -305,8 +305,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
             << std::setprecision(1) << it / std::max(sim_seconds, 1e-9) / 1e6
             << "M influencer-trials/s, " << effective_threads(g.threads)
             << (effective_threads(g.threads) == 1 ? " thread, " : " threads, ") << "batch code "
-            << sim::batch_isa_name() << "; "
-            << std::setprecision(2) << sim_cpu << " CPU-s)\n";
+            << sim::batch_isa_name() << "; " << std::setprecision(2) << sim_cpu << " CPU-s)\n";
   std::cout.unsetf(std::ios::floatfield);
   if (sc.precision > 0) {
     char rse[32];
