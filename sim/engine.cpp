@@ -277,10 +277,15 @@ std::atomic<bool> g_use_v3{initial_use_v3()};
 }  // namespace
 
 void set_batch_isa(BatchIsa isa) {
-  g_use_v3.store(isa != BatchIsa::baseline && cpu_has_v3(), std::memory_order_relaxed);
+  // Without the clone (clang, other architectures) an explicit x86_64_v3 still runs the v3
+  // copy's extra batch passes, in baseline instructions: the sanitizer builds test them so.
+  const bool v3 = isa == BatchIsa::x86_64_v3 ? cpu_has_v3() || !MICROREACH_V3_CLONE
+                                             : isa == BatchIsa::automatic && cpu_has_v3();
+  g_use_v3.store(v3, std::memory_order_relaxed);
 }
 const char* batch_isa_name() {
-  return g_use_v3.load(std::memory_order_relaxed) ? "x86-64-v3" : "baseline";
+  if (!g_use_v3.load(std::memory_order_relaxed)) return "baseline";
+  return MICROREACH_V3_CLONE ? "x86-64-v3" : "v3-passes";
 }
 
 void TrialWorkspace::draw_chunk(const CampaignModel& m, std::size_t c0, std::size_t c1,

@@ -67,9 +67,11 @@ Shocks draw_shocks(std::uint64_t seed, std::uint64_t trial, const ModelParams& p
 enum class BatchIsa { automatic, baseline, x86_64_v3 };
 // Chooses the batch code for every TrialWorkspace from now on (default automatic; the
 // environment variable MICROREACH_ISA=baseline sets baseline at start-up). x86_64_v3 on a CPU
-// without AVX2 or a build for another architecture falls back to baseline.
+// without AVX2 falls back to baseline. A build without the clone (clang, other architectures)
+// runs, for x86_64_v3, the v3 copy's extra batch passes in baseline instructions, so that
+// sanitizer builds test them too.
 void set_batch_isa(BatchIsa isa);
-// The batch code draw() runs now: "x86-64-v3" or "baseline".
+// The batch code draw() runs now: "x86-64-v3", "baseline" or (no clone) "v3-passes".
 const char* batch_isa_name();
 
 class TrialWorkspace {
