@@ -186,22 +186,18 @@ __attribute__((always_inline)) inline void normals_first_loop(const std::uint64_
     ok[j] = inside ? 1.0 : 0.0;
   }
 }
-__attribute__((noinline)) void normals_first_baseline(const std::uint64_t* __restrict words,
-                                                      double* __restrict z, double* __restrict ok,
-                                                      std::size_t len) {
-  normals_first_loop(words, z, ok, len);
-}
 MICROREACH_TARGET_V3 __attribute__((noinline)) void normals_first_v3(
     const std::uint64_t* __restrict words, double* __restrict z, double* __restrict ok,
     std::size_t len) {
   normals_first_loop(words, z, ok, len);
 }
+// The baseline copy has no gathers to gain: the loop inline.
 template <bool kV3>
 void normals_first(const std::uint64_t* words, double* z, double* ok, std::size_t len) {
-  if (kV3) {
+  if constexpr (kV3) {
     normals_first_v3(words, z, ok, len);
   } else {
-    normals_first_baseline(words, z, ok, len);
+    normals_first_loop(words, z, ok, len);
   }
 }
 
@@ -239,9 +235,8 @@ __attribute__((always_inline)) inline void poisson_inversions_loop(const double*
     detail::poisson_search_lanes<kPoissonLanes>(u + i, mean + i, k + i);
 }
 // With SSE2's two lanes the lockstep costs more than it saves: one search at a time.
-__attribute__((noinline)) void poisson_inversions_baseline(const double* __restrict u,
-                                                           const double* __restrict mean,
-                                                           double* __restrict k, std::size_t len) {
+inline void poisson_inversions_baseline(const double* u, const double* mean, double* k,
+                                        std::size_t len) {
   for (std::size_t i = 0; i < len; ++i)
     k[i] = detail::poisson_search(u[i], mean[i], vmath::exp(-mean[i]));
 }
@@ -252,7 +247,7 @@ MICROREACH_TARGET_V3 __attribute__((noinline)) void poisson_inversions_v3(
 }
 template <bool kV3>
 void poisson_inversions(const double* u, const double* mean, double* k, std::size_t len) {
-  if (kV3) {
+  if constexpr (kV3) {
     poisson_inversions_v3(u, mean, k, len);
   } else {
     poisson_inversions_baseline(u, mean, k, len);
@@ -432,7 +427,7 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
       count[j] = pr > 0.5 ? n - k : k;
     }
   }
-  if (kV3) {
+  if constexpr (kV3) {
     // Those BTRD rejected, gathered into contiguous arrays so the loops vectorize: n, p and the
     // iteration's two uniforms (gather_n_, gather_p_, gather_u_, gather_e_). Iteration 1 on
     // words 1 and 2; where it rejects, iteration 2 on the first two words of lane 3's Philox
