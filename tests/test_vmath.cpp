@@ -29,29 +29,38 @@ double ulp_error(double got, long double ref) {
   return static_cast<double>(std::fabs(static_cast<long double>(got) - ref) / ulp);
 }
 
-struct Worst {
-  double ulp = 0.0, at = 0.0;
-  void add(double err, double x) {
-    if (err > ulp) {
-      ulp = err;
-      at = x;
-    }
-  }
-};
-
 constexpr int kPoints = 400'000;
 
+struct Worst {
+  double ulp = 0.0, at = 0.0;
+};
+
+// The largest ulp error of f against ref (the long double function) over kPoints arguments
+// draw(s) from the stream `id`.
+template <class Draw, class F, class Ref>
+Worst worst_error(std::uint64_t id, Draw draw, F f, Ref ref) {
+  microreach::Stream s(7, microreach::Purpose::user, id);
+  Worst w;
+  for (int i = 0; i < kPoints; ++i) {
+    const double x = draw(s);
+    const double err = ulp_error(f(x), ref(static_cast<long double>(x)));
+    if (err > w.ulp) w = {err, x};
+  }
+  return w;
+}
+// A uniform on (-h, h) scaled by 2^-j, j uniform in 0..59: every magnitude down to 2^-60 h.
+double near_zero(microreach::Stream& s, double h) {
+  return s.uniform(-h, h) * std::ldexp(1.0, -static_cast<int>(s.below(60)));
+}
 }  // namespace
 
 TEST_CASE("vmath::exp is within 1 ulp of e^x from underflow to overflow", "[vmath]") {
-  microreach::Stream s(7, microreach::Purpose::user, 1);
-  Worst all, small;
-  for (int i = 0; i < kPoints; ++i) {
-    const double x = s.uniform(-745.0, 709.7);
-    all.add(ulp_error(vm::exp(x), std::exp(static_cast<long double>(x))), x);
-    const double y = s.uniform(-1.0, 1.0) * std::ldexp(1.0, -static_cast<int>(s.below(60)));
-    small.add(ulp_error(vm::exp(y), std::exp(static_cast<long double>(y))), y);
-  }
+  const auto f = [](double x) { return vm::exp(x); };
+  const auto ref = [](long double x) { return std::exp(x); };
+  const Worst all = worst_error(
+      1, [](auto& s) { return s.uniform(-745.0, 709.7); }, f, ref);
+  const Worst small = worst_error(
+      2, [](auto& s) { return near_zero(s, 1.0); }, f, ref);
   INFO("worst " << all.ulp << " ulp at " << all.at << ", near 0: " << small.ulp << " at "
                 << small.at);
   CHECK(all.ulp <= 1.0);
@@ -72,15 +81,13 @@ TEST_CASE("vmath::exp is within 1 ulp of e^x from underflow to overflow", "[vmat
 }
 
 TEST_CASE("vmath::expm1 is within 1.5 ulp of e^x - 1, and within 1 ulp near 0", "[vmath]") {
-  microreach::Stream s(7, microreach::Purpose::user, 2);
-  Worst all, core;
-  for (int i = 0; i < kPoints; ++i) {
-    const double x = s.uniform(-50.0, 709.7);
-    all.add(ulp_error(vm::expm1(x), std::expm1(static_cast<long double>(x))), x);
-    // What Beta(1, b) inversion feeds it: log(u) / b, small and negative.
-    const double y = s.uniform(-0.34, 0.34) * std::ldexp(1.0, -static_cast<int>(s.below(60)));
-    core.add(ulp_error(vm::expm1(y), std::expm1(static_cast<long double>(y))), y);
-  }
+  const auto f = [](double x) { return vm::expm1(x); };
+  const auto ref = [](long double x) { return std::expm1(x); };
+  const Worst all = worst_error(
+      3, [](auto& s) { return s.uniform(-50.0, 709.7); }, f, ref);
+  // What Beta(1, b) inversion feeds it: log(u) / b, small and negative.
+  const Worst core = worst_error(
+      4, [](auto& s) { return near_zero(s, 0.34); }, f, ref);
   INFO("worst " << all.ulp << " ulp at " << all.at << ", |x| < 0.34: " << core.ulp << " at "
                 << core.at);
   CHECK(all.ulp <= 1.5);
@@ -99,18 +106,17 @@ TEST_CASE("vmath::expm1 is within 1.5 ulp of e^x - 1, and within 1 ulp near 0", 
 }
 
 TEST_CASE("vmath::log is within 1 ulp of log x for every positive double", "[vmath]") {
-  microreach::Stream s(7, microreach::Purpose::user, 3);
-  Worst all, near1, uniforms;
-  for (int i = 0; i < kPoints; ++i) {
-    // Random bit patterns: every binade, subnormals included, equally often.
-    const std::uint64_t bits = s.next_u64() & 0x7fefffffffffffffULL;
-    const double x = std::bit_cast<double>(bits);
-    if (x > 0.0) all.add(ulp_error(vm::log(x), std::log(static_cast<long double>(x))), x);
-    const double y = 1.0 + s.uniform(-0.3, 0.3);
-    near1.add(ulp_error(vm::log(y), std::log(static_cast<long double>(y))), y);
-    const double u = microreach::Stream::to_uniform(s.next_u64());  // what the samplers pass
-    uniforms.add(ulp_error(vm::log(u), std::log(static_cast<long double>(u))), u);
-  }
+  const auto f = [](double x) { return vm::log(x); };
+  const auto ref = [](long double x) { return std::log(x); };
+  // Random bit patterns: every binade, subnormals included, equally often.
+  const Worst all = worst_error(
+      5, [](auto& s) { return std::bit_cast<double>(s.next_u64() & 0x7fefffffffffffffULL); }, f,
+      ref);
+  const Worst near1 = worst_error(
+      6, [](auto& s) { return 1.0 + s.uniform(-0.3, 0.3); }, f, ref);
+  // What the samplers pass.
+  const Worst uniforms = worst_error(
+      7, [](auto& s) { return microreach::Stream::to_uniform(s.next_u64()); }, f, ref);
   INFO("worst " << all.ulp << " ulp at " << all.at << "; near 1: " << near1.ulp << " at "
                 << near1.at << "; uniforms: " << uniforms.ulp << " at " << uniforms.at);
   CHECK(all.ulp <= 1.0);
