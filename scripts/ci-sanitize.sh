@@ -14,7 +14,8 @@
 # starts, whatever exit code the test expected) is written to a log directory; the stage fails
 # if any report exists, even when the test that caused it passed.
 # Needs the packages of scripts/setup.sh --dev (clang, libclang-rt-14-dev) and dpkg-dev (part of
-# build-essential), and deb.debian.org for the oneTBB source package (TSan stage).
+# build-essential), and, for the TSan stage, the oneTBB source package from the mirrors the
+# machine's own apt sources name (see write_deb_src_sources).
 set -euo pipefail
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
 ROOT="${SANITIZE_BUILD_ROOT:-$SRC}"
@@ -86,6 +87,34 @@ stage_asan() {
 # installed libtbb-dev version (apt-get source, with a private source list: the system's apt
 # configuration is left alone), builds libtbb.so.12 with TSan (~1 min on 2 cores) and puts it
 # first on LD_LIBRARY_PATH for the tests. Same version, same soname, same ABI as the headers.
+# write_deb_src_sources DIR: a private apt source configuration in DIR (sources.list and
+# sources.list.d/) with the machine's own enabled `deb` entries turned into `deb-src`, so the
+# source package comes from whatever mirror this machine is configured with. Reads the one-line
+# format (/etc/apt/sources.list, *.list) and the deb822 format (*.sources); the system's apt
+# configuration is left alone.
+write_deb_src_sources() {
+  local dir="$1" f
+  mkdir -p "$dir/sources.list.d"
+  : >"$dir/sources.list"
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    sed -n -E 's/^[[:space:]]*deb([[:space:]]+\[[^]]*\])?[[:space:]]+/deb-src\1 /p' "$f" >>"$dir/sources.list"
+  done
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # One stanza per paragraph; a stanza whose Types include deb becomes deb-src only.
+    awk 'BEGIN { RS = ""; ORS = "\n\n" }
+         /(^|\n)Types:[^\n]*(^|[[:space:]])deb([[:space:]]|\n|$)/ &&
+         !/(^|\n)Enabled:[[:space:]]*no/ {
+           sub(/(^|\n)Types:[^\n]*/, (substr($0, 1, 6) == "Types:" ? "" : "\n") "Types: deb-src"); print }' \
+      "$f" >"$dir/sources.list.d/$(basename "$f")"
+  done
+  if ! grep -qs . "$dir/sources.list" "$dir"/sources.list.d/*.sources; then
+    echo "ci-sanitize.sh: no enabled deb entry in /etc/apt/sources.list{,.d} to derive deb-src from" >&2
+    return 1
+  fi
+}
+
 build_tsan_tbb() {
   local dir="$1" pkg ver work lib
   pkg=$(dpkg-query -W -f='${source:Package}' libtbb-dev)
@@ -100,14 +129,8 @@ build_tsan_tbb() {
   command -v dpkg-source >/dev/null || {
     echo "ci-sanitize.sh: dpkg-source is missing (apt-get install dpkg-dev)" >&2; return 1; }
   rm -rf "$work" && mkdir -p "$work/apt/lists/partial" "$work/dl"
-  local codename
-  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-  cat >"$work/apt/sources.list" <<EOS
-deb-src http://deb.debian.org/debian $codename main
-deb-src http://deb.debian.org/debian $codename-updates main
-deb-src http://deb.debian.org/debian-security $codename-security main
-EOS
-  local aptopts=(-q -o "Dir::Etc::SourceList=$work/apt/sources.list" -o "Dir::Etc::SourceParts=/dev/null"
+  write_deb_src_sources "$work/apt"
+  local aptopts=(-q -o "Dir::Etc::SourceList=$work/apt/sources.list" -o "Dir::Etc::SourceParts=$work/apt/sources.list.d"
     -o "Dir::State::Lists=$work/apt/lists" -o "Dir::Cache::archives=$work/apt")
   echo "   fetching the source of $pkg $ver (Debian) to build a TSan libtbb"
   apt-get "${aptopts[@]}" update >"$work/apt.log" 2>&1 &&
