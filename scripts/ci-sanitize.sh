@@ -8,7 +8,7 @@
 #
 #   bash scripts/ci-sanitize.sh [asan|tsan]...     (default: both)
 # Environment: SANITIZE_BUILD_ROOT (default: the source tree; builds go to build-asan/ and
-# build-tsan/ under it), JOBS (default: nproc), CC/CXX (default: clang/clang++ when present).
+# build-tsan/ under it), JOBS (default: nproc). Compilers and flags: CMakePresets.json.
 #
 # Every sanitizer report of every process (test binaries and each `microreach` a CLI test
 # starts, whatever exit code the test expected) is written to a log directory; the stage fails
@@ -23,9 +23,8 @@ JOBS="${JOBS:-$(nproc)}"
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=(asan tsan)
 
-if [ -z "${CC:-}${CXX:-}" ] && command -v clang >/dev/null && command -v clang++ >/dev/null; then
-  export CC=clang CXX=clang++
-fi
+command -v clang++ >/dev/null || { echo "ci-sanitize.sh: clang++ not found (scripts/setup.sh --dev)" >&2; exit 2; }
+export CC=clang CXX=clang++  # also for the TSan libtbb build
 generator=()
 if command -v ninja >/dev/null; then generator=(-G Ninja); fi
 
@@ -34,15 +33,11 @@ elapsed() { echo $(($(date +%s) - $1)); }
 # from the signal to the exit instead of its default 1 s.
 export MICROREACH_SIGNAL_DEADLINE="${MICROREACH_SIGNAL_DEADLINE:-2.5}"
 
-# configure_and_build DIR SANITIZERS EXTRA_CXX_FLAGS
+# configure_and_build DIR PRESET: the CMakePresets.json preset (asan-ubsan or tsan), built in DIR.
 configure_and_build() {
-  local dir="$1" san="$2" extra="$3"
-  cmake -S "$SRC" -B "$dir" "${generator[@]}" \
-    -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-    -DCMAKE_CXX_FLAGS="$extra" \
-    -DMICROREACH_SANITIZE="$san" \
-    -DMICROREACH_BUILD_BENCH=OFF -DMICROREACH_FUZZ=OFF -DMICROREACH_BUILD_TESTS=ON \
+  local dir="$1" preset="$2"
+  (cd "$SRC" && cmake --preset "$preset" -B "$dir" "${generator[@]}" \
+    -DMICROREACH_FUZZ=OFF -DMICROREACH_BUILD_TESTS=ON) \
     >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
   cmake --build "$dir" -j"$JOBS"
 }
@@ -68,7 +63,7 @@ stage_asan() {
   t0=$(date +%s)
   echo "== sanitizer stage: AddressSanitizer + UndefinedBehaviorSanitizer ($CXX, -O1) in $dir"
   mkdir -p "$dir"
-  configure_and_build "$dir" "address,undefined" "-fno-sanitize-recover=all"
+  configure_and_build "$dir" asan-ubsan
   echo "   built in $(elapsed "$t0") s"
   logs="$dir/sanitizer-logs"
   rm -rf "$logs" && mkdir -p "$logs"
@@ -161,7 +156,7 @@ stage_tsan() {
   mkdir -p "$dir"
   build_tsan_tbb "$dir"
   echo "   TSan libtbb ready after $(elapsed "$t0") s"
-  configure_and_build "$dir" "thread" ""
+  configure_and_build "$dir" tsan
   echo "   built in $(elapsed "$t0") s"
   logs="$dir/sanitizer-logs"
   rm -rf "$logs" && mkdir -p "$logs"

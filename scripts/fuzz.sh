@@ -13,8 +13,7 @@ scratch=${SCRATCH:-${TMPDIR:-/tmp}/microreach-fuzz}
 jobs=${JOBS:-2}
 command -v clang++ > /dev/null || { echo "fuzz.sh: clang++ not found (apt-get install clang)" >&2; exit 2; }
 
-cmake -S "$here" -B "$build" -DMICROREACH_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_C_COMPILER=clang -DMICROREACH_BUILD_TESTS=OFF -DMICROREACH_BUILD_BENCH=OFF > /dev/null
+(cd "$here" && cmake --preset fuzz -B "$build" > /dev/null)
 targets=()
 for src in "$here"/tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$src" .cpp)"); done
 cmake --build "$build" -j"$jobs" --target "${targets[@]}"
