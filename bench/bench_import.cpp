@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "../src/csv_scan.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/values.hpp"

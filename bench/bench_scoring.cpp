@@ -9,7 +9,7 @@
 
 #include <filesystem>
 
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/synth.hpp"
 

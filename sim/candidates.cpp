@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
 #include "microreach/pipeline.hpp"
 

@@ -10,7 +10,7 @@
 
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/synth.hpp"
 
 namespace microreach {

@@ -8,7 +8,7 @@
 
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/synth.hpp"
 
 using namespace microreach;
@@ -152,4 +152,43 @@ TEST_CASE("AtomicOutput leaves an existing file untouched unless committed", "[h
   std::string c2((std::istreambuf_iterator<char>(in2)), {});
   CHECK(c2 == "new result");
   CHECK_THROWS_WITH(AtomicOutput("/nonexistent_dir_xyz/out.h5"), Contains("does not exist"));
+}
+
+TEST_CASE("An n-dimensional dataset is written block by block and read back by block",
+          "[hdf5][dataset]") {
+  const std::string path = scratch("nd.h5").string();
+  {
+    h5::File f = h5::File::create(path, {h5::kFiletypeSweep, 1, "", "test"});
+    // 4 x 3, chunked and extendible along the rows, written as two 2-row blocks.
+    h5::Dataset d = h5::Dataset::create<double>(
+        f.id(), "g/m", {{4, 3}, {h5::kUnlimited, 3}, {2, 3}, 0});
+    const std::vector<double> top = {0, 1, 2, 3, 4, 5}, bottom = {6, 7, 8, 9, 10, 11};
+    d.write(top.data(), {{0, 0}, {2, 3}});
+    d.write(bottom.data(), {{2, 0}, {2, 3}});
+    d.describe("USD", "a matrix");
+    d.extend({5, 3});
+    const std::vector<double> last = {12, 13, 14};
+    d.write(last.data(), {{4, 0}, {1, 3}});
+    // Contiguous strings, whole.
+    h5::Dataset s = h5::Dataset::create<std::string>(f.id(), "g/names", {{2}, {}, {}, 0});
+    const std::vector<std::string> names = {"a", "ünïcode"};
+    s.write(names.data());
+    f.close();
+  }
+  h5::File f = h5::File::open(path, {h5::kFiletypeSweep});
+  h5::Dataset d = h5::Dataset::open(f.id(), "g/m", path);
+  CHECK(d.dims() == std::vector<std::uint64_t>{5, 3});
+  std::vector<double> all(15);
+  d.read(all.data());
+  for (std::size_t i = 0; i < all.size(); ++i) CHECK(all[i] == double(i));
+  std::vector<double> col(5);
+  d.read(col.data(), {{0, 1}, {5, 1}});
+  CHECK(col == std::vector<double>{1, 4, 7, 10, 13});
+  CHECK(h5::read_attr_string(d.id(), "units") == "USD");
+  std::vector<std::string> names(2);
+  h5::Dataset::open(f.id(), "g/names", path).read(names.data());
+  CHECK(names == std::vector<std::string>{"a", "ünïcode"});
+  std::vector<std::uint8_t> wrong(15);
+  CHECK_THROWS_WITH(d.read(wrong.data()), Contains("wrong type") && Contains("nd.h5"));
+  CHECK_THROWS_WITH(h5::Dataset::open(f.id(), "g/absent", path), Contains("missing"));
 }

@@ -14,7 +14,7 @@
 #include "microreach/audit.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/audit.hpp"
 #include "options.hpp"
 
 namespace microreach::cli {
@@ -319,58 +319,14 @@ void run_audit(const AuditArgs& a, const Globals& g) {
       h5::Provenance prov{h5::kFiletypeAudit, 0, cfg.str(), g.command_line};
       h5::File file = h5::File::create(out.temp_path(), prov);
       {
-        h5::Handle grp = h5::ensure_group(file.id(), "followers");
-        h5::ColumnOptions co{a.chunk, 0};
-        h5::ColumnWriter<double> prob(grp.get(), "probability", "",
-                                      "P(fake) from the follower model", co);
-        h5::ColumnWriter<std::uint8_t> flag(grp.get(), "flagged", "",
-                                            "1 if probability >= the model threshold", co);
-        h5::ColumnWriter<std::uint64_t> line(grp.get(), "line", "",
-                                             "1-based line of the follower in the input file", co);
-        std::unique_ptr<h5::ColumnWriter<std::string>> user;
-        stats = classify_followers(a.file, m, ro, so, [&](const ClassifiedBlock& b) {
-          prob.append(b.probability);
-          flag.append(b.flagged);
-          line.append(b.line);
-          if (!b.username.empty()) {
-            if (!user)
-              user = std::make_unique<h5::ColumnWriter<std::string>>(
-                  grp.get(), "username", "", "username as in the input file", co);
-            user->append(b.username);
-          }
-        });
+        io::FollowerWriter followers(file.id(), a.chunk);
+        stats = classify_followers(a.file, m, ro, so,
+                                   [&](const ClassifiedBlock& b) { followers.append(b); });
       }
       summarise();
-      h5::Handle g2 = h5::ensure_group(file.id(), "audit");
-      const hid_t id = g2.get();
-      h5::write_attr(id, "source", a.file);
-      h5::write_attr(id, "handle", a.handle);
-      h5::write_attr(id, "model", model_to_toml(m));
-      h5::write_attr(id, "model_name", model_name);
-      h5::write_attr(id, "method", interval_method_name(method));
-      h5::write_attr(id, "confidence", a.confidence);
-      h5::write_attr(id, "threshold", m.threshold);
-      h5::write_attr(id, "sensitivity", m.accuracy.sensitivity);
-      h5::write_attr(id, "specificity", m.accuracy.specificity);
-      h5::write_attr(id, "validation_positives", m.accuracy.positives);
-      h5::write_attr(id, "validation_negatives", m.accuracy.negatives);
-      h5::write_attr(id, "accuracy_source", accuracy_source);
-      h5::write_attr(id, "sampled", stats.rows);
-      h5::write_attr(id, "flagged", stats.flagged);
-      h5::write_attr(id, "missing_values", stats.missing_values);
-      h5::write_attr(id, "apparent_share", est.apparent);
-      h5::write_attr(id, "apparent_lo", est.apparent_ci.lo);
-      h5::write_attr(id, "apparent_hi", est.apparent_ci.hi);
-      h5::write_attr(id, "fake_share", est.corrected);
-      h5::write_attr(id, "fake_share_lo", est.corrected_ci.lo);
-      h5::write_attr(id, "fake_share_hi", est.corrected_ci.hi);
-      h5::write_attr(id, "sampling_lo", est.sampling_ci.lo);
-      h5::write_attr(id, "sampling_hi", est.sampling_ci.hi);
-      h5::write_attr(id, "target_width", a.width);
-      h5::write_attr(id, "width_reachable", static_cast<std::int64_t>(plan.reachable ? 1 : 0));
-      h5::write_attr(id, "floor_width", plan.floor_width);
-      h5::write_attr(id, "total_needed", plan.total_needed);
-      h5::write_attr(id, "more_needed", plan.more_needed);
+      io::AuditSummary written{a.file, a.handle, model_name, accuracy_source, method,
+                               a.confidence, a.width, &m, stats, est, plan};
+      io::write_audit_summary(file.id(), written);
       file.close();
     }
     out.commit();

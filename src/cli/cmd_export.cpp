@@ -11,7 +11,7 @@
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
 #include "microreach/scoring.hpp"
 

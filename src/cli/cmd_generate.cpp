@@ -3,7 +3,7 @@
 
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 #include "options.hpp"
 

@@ -6,7 +6,7 @@
 #include "import_options.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
 #include "microreach/pipeline.hpp"
 #include "options.hpp"

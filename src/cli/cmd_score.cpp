@@ -8,7 +8,7 @@
 #include "microreach/audit.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/summary.hpp"

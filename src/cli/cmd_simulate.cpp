@@ -13,8 +13,8 @@
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
-#include "microreach/sim/campaign_io.hpp"
+#include "microreach/io/profiles.hpp"
+#include "microreach/io/campaign.hpp"
 #include "microreach/sim/candidates.hpp"
 #include "microreach/sim/engine.hpp"
 #include "microreach/sim/scenario.hpp"
@@ -329,7 +329,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
     {
       h5::Provenance prov{h5::kFiletypeCampaign, sc.seed, sc.to_toml(), g.command_line};
       h5::File file = h5::File::create(out->temp_path(), prov);
-      CampaignRunInfo info;
+      io::CampaignRunInfo info;
       info.trials_requested = sc.trials;
       info.precision_target = sc.precision;
       info.max_trials = max_trials;
@@ -339,12 +339,12 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
       info.scenario_file = a.scenario;
       info.candidate_source = pool.source;
       info.candidates = pool.accounts.size();
-      write_run_attributes(file.id(), model, result, info);
-      write_model(file.id(), model.params());
-      write_strategies(file.id(), model);
-      write_summary(file.id(), summary);
-      write_comparisons(file.id(), result);
-      if (a.keep_trials) write_trials(file.id(), result);
+      io::write_run_attributes(file.id(), model, result, info);
+      io::write_model(file.id(), model.params());
+      io::write_strategies(file.id(), model);
+      io::write_summary(file.id(), summary);
+      io::write_comparisons(file.id(), result);
+      if (a.keep_trials) io::write_trials(file.id(), result);
       file.close();
     }
     out->commit();

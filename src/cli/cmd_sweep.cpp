@@ -15,8 +15,8 @@
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
-#include "microreach/sim/campaign_io.hpp"
+#include "microreach/io/campaign.hpp"
+#include "microreach/io/sweep.hpp"
 #include "microreach/sim/candidates.hpp"
 #include "microreach/sim/plan.hpp"
 #include "microreach/sim/scenario.hpp"
@@ -108,9 +108,9 @@ std::string number_text(double v) {
   return o.str();
 }
 
-void write_root(hid_t f, const Scenario& sc, const CampaignModel& model, const SimResult& sim,
+void write_root(h5::Id f, const Scenario& sc, const CampaignModel& model, const SimResult& sim,
                 const CandidatePool& pool) {
-  CampaignRunInfo info;
+  io::CampaignRunInfo info;
   info.trials_requested = sc.trials;
   info.max_trials = sc.trials;
   info.precision.rounds = 1;
@@ -121,7 +121,7 @@ void write_root(hid_t f, const Scenario& sc, const CampaignModel& model, const S
   info.scenario_file = sc.file;
   info.candidate_source = pool.source;
   info.candidates = pool.accounts.size();
-  write_run_attributes(f, model, sim, info);
+  io::write_run_attributes(f, model, sim, info);
 }
 
 // ------------------------------------------------------------------ sweep
@@ -216,33 +216,33 @@ void run_sweep_command(const SweepArgs& a_in, const Globals& g) {
     h5::File f = h5::File::create(out.temp_path(), prov);
     const CampaignModel model(params, r.portfolios);
     write_root(f.id(), sc, model, r.sim, pool);
-    h5::write_attr(f.id(), "axis", axis_name(spec.axis));
+    io::SweepAttributes attrs;
+    attrs.axis = axis_name(spec.axis);
     const char* label = spec.axis == SweepAxis::micro_count ? "number of micro accounts"
                         : spec.axis == SweepAxis::mix       ? "share of the budget on one macro"
                                                             : "campaign budget";
     const char* units = spec.axis == SweepAxis::micro_count ? "accounts"
                         : spec.axis == SweepAxis::mix       ? "share"
                                                             : "USD";
-    h5::write_attr(f.id(), "axis_label", std::string_view(label));
-    h5::write_attr(f.id(), "axis_units", std::string_view(units));
-    h5::write_attr(f.id(), "base_strategy",
-                   spec.axis == SweepAxis::micro_count ? a.strategy + ":N"
-                   : spec.axis == SweepAxis::mix       ? std::string("mix:A")
-                                                       : a.strategy);
-    h5::write_attr(f.id(), "objective", objective_name(objective));
-    h5::write_attr(f.id(), "best_point", static_cast<std::uint64_t>(r.best));
-    std::string sk;
-    for (const auto& sv : pts.skipped) sk += (sk.empty() ? "" : ",") + number_text(sv.first);
-    h5::write_attr(f.id(), "skipped_values", sk);
-    write_model(f.id(), params);
-    write_strategies(f.id(), model);
-    write_summary(f.id(), r.summary);
-    write_comparisons(f.id(), r.sim);
-    write_sweep_groups(f.id(), r);
+    attrs.axis_label = label;
+    attrs.axis_units = units;
+    attrs.base_strategy = spec.axis == SweepAxis::micro_count ? a.strategy + ":N"
+                          : spec.axis == SweepAxis::mix       ? std::string("mix:A")
+                                                              : a.strategy;
+    attrs.objective = objective_name(objective);
+    attrs.best_point = r.best;
+    for (const auto& sv : pts.skipped)
+      attrs.skipped_values += (attrs.skipped_values.empty() ? "" : ",") + number_text(sv.first);
+    io::write_sweep_attributes(f.id(), attrs);
+    io::write_model(f.id(), params);
+    io::write_strategies(f.id(), model);
+    io::write_summary(f.id(), r.summary);
+    io::write_comparisons(f.id(), r.sim);
+    io::write_sweep_groups(f.id(), r);
     if (sens) {
       // Rows of the one-portfolio sensitivity run refer to the best point's index here.
       for (auto& row : sens_rows) row.portfolio = r.best;
-      write_sensitivity(f.id(), sens_rows, *sens);
+      io::write_sensitivity(f.id(), sens_rows, *sens);
     }
     f.close();
   }
@@ -323,14 +323,16 @@ void run_sensitivity_command(const SensArgs& a, const Globals& g) {
     h5::Provenance prov{h5::kFiletypeSweep, sc.seed, sc.to_toml() + extra.str(), g.command_line};
     h5::File f = h5::File::create(out.temp_path(), prov);
     write_root(f.id(), sc, model, sim, pool);
-    h5::write_attr(f.id(), "axis", std::string_view("none"));
-    h5::write_attr(f.id(), "objective", std::string_view("roi"));
-    write_model(f.id(), params);
-    write_strategies(f.id(), model);
-    write_summary(f.id(), summary);
-    write_comparisons(f.id(), sim);
-    write_frontier(f.id(), frontier, summary);
-    write_sensitivity(f.id(), rows, so);
+    io::SweepAttributes attrs;
+    attrs.axis = "none";
+    attrs.objective = "roi";
+    io::write_sweep_attributes(f.id(), attrs);
+    io::write_model(f.id(), params);
+    io::write_strategies(f.id(), model);
+    io::write_summary(f.id(), summary);
+    io::write_comparisons(f.id(), sim);
+    io::write_frontier(f.id(), frontier, summary);
+    io::write_sensitivity(f.id(), rows, so);
     f.close();
   }
   out.commit();

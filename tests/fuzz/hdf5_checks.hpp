@@ -28,7 +28,7 @@
 
 #include "microreach/config.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/profile.hpp"
 #include "microreach/scoring.hpp"
 

@@ -9,7 +9,6 @@
 // effect of the plan, not of the noise; curves come out smooth.
 //
 // Layout of the files written here: docs/hdf5-layout.md, "Sweep files (microreach.sweep)".
-#include <hdf5.h>
 
 #include <cstdint>
 #include <functional>
@@ -188,13 +187,5 @@ std::vector<SensitivityRow> run_sensitivity(
     const std::vector<SensitivityInput>& inputs = default_sensitivity_inputs());
 std::string format_sensitivity_table(const std::vector<SensitivityRow>& rows,
                                      const std::vector<Portfolio>& portfolios, double range);
-
-// ------------------------------------------------------------------ HDF5
-// Groups of a sweep file beyond those of a campaign file (the root attributes, /model,
-// /strategies, /summary and /comparisons are written with sim/campaign_io.hpp).
-void write_sweep_groups(hid_t file, const SweepResult& r);  // /sweep, /frontier, /distributions
-void write_frontier(hid_t file, const Frontier& f, const std::vector<PortfolioSummary>& summary);
-void write_sensitivity(hid_t file, const std::vector<SensitivityRow>& rows,
-                       const SensitivityOptions& opt);
 
 }  // namespace microreach::sim

@@ -1,12 +1,13 @@
-#include "microreach/sim/campaign_io.hpp"
+#include "microreach/io/campaign.hpp"
 
 #include <cmath>
 #include <limits>
 
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "detail.hpp"
 
-namespace microreach::sim {
+namespace microreach::io {
+using namespace microreach::sim;
 namespace {
 
 using h5::write_attr;
@@ -226,4 +227,4 @@ void write_trials(hid_t file, const SimResult& r) {
                     kMetricUnits[k], "per-trial total");
 }
 
-}  // namespace microreach::sim
+}  // namespace microreach::io
