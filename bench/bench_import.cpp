@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "../src/csv_scan.hpp"
-#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/values.hpp"
 

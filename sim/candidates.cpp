@@ -5,8 +5,8 @@
 #include <filesystem>
 
 #include "microreach/error.hpp"
-#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 
 namespace microreach::sim {

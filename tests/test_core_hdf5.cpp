@@ -160,8 +160,8 @@ TEST_CASE("An n-dimensional dataset is written block by block and read back by b
   {
     h5::File f = h5::File::create(path, {h5::kFiletypeSweep, 1, "", "test"});
     // 4 x 3, chunked and extendible along the rows, written as two 2-row blocks.
-    h5::Dataset d = h5::Dataset::create<double>(
-        f.id(), "g/m", {{4, 3}, {h5::kUnlimited, 3}, {2, 3}, 0});
+    h5::Dataset d =
+        h5::Dataset::create<double>(f.id(), "g/m", {{4, 3}, {h5::kUnlimited, 3}, {2, 3}, 0});
     const std::vector<double> top = {0, 1, 2, 3, 4, 5}, bottom = {6, 7, 8, 9, 10, 11};
     d.write(top.data(), {{0, 0}, {2, 3}});
     d.write(bottom.data(), {{2, 0}, {2, 3}});

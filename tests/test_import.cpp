@@ -15,8 +15,8 @@
 
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/scoring.hpp"
 

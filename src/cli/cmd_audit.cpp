@@ -324,8 +324,9 @@ void run_audit(const AuditArgs& a, const Globals& g) {
                                    [&](const ClassifiedBlock& b) { followers.append(b); });
       }
       summarise();
-      io::AuditSummary written{a.file, a.handle, model_name, accuracy_source, method,
-                               a.confidence, a.width, &m, stats, est, plan};
+      io::AuditSummary written{a.file, a.handle,     model_name, accuracy_source,
+                               method, a.confidence, a.width,    &m,
+                               stats,  est,          plan};
       io::write_audit_summary(file.id(), written);
       file.close();
     }

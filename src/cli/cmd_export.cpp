@@ -11,8 +11,8 @@
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/scoring.hpp"
 
 namespace microreach::cli {

@@ -6,8 +6,8 @@
 #include "import_options.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/io/profiles.hpp"
 #include "microreach/import.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 #include "options.hpp"
 

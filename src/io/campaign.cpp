@@ -3,8 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "microreach/error.hpp"
 #include "detail.hpp"
+#include "microreach/error.hpp"
 
 namespace microreach::io {
 using namespace microreach::sim;

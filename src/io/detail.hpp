@@ -19,7 +19,6 @@
 namespace microreach::h5::detail {
 static_assert(std::is_same_v<hid_t, Id>, "h5::Id must be the type of an HDF5 identifier");
 
-
 // HDF5 prints its own error stack by default; we report errors ourselves, with context.
 // Debian's libhdf5 is built thread-safe, where that setting is per thread: the pipeline's
 // writer and reader stages run on TBB worker threads, so every entry point that may run there
@@ -89,7 +88,7 @@ inline std::string parent_of(const std::string& path) {
 }
 
 inline Handle create_chunked(hid_t loc, const std::string& path, hid_t type, std::size_t chunk_rows,
-                      int deflate, hsize_t initial_rows) {
+                             int deflate, hsize_t initial_rows) {
   const std::string parent = parent_of(path);
   Handle group;
   if (!parent.empty()) group = ensure_group(loc, parent);
@@ -166,7 +165,7 @@ void read_numbers(hid_t ds, hid_t memspace, hid_t filespace, T* out, const std::
 }
 
 inline void read_strings(hid_t ds, hid_t memspace, hid_t filespace, std::string* out, std::size_t n,
-                  const std::string& path, const std::string& file) {
+                         const std::string& path, const std::string& file) {
   const InputFaultScope guard(file, "dataset '" + path + "'");
   Handle ft(check(H5Dget_type(ds), "get type of " + path));
   if (H5Tis_variable_str(ft.get()) > 0) {

@@ -323,7 +323,6 @@ std::uint64_t dataset_length(hid_t loc, const std::string& path, const std::stri
   return dims[0];
 }
 
-
 template <class T>
 void read_rows(hid_t loc, const std::string& path, std::uint64_t first, std::size_t n,
                std::vector<T>& out, const std::string& file) {
@@ -361,7 +360,6 @@ void write_categories(hid_t ds, const std::vector<std::string>& names) {
   write_attr(ds, "missing_code", static_cast<std::int64_t>(kUnknown));
 }
 
-
 }  // namespace microreach::h5
 
 // ---------------------------------------------------------------- n-dimensional datasets
@@ -391,8 +389,7 @@ std::pair<Handle, Handle> select(hid_t ds, const Slab& slab, const std::string& 
       slab.count.size() != slab.start.size())
     fail("selection of " + path + " does not match its rank");
   const auto start = to_hsize(slab.start), count = to_hsize(slab.count);
-  check(H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
-                            nullptr),
+  check(H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
         "select block of " + path, 0);
   Handle ms(check(H5Screate_simple(rank, count.data(), nullptr), "memory space of " + path));
   return {std::move(fs), std::move(ms)};
@@ -407,8 +404,8 @@ Dataset Dataset::create(Id loc, const std::string& path, const DatasetShape& sha
   std::vector<hsize_t> maxdims = shape.max_dims.empty() ? dims : to_hsize(shape.max_dims);
   for (auto& m : maxdims)
     if (m == kUnlimited) m = H5S_UNLIMITED;
-  Handle space(check(H5Screate_simple(rank, dims.data(), maxdims.data()),
-                     "create dataspace for " + path));
+  Handle space(
+      check(H5Screate_simple(rank, dims.data(), maxdims.data()), "create dataspace for " + path));
   Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create property list"));
   if (!shape.chunk.empty()) {
     const auto chunk = to_hsize(shape.chunk);
@@ -486,9 +483,9 @@ void Dataset::describe(std::string_view units, std::string_view description) {
   detail::describe(ds_.get(), units, description);
 }
 
-#define MICROREACH_H5_DATASET(T)                                                             \
-  template Dataset Dataset::create<T>(Id, const std::string&, const DatasetShape&);         \
-  template void Dataset::write<T>(const T*, const Slab&);                                   \
+#define MICROREACH_H5_DATASET(T)                                                    \
+  template Dataset Dataset::create<T>(Id, const std::string&, const DatasetShape&); \
+  template void Dataset::write<T>(const T*, const Slab&);                           \
   template void Dataset::read<T>(T*, const Slab&) const;
 MICROREACH_H5_DATASET(double)
 MICROREACH_H5_DATASET(float)

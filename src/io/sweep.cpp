@@ -157,7 +157,6 @@ void write_sensitivity(h5::Id file, const std::vector<SensitivityRow>& rows,
   column(g.get(), "rank", rank, "", "1 = largest effect (by rank_by) within the strategy");
 }
 
-
 void write_sweep_attributes(h5::Id file, const SweepAttributes& a) {
   h5::write_attr(file, "axis", a.axis);
   if (a.axis == "none") {

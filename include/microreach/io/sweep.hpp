@@ -14,11 +14,11 @@ namespace microreach::io {
 // Root attributes that say what was swept. axis "none" (a sensitivity run) writes only axis
 // and objective.
 struct SweepAttributes {
-  std::string axis;            // micro-count, mix, budget or none
-  std::string axis_label;      // e.g. "number of micro accounts"
-  std::string axis_units;      // accounts, share or USD
-  std::string base_strategy;   // e.g. "micro-even:N"
-  std::string objective;       // profit, reach, conversions or roi
+  std::string axis;           // micro-count, mix, budget or none
+  std::string axis_label;     // e.g. "number of micro accounts"
+  std::string axis_units;     // accounts, share or USD
+  std::string base_strategy;  // e.g. "micro-even:N"
+  std::string objective;      // profit, reach, conversions or roi
   std::uint64_t best_point = 0;
   std::string skipped_values;  // comma-separated axis values that had no portfolio
 };
