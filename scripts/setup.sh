@@ -15,7 +15,8 @@ packages=(build-essential cmake git pkg-config
           librandom123-dev libfast-float-dev
           python3-numpy python3-h5py python3-pandas python3-matplotlib)
 if [ "$dev" = 1 ]; then
-  packages+=(clang libclang-rt-14-dev)
+  # clang for the sanitizer and fuzz stages; pybind11 and pytest for the Python module's tests.
+  packages+=(clang libclang-rt-14-dev pybind11-dev python3-pybind11 python3-pytest python3-dev)
 fi
 
 missing=()
@@ -32,6 +33,8 @@ fi
 
 echo "== building in $build_dir"
 werror=OFF
-if [ "$dev" = 1 ]; then werror=ON; fi
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DMICROREACH_WERROR=$werror >/dev/null
+python=OFF
+if [ "$dev" = 1 ]; then werror=ON; python=ON; fi
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DMICROREACH_WERROR=$werror \
+  -DMICROREACH_PYTHON=$python -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
 cmake --build "$build_dir" -j"$(nproc)" ${MICROREACH_TARGET:+--target "$MICROREACH_TARGET"}

@@ -5,7 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 bash scripts/setup.sh --dev build-test
-echo "== tests (Release, -Werror)"
+echo "== tests (Release, -Werror, Python module)"
+# The Python module's tests must be registered (a configure that silently dropped
+# -DMICROREACH_PYTHON would otherwise pass with them missing).
+if ! (cd build-test && ctest -N -L python | grep -Eq "Total Tests: [1-9]"); then
+  echo "error: no Python tests registered in build-test (MICROREACH_PYTHON off?)" >&2
+  exit 1
+fi
 (cd build-test && ctest --output-on-failure -j"$(nproc)" -LE scale --timeout 600)
 if [ -f scripts/ci-sanitize.sh ]; then
   echo "== sanitizers"

@@ -1,0 +1,54 @@
+#pragma once
+// The work of `microreach simulate` and `microreach sweep` as library calls: a resolved
+// scenario in, the candidates, portfolios, trials and summaries out, with no printing and no
+// file. The Python module calls these; they follow the commands step for step (same checks,
+// same order of random streams), so a run gives the command's numbers bit for bit.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "microreach/sim/candidates.hpp"
+#include "microreach/sim/engine.hpp"
+#include "microreach/sim/model.hpp"
+#include "microreach/sim/plan.hpp"
+#include "microreach/sim/scenario.hpp"
+
+namespace microreach::sim {
+
+// Memory allowed for the per-trial values kept for quantiles and shortfall.
+inline constexpr double kMaxKeptTrialBytes = 4.0 * (1ull << 30);
+
+// The candidates of a scenario: its input file, or the built-in synthetic market.
+CandidatePool scenario_candidates(const Scenario& sc, const CandidateOptions& co);
+
+struct CampaignRun {
+  Scenario scenario;
+  CandidatePool pool;
+  std::optional<CampaignModel> model;
+  SimResult result;  // with every trial's totals (has_values)
+  PrecisionReport precision;
+  std::uint64_t max_trials = 0;  // cap the precision rounds ran under
+  std::vector<PortfolioSummary> summary;
+  std::size_t baseline = 0;  // the first macro strategy (for P(beats ...)), else 0
+};
+
+// simulate: strategies parsed (list files read) first, the kept values checked to fit, then
+// candidates, portfolios and trials (in rounds when sc.precision > 0). `sc` must be validated.
+// Throws ConfigError / InputError naming where the offending value came from.
+CampaignRun run_campaign(const Scenario& sc);
+
+struct SweepRun {
+  Scenario scenario;
+  CandidatePool pool;
+  std::string strategy;  // the base strategy used (defaulted by axis)
+  std::vector<std::pair<double, std::string>> skipped;
+  SweepResult result;
+};
+
+// sweep --over `over` [--strategy] [--objective]: `sc` validated (its trials the per-point
+// trials). Throws ConfigError naming --over, --strategy, --objective or the scenario key.
+SweepRun run_sweep_plan(const Scenario& sc, const std::string& over, std::string strategy,
+                        const std::string& objective);
+
+}  // namespace microreach::sim

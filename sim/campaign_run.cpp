@@ -1,0 +1,138 @@
+#include "microreach/sim/campaign_run.hpp"
+
+#include <algorithm>
+#include <map>
+#include <string>
+
+#include "microreach/cancel.hpp"
+#include "microreach/error.hpp"
+#include "microreach/sim/strategy.hpp"
+
+namespace microreach::sim {
+
+CandidatePool scenario_candidates(const Scenario& sc, const CandidateOptions& co) {
+  if (!sc.input.empty()) return load_candidates(sc.input, co);
+  return synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{}, co);
+}
+
+CampaignRun run_campaign(const Scenario& sc) {
+  CampaignRun run;
+  run.scenario = sc;
+
+  // Strategies first: list files are read (and refused) before any work.
+  std::vector<StrategySpec> specs;
+  for (const std::string& s : sc.strategies)
+    specs.push_back(parse_strategy(s, sc.where("campaign.strategies")));
+  CandidateOptions copt;
+  copt.niche = sc.niche;
+  for (const StrategySpec& s : specs)
+    for (const auto& e : s.entries) {
+      if (e.by_id)
+        copt.wanted_ids.insert(e.id);
+      else
+        copt.wanted_handles.insert(e.handle);
+    }
+
+  // Refuse runs whose per-trial values would not fit, before doing anything. A default cap of
+  // the precision rounds is lowered to what fits instead (the target usually needs far less).
+  const double bytes_per_trial = static_cast<double>(specs.size() * kMetricCount * 8);
+  const auto fits = static_cast<std::uint64_t>(kMaxKeptTrialBytes / bytes_per_trial);
+  std::uint64_t max_trials = sc.max_trials;
+  if (sc.precision > 0 && max_trials > fits && !sc.origin.count("run.max_trials"))
+    max_trials = fits;
+  const std::uint64_t planned = sc.precision > 0 ? max_trials : sc.trials;
+  if (planned > fits)
+    throw ConfigError(
+        sc.where(sc.precision > 0 ? "run.max_trials" : "run.trials"), std::to_string(planned),
+        "at most " + std::to_string(fits) + " trials for " + std::to_string(specs.size()) +
+            " strategies (every trial's totals are kept for the quantiles: " +
+            std::to_string(kMetricCount * 8 * specs.size()) + " bytes a trial, 4 GiB at most)");
+  run.max_trials = max_trials;
+
+  run.pool = scenario_candidates(sc, copt);
+
+  StrategyContext ctx;
+  ctx.pool = &run.pool;
+  ctx.params = sc.model;
+  ctx.budget = sc.budget;
+  ctx.niche = sc.niche;
+  ctx.budget_key = sc.where("campaign.budget");
+  std::vector<Portfolio> portfolios;
+  bool have_baseline = false;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    portfolios.push_back(build_portfolio(specs[i], ctx));
+    if (!have_baseline && specs[i].kind == StrategyKind::macro) {
+      run.baseline = i;
+      have_baseline = true;
+    }
+  }
+  run.model.emplace(sc.model, std::move(portfolios));
+
+  SimOptions so;
+  so.seed = sc.seed;
+  so.trials = sc.trials;
+  so.keep_values = true;
+  if (sc.precision > 0) {
+    PrecisionOptions po;
+    po.target = sc.precision;
+    po.first_round = std::min(sc.trials, max_trials);
+    po.max_trials = max_trials;
+    run.precision = simulate_to_precision(*run.model, so, po, run.result);
+  } else {
+    run.result = simulate(*run.model, so);
+    run.precision.rounds = 1;
+    run.precision.reached = true;
+    run.precision.max_relative_se = max_relative_se(run.result);
+  }
+  run.summary = summarize(*run.model, run.result);
+  return run;
+}
+
+SweepRun run_sweep_plan(const Scenario& sc, const std::string& over, std::string strategy,
+                        const std::string& objective_text) {
+  SweepRun run;
+  run.scenario = sc;
+  const SweepSpec spec = parse_sweep_spec("--over", over);
+  if (strategy.empty()) strategy = spec.axis == SweepAxis::budget ? "micro-top" : "micro-even";
+  run.strategy = strategy;
+  const Objective objective = parse_objective("--objective", objective_text);
+  check_sweep_strategy(spec, strategy);  // fail before loading the candidates
+  const std::uint64_t bytes = kept_values_bytes(sc.trials, spec.values.size());
+  if (bytes > SweepOptions{}.max_memory_bytes)
+    throw ConfigError(sc.where("run.trials"), std::to_string(sc.trials),
+                      "fewer trials for " + std::to_string(spec.values.size()) +
+                          " points: every trial value is kept for the quantiles (" +
+                          std::to_string(kMetricCount * 8 * spec.values.size()) +
+                          " bytes a trial, 4 GiB at most)");
+  CandidateOptions co;
+  co.niche = sc.niche;
+  run.pool = scenario_candidates(sc, co);
+
+  StrategyContext ctx;
+  ctx.pool = &run.pool;
+  ctx.params = sc.model;
+  ctx.niche = sc.niche;
+  ctx.budget = sc.budget;
+  ctx.budget_key = sc.where("campaign.budget");
+  SweepPoints pts = build_sweep_points(spec, strategy, ctx);
+  run.skipped = pts.skipped;
+  const SweepSpec& kept = pts.spec;
+  std::map<double, Portfolio> built;
+  for (std::size_t i = 0; i < kept.values.size(); ++i)
+    built.emplace(kept.values[i], pts.portfolios[i]);
+  if (kept.values.empty())
+    throw ConfigError("--over", over,
+                      "at least one point the budget can buy (every point was skipped)");
+  SweepOptions so;
+  so.seed = sc.seed;
+  so.trials = sc.trials;
+  so.budget = sc.budget;
+  so.point_budget = [&](double v) { return built.at(v).budget; };
+  so.objective = objective;
+  run.result = run_sweep(
+      sc.model, kept, [&](double v) { return built.at(v); }, so);
+  throw_if_cancelled();
+  return run;
+}
+
+}  // namespace microreach::sim
