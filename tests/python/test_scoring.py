@@ -142,3 +142,13 @@ def test_bad_frames_are_refused_with_the_column_named():
 def test_missing_file_is_refused(tmp_path):
     with pytest.raises(mr.Error, match="nothere.h5"):
         mr.read(tmp_path / "nothere.h5")
+
+
+def test_text_in_a_numeric_column_is_refused_with_the_value():
+    with pytest.raises(mr.Error, match="followers: '1.2M' is not valid: numbers"):
+        mr.score(pd.DataFrame({"followers": ["1000", "1.2M"]}))
+
+
+def test_empty_frame_gives_an_empty_score_frame():
+    got = mr.score(pd.DataFrame({"followers": np.array([], dtype=np.float64)}))
+    assert len(got) == 0 and list(got.columns) == mr.SCORE_COLUMNS + ["tier", "flags", "missing"]

@@ -119,14 +119,29 @@ def _columns(frame, wanted) -> tuple[dict, Any]:
         elif name in ("handle", "country"):
             out[name] = [None if (isinstance(v, float) and np.isnan(v)) else v
                          for v in (col.tolist() if hasattr(col, "tolist") else list(col))]
-        elif name == "id":
-            out[name] = np.asarray(col, dtype=np.uint64)
         else:
-            if isinstance(col, pd.Series):
-                col = col.to_numpy(dtype=np.float64, na_value=np.nan) \
-                    if col.dtype != np.float64 else col.to_numpy()
-            out[name] = np.ascontiguousarray(col, dtype=np.float64)
+            try:
+                if name == "id":
+                    out[name] = np.asarray(col, dtype=np.uint64)
+                    continue
+                if isinstance(col, pd.Series):
+                    col = col.to_numpy(dtype=np.float64, na_value=np.nan) \
+                        if col.dtype != np.float64 else col.to_numpy()
+                out[name] = np.ascontiguousarray(col, dtype=np.float64)
+            except (TypeError, ValueError) as e:
+                raise Error(f"{name}: '{_first_bad(col)}' is not valid: numbers (a numeric "
+                            f"column; {e})") from None
     return out, index
+
+
+def _first_bad(col):
+    """The first value of a column that is not a number, for error messages."""
+    for v in (col.tolist() if hasattr(col, "tolist") else list(col)):
+        try:
+            float(v)
+        except (TypeError, ValueError):
+            return v
+    return col
 
 
 _SCORED_INPUTS = ["platform", "niche", "followers", "following", "posts", "avg_likes",
