@@ -94,7 +94,8 @@ static void BM_ScoreColumns(benchmark::State& state) {
       numeric.emplace_back(new double[t.rows]);
       out.numeric[k] = numeric.back().get();
     }
-    std::unique_ptr<std::uint8_t[]> tier(new std::uint8_t[t.rows]), missing(new std::uint8_t[t.rows]);
+    std::unique_ptr<std::uint8_t[]> tier(new std::uint8_t[t.rows]),
+        missing(new std::uint8_t[t.rows]);
     std::unique_ptr<std::uint16_t[]> flags(new std::uint16_t[t.rows]);
     out.tier = tier.get();
     out.missing = missing.get();

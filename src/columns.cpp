@@ -17,9 +17,9 @@ namespace {
 
 // Numeric profile columns score_chunk reads (ids, handles and countries are not scored).
 constexpr Column kScoredColumns[] = {
-    Column::followers,    Column::following,           Column::posts,
-    Column::avg_likes,    Column::avg_comments,        Column::avg_shares,
-    Column::avg_views,    Column::reply_rate,          Column::fake_follower_share,
+    Column::followers,           Column::following,     Column::posts,
+    Column::avg_likes,           Column::avg_comments,  Column::avg_shares,
+    Column::avg_views,           Column::reply_rate,    Column::fake_follower_share,
     Column::follower_growth_30d, Column::price_per_post};
 
 struct Staging {
@@ -49,8 +49,7 @@ void score_columns(const ProfileColumns& in, const ScoringConfig& cfg, const Sco
   tbb::enumerable_thread_specific<Staging> staging;
   const std::size_t blocks = (n + block_rows - 1) / block_rows;
   tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, blocks, 1),
-      [&](const tbb::blocked_range<std::size_t>& r) {
+      tbb::blocked_range<std::size_t>(0, blocks, 1), [&](const tbb::blocked_range<std::size_t>& r) {
         Staging& s = staging.local();
         for (std::size_t b = r.begin(); b != r.end(); ++b) {
           const std::size_t first = b * block_rows;
@@ -59,8 +58,7 @@ void score_columns(const ProfileColumns& in, const ScoringConfig& cfg, const Sco
           stage(s.in.platform, in.platform, first, m, kUnknown);
           stage(s.in.niche, in.niche, first, m, kUnknown);
           for (Column c : kScoredColumns)
-            stage(*s.in.numeric(c), in.numeric[static_cast<std::size_t>(c)], first, m,
-                  kMissing);
+            stage(*s.in.numeric(c), in.numeric[static_cast<std::size_t>(c)], first, m, kMissing);
           score_chunk(s.in, cfg, s.out);
           for (std::size_t k = 0; k < members.size(); ++k)
             std::memcpy(out.numeric[k] + first, (s.out.*members[k]).data(), m * sizeof(double));

@@ -41,7 +41,6 @@ void score_columns(const ProfileColumns& in, const ScoringConfig& cfg, const Sco
 // Rows [0, count) of the synthetic population into one ProfileChunk (generated in parallel
 // blocks; row i depends only on (seed, i), as with the pipeline's GeneratorSource).
 void generate_rows(std::uint64_t seed, std::uint64_t count, const GeneratorConfig& gen,
-                   const ScoringConfig& scoring, ProfileChunk& out,
-                   std::size_t block_rows = 16384);
+                   const ScoringConfig& scoring, ProfileChunk& out, std::size_t block_rows = 16384);
 
 }  // namespace microreach

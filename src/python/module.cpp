@@ -100,8 +100,7 @@ py::list names(const std::array<std::string_view, N>& a) {
 
 int arena_threads(std::optional<int> threads) {
   if (threads && *threads < 0)
-    throw ConfigError("--threads", std::to_string(*threads),
-                      "a thread count >= 1 (0 = all cores)");
+    throw ConfigError("--threads", std::to_string(*threads), "a thread count >= 1 (0 = all cores)");
   return threads && *threads > 0 ? *threads : tbb::info::default_concurrency();
 }
 
@@ -202,7 +201,8 @@ std::vector<Column> all_columns() {
 py::dict score_dict(ScoreChunk&& s) {
   py::dict d;
   const auto& members = ScoreChunk::numeric_members();
-  for (std::size_t k = 0; k < kScoreNumeric; ++k) d[kScoreNames[k]] = hand_over(std::move(s.*members[k]));
+  for (std::size_t k = 0; k < kScoreNumeric; ++k)
+    d[kScoreNames[k]] = hand_over(std::move(s.*members[k]));
   d["tier"] = hand_over(std::move(s.tier));
   d["flags"] = hand_over(std::move(s.flags));
   d["missing"] = hand_over(std::move(s.missing));
@@ -211,8 +211,9 @@ py::dict score_dict(ScoreChunk&& s) {
 
 // A column of a dict of arrays as a contiguous array of T (a view when it already is one).
 template <class T>
-std::optional<py::array_t<T, py::array::c_style | py::array::forcecast>> column(
-    const py::dict& d, const char* name, std::size_t rows) {
+std::optional<py::array_t<T, py::array::c_style | py::array::forcecast>> column(const py::dict& d,
+                                                                                const char* name,
+                                                                                std::size_t rows) {
   if (!d.contains(name)) return std::nullopt;
   auto a = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(d[name]);
   if (!a) throw ConfigError(name, py::str(py::type::of(d[name])), "a numeric array");
@@ -323,8 +324,8 @@ py::dict read_file(const std::string& path) {
     if (scored) h5::read_scores(reader.file(), 0, static_cast<std::size_t>(rows), s);
     py::gil_scoped_acquire gil;
     const hid_t f = reader.file().id();
-    for (const char* a : {"filetype", "microreach_version", "git_sha", "created", "config",
-                          "command", "source"})
+    for (const char* a :
+         {"filetype", "microreach_version", "git_sha", "created", "config", "command", "source"})
       if (h5::has_attr(f, a)) attrs[a] = h5::read_attr_string(f, a);
     if (h5::has_attr(f, "seed")) attrs["seed"] = h5::read_attr_double(f, "seed");
   }
@@ -338,7 +339,7 @@ py::dict read_file(const std::string& path) {
 // dict of profile columns (+ optional dict of score columns) -> an HDF5 profiles or scores
 // file in the documented layout, written atomically (temporary file renamed when complete).
 void write_file(const std::string& path, const py::dict& profiles, const py::object& scores,
-           int compress) {
+                int compress) {
   if (compress < 0 || compress > 9)
     throw ConfigError("--compress", std::to_string(compress), "a gzip level 0-9");
   const std::size_t n = row_count(profiles);
@@ -362,7 +363,8 @@ void write_file(const std::string& path, const py::dict& profiles, const py::obj
                           "a column of " + std::to_string(n) + " rows like 'followers'");
       for (std::size_t i = 0; i < n; ++i) {
         py::object o = seq[i];
-        v[i] = o.is_none() || py::isinstance<py::float_>(o) ? std::string() : py::str(o).cast<std::string>();
+        v[i] = o.is_none() || py::isinstance<py::float_>(o) ? std::string()
+                                                            : py::str(o).cast<std::string>();
       }
     } else if (col == Column::id) {
       auto a = column<std::uint64_t>(profiles, "id", n);
@@ -833,9 +835,9 @@ PYBIND11_MODULE(_core, m) {
       p.append(std::string(column_info(static_cast<Column>(k)).name));
     m.attr("profile_columns") = p;
   }
-  m.attr("flag_names") = std::vector<std::string>{"suspected_fake", "suspicious_engagement",
-                                                  "price_estimated", "fake_share_estimated",
-                                                  "fake_share_audited"};
+  m.attr("flag_names") =
+      std::vector<std::string>{"suspected_fake", "suspicious_engagement", "price_estimated",
+                               "fake_share_estimated", "fake_share_audited"};
   m.attr("component_names") =
       std::vector<std::string>(std::begin(kComponentNames), std::end(kComponentNames));
 
