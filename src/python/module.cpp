@@ -28,7 +28,8 @@
 #include "microreach/columns.hpp"
 #include "microreach/config.hpp"
 #include "microreach/error.hpp"
-#include "microreach/hdf5_io.hpp"
+#include "microreach/io/hdf5.hpp"
+#include "microreach/io/profiles.hpp"
 #include "microreach/profile.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/sim/campaign_run.hpp"
@@ -323,7 +324,7 @@ py::dict read_file(const std::string& path) {
     scored = reader.file().filetype() == h5::kFiletypeScores;
     if (scored) h5::read_scores(reader.file(), 0, static_cast<std::size_t>(rows), s);
     py::gil_scoped_acquire gil;
-    const hid_t f = reader.file().id();
+    const h5::Id f = reader.file().id();
     for (const char* a :
          {"filetype", "microreach_version", "git_sha", "created", "config", "command", "source"})
       if (h5::has_attr(f, a)) attrs[a] = h5::read_attr_string(f, a);
