@@ -110,3 +110,17 @@ def test_sweep_equals_microreach_sweep(cli, tmp_path):
     assert np.array_equal(r.points["dominated"].to_numpy(), front["dominated"].astype(bool))
     with pytest.raises(mr.Error, match="--over"):
         mr.sweep("micro-count=5..1", market_profiles=MARKET)
+
+
+def test_precision_rounds_equal_simulate_precision(cli, tmp_path):
+    out = tmp_path / "p.h5"
+    cli("simulate", "--strategies", "micro-top", "--trials", 1000, "--precision", 0.05,
+        "--market-profiles", MARKET, "--out", out)
+    run = mr.simulate(strategies=["micro-top"], trials=1000, precision=0.05,
+                      market_profiles=MARKET)
+    with h5py.File(out) as f:
+        assert run.info["trials"] == f.attrs["trials"]
+        assert run.info["rounds"] == f.attrs["rounds"]
+    ref = read_group(out, "summary")
+    assert same_bits(run.summary["mean"].to_numpy(), ref["mean"])
+    assert run.info["max_relative_se"] < 0.05
