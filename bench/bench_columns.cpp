@@ -4,7 +4,8 @@
 //                       scored into its own ScoreChunk, sized once and reused: the kernel alone
 //   BM_ScoreColumns/T   score_columns over column arrays into freshly allocated output
 //                       columns: what microreach.score() runs, without Python
-// Rows: MICROREACH_BENCH_ROWS (default 1,048,576; the script sets 5,000,000).
+// Rows: MICROREACH_BENCH_ROWS (default 262,144, so the CTest smoke run stays quick; the script
+// sets 5,000,000).
 #include <benchmark/benchmark.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
@@ -25,7 +26,7 @@ constexpr std::size_t kChunk = 16384;
 std::size_t bench_rows() {
   const char* e = std::getenv("MICROREACH_BENCH_ROWS");
   const long long v = e ? std::atoll(e) : 0;
-  return v > 0 ? static_cast<std::size_t>(v) : std::size_t{1} << 20;
+  return v > 0 ? static_cast<std::size_t>(v) : std::size_t{1} << 18;
 }
 
 ScoringConfig fitness() {
