@@ -114,6 +114,10 @@ double Portfolio::fees(double posts) const {
   return s;
 }
 
+double Portfolio::unspent(double posts) const {
+  return std::max(0.0, budget - fees(posts));
+}
+
 AccountExpectation expect_account(const AccountModel& a, const ModelParams& p) {
   AccountExpectation e;
   const double authentic = a.followers * (1.0 - a.fake_mean);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "microreach/error.hpp"
+#include "microreach/format.hpp"
 
 namespace microreach::sim {
 namespace {
@@ -150,7 +151,7 @@ SweepPoints build_sweep_points(const SweepSpec& spec, const std::string& strateg
         const auto n = static_cast<std::size_t>(v);
         if (n > top->hired.size()) {
           out.skipped.emplace_back(v, "micro-top hires only " + std::to_string(top->hired.size()) +
-                                          " micro accounts with $" + num(budget));
+                                          " micro accounts with " + format::money(budget));
           continue;
         }
         pf.spec = pf.label = "micro-top:" + std::to_string(n);
@@ -185,7 +186,7 @@ SweepPoints build_sweep_points(const SweepSpec& spec, const std::string& strateg
       out.skipped.emplace_back(v, "the strategy hires nobody");
       continue;
     }
-    if (spec.axis == SweepAxis::budget) pf.label = pf.spec + " @ $" + num(v);
+    if (spec.axis == SweepAxis::budget) pf.label = pf.spec + " @ " + format::money(v);
     out.spec.values.push_back(v);
     out.portfolios.push_back(std::move(pf));
   }
@@ -390,78 +391,79 @@ SweepResult run_sweep(const ModelParams& params, const SweepSpec& spec, const Po
 }
 
 namespace {
-std::string fmt_int(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  const long long x = std::llround(v);
-  std::string digits = std::to_string(x < 0 ? -x : x);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
+
+// Columns padded to their widest cell; the first left-aligned, the others right-aligned.
+std::string layout_rows(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> width;
+  for (const auto& cells : rows) {
+    if (width.size() < cells.size()) width.resize(cells.size(), 0);
+    for (std::size_t c = 0; c < cells.size(); ++c) width[c] = std::max(width[c], cells[c].size());
   }
-  return (x < 0 ? "-" : "") + out;
+  std::string out;
+  for (const auto& cells : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::string fill(width[c] - cells[c].size(), ' ');
+      line += c == 0 ? cells[c] + fill : fill + cells[c];
+      if (c + 1 < cells.size()) line += "  ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
 }
-std::string fmt_usd(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  std::string s = fmt_int(v);
-  return s[0] == '-' ? "-$" + s.substr(1) : "$" + s;
-}
-std::string fmt_pct(double v, int decimals = 1, bool sign = false) {
-  if (!std::isfinite(v)) return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, sign ? "%+.*f%%" : "%.*f%%", decimals, 100.0 * v);
-  return buf;
-}
-std::string pad(const std::string& s, std::size_t w, bool right = true) {
-  // Width in code points (the table uses only ASCII plus the marker).
-  if (s.size() >= w) return s;
-  return right ? std::string(w - s.size(), ' ') + s : s + std::string(w - s.size(), ' ');
-}
+
 }  // namespace
 
 std::string format_sweep_table(const SweepResult& r) {
-  std::ostringstream o;
+  using namespace format;
   const std::string axis(axis_name(r.spec.axis));
   const auto value_text = [&](double v) {
     switch (r.spec.axis) {
       case SweepAxis::budget:
-        return fmt_usd(v);
+        return money(v);
       case SweepAxis::mix:
-        return fmt_pct(v, 0);
+        return percent(v);
       default:
-        return fmt_int(v);
+        return count(v);
     }
   };
-  const std::vector<std::pair<std::string, std::size_t>> cols = {{axis, 12},
-                                                                 {"hired", 6},
-                                                                 {"cost", 10},
-                                                                 {"reach mean", 11},
-                                                                 {"reach 90% band", 21},
-                                                                 {"conv", 7},
-                                                                 {"profit mean", 11},
-                                                                 {"profit 90% band", 21},
-                                                                 {"ROI", 8},
-                                                                 {"P(loss)", 8},
-                                                                 {"ES(5%)", 10}};
-  for (const auto& [name, w] : cols) o << pad(name, w) << ' ';
-  o << '\n';
+  bool any_unspent = false;
+  for (const SweepPoint& p : r.points) any_unspent |= p.cost < kUnspentShown * p.budget;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> head = {axis, "hired", "spend (USD)"};
+  if (any_unspent) head.push_back("unspent (USD)");
+  for (const char* h : {"reach (people)", "reach 90% interval", "conversions", "profit (USD)",
+                        "profit 90% interval", "ROI", "P(loss)"})
+    head.push_back(h);
+  head.push_back(std::string(kShortfall) + " (USD)");
+  head.push_back("");
+  rows.push_back(head);
   for (std::size_t i = 0; i < r.points.size(); ++i) {
     const SweepPoint& p = r.points[i];
     const PortfolioSummary& s = r.summary[i];
     const MetricSummary& reach = s[idx(Metric::unique_reach)];
     const MetricSummary& profit = s[idx(Metric::profit)];
     const MetricSummary& roi = s[idx(Metric::roi)];
-    o << pad(value_text(p.value), 12) << ' ' << pad(fmt_int(static_cast<double>(p.hired)), 6) << ' '
-      << pad(fmt_usd(p.cost), 10) << ' ' << pad(fmt_int(reach.mean), 11) << ' '
-      << pad(fmt_int(reach.p5) + ".." + fmt_int(reach.p95), 21) << ' '
-      << pad(fmt_int(s[idx(Metric::conversions)].mean), 7) << ' ' << pad(fmt_usd(profit.mean), 11)
-      << ' ' << pad(fmt_usd(profit.p5) + ".." + fmt_usd(profit.p95), 21) << ' '
-      << pad(fmt_pct(roi.mean, 1, true), 8) << ' ' << pad(fmt_pct(profit.p_negative, 1), 8) << ' '
-      << pad(fmt_usd(profit.shortfall), 10)
-      << (i == r.best ? "  <- best " + std::string(objective_name(r.objective)) : "")
-      << (r.frontier.dominated[i] ? "" : "  (frontier)") << '\n';
+    std::vector<std::string> cells = {value_text(p.value), count(p.hired), money(p.cost)};
+    if (any_unspent) cells.push_back(money(std::max(0.0, p.budget - p.cost)));
+    for (std::string c : {count(reach.mean), "[" + count(reach.p5) + ", " + count(reach.p95) + "]",
+                          count(s[idx(Metric::conversions)].mean), money(profit.mean),
+                          "[" + money(profit.p5) + ", " + money(profit.p95) + "]",
+                          percent(roi.mean, true), percent(profit.p_negative),
+                          money(profit.shortfall)})
+      cells.push_back(std::move(c));
+    std::string mark = i == r.best ? "<- best " + std::string(objective_name(r.objective)) : "";
+    if (!r.frontier.dominated.empty() && !r.frontier.dominated[i])
+      mark += mark.empty() ? "(frontier)" : " (frontier)";
+    cells.push_back(mark);
+    rows.push_back(std::move(cells));
   }
-  return o.str();
+  std::string out = layout_rows(rows);
+  if (any_unspent)
+    out += "unspent = the point's budget minus its fees, kept as cash (it adds nothing to "
+           "profit).\n";
+  return out;
 }
 
 // ------------------------------------------------------------------ sensitivity
@@ -476,7 +478,7 @@ SensitivityInput scalar_input(std::string name, std::string description, double 
   SensitivityInput in;
   in.name = std::move(name);
   in.description = std::move(description);
-  in.base_value = [field](const ModelParams& p, const std::vector<Portfolio>&) { return p.*field; };
+  in.base_value = [field](const ModelParams& p, const Portfolio&) { return p.*field; };
   in.scale = [field, lo, hi](double f, ModelParams& p, std::vector<Portfolio>&) {
     p.*field = std::clamp(p.*field * f, lo, hi);
   };
@@ -489,9 +491,13 @@ SensitivityInput tier_input(std::string name, std::string description,
   SensitivityInput in;
   in.name = std::move(name);
   in.description = std::move(description);
-  // Base value shown: the micro tier's (every tier is scaled by the same factor).
-  in.base_value = [field](const ModelParams& p, const std::vector<Portfolio>&) {
-    return (p.*field)[static_cast<std::size_t>(Tier::micro)];
+  // Base value shown: the strategy's own, the mean over its hires of their tier's value
+  // (every tier is scaled by the same factor).
+  in.base_value = [field](const ModelParams& p, const Portfolio& pf) {
+    double sum = 0;
+    for (const Candidate& c : pf.hired) sum += (p.*field)[c.tier < kTierCount ? c.tier : 1];
+    return pf.hired.empty() ? (p.*field)[static_cast<std::size_t>(Tier::micro)]
+                            : sum / static_cast<double>(pf.hired.size());
   };
   in.scale = [field, lo, hi](double f, ModelParams& p, std::vector<Portfolio>&) {
     for (double& v : p.*field) v = std::clamp(v * f, lo, hi);
@@ -499,12 +505,11 @@ SensitivityInput tier_input(std::string name, std::string description,
   return in;
 }
 
-// Mean of a candidate field over every hired account of every portfolio (NaN skipped).
-double mean_hired(const std::vector<Portfolio>& ps, double Candidate::*field) {
+// Mean of a candidate field over the hired accounts of one portfolio (NaN skipped).
+double mean_hired(const Portfolio& p, double Candidate::*field) {
   double sum = 0, n = 0;
-  for (const auto& p : ps)
-    for (const auto& c : p.hired)
-      if (!std::isnan(c.*field)) sum += c.*field, n += 1;
+  for (const auto& c : p.hired)
+    if (!std::isnan(c.*field)) sum += c.*field, n += 1;
   return n > 0 ? sum / n : 0.0;
 }
 
@@ -513,9 +518,7 @@ SensitivityInput candidate_input(std::string name, std::string description,
   SensitivityInput in;
   in.name = std::move(name);
   in.description = std::move(description);
-  in.base_value = [field](const ModelParams&, const std::vector<Portfolio>& ps) {
-    return mean_hired(ps, field);
-  };
+  in.base_value = [field](const ModelParams&, const Portfolio& p) { return mean_hired(p, field); };
   in.scale = [field](double f, ModelParams&, std::vector<Portfolio>& ps) {
     for (auto& p : ps)
       for (auto& c : p.hired)
@@ -535,11 +538,11 @@ std::vector<SensitivityInput> default_sensitivity_inputs() {
                            &ModelParams::average_order_value, 0.0, 1e9));
   v.push_back(scalar_input("campaign.gross_margin", "gross margin (share of revenue)",
                            &ModelParams::gross_margin, 0.0, 1.0));
-  v.push_back(tier_input("model.trust", "trust factor on conversion (every tier; micro shown)",
+  v.push_back(tier_input("model.trust", "trust factor on conversion (every tier; mean over the hires shown)",
                          &ModelParams::trust, 0.0, 1000.0));
   v.push_back(tier_input("model.reach_rate",
-                         "share of authentic followers reached per post (every tier; micro "
-                         "shown)",
+                         "share of authentic followers reached per post (every tier; mean over "
+                         "the hires shown)",
                          &ModelParams::reach_rate, 1e-12, 1.0));
   v.push_back(scalar_input("model.reach_sigma", "post-to-post reach noise (log-sd)",
                            &ModelParams::reach_sigma, 0.0, 3.0));
@@ -552,7 +555,7 @@ std::vector<SensitivityInput> default_sensitivity_inputs() {
                            "certainty of the fake-share estimate (beta concentration)",
                            &ModelParams::fake_share_concentration, 1e-9, 1e9));
   v.push_back(tier_input("model.incident_probability",
-                         "brand-safety incident probability (every tier; micro shown)",
+                         "brand-safety incident probability (every tier; mean over the hires shown)",
                          &ModelParams::incident_probability, 0.0, 1.0));
   v.push_back(scalar_input("model.incident_cost_factor", "incident cost as a multiple of the fee",
                            &ModelParams::incident_cost_factor, 0.0, 1000.0));
@@ -625,9 +628,9 @@ std::vector<SensitivityRow> run_sensitivity(const ModelParams& base,
       r.portfolio = p;
       r.parameter = in.name;
       r.description = in.description;
-      r.base_value = in.base_value(base, portfolios);
-      r.low_value = in.base_value(lo_p, lo_ps);
-      r.high_value = in.base_value(hi_p, hi_ps);
+      r.base_value = in.base_value(base, portfolios[p]);
+      r.low_value = in.base_value(lo_p, lo_ps[p]);
+      r.high_value = in.base_value(hi_p, hi_ps[p]);
       r.roi_mean_base = b.mean[p];
       r.roi_mean_low = lo.mean[p];
       r.roi_mean_high = hi.mean[p];
@@ -660,27 +663,37 @@ std::vector<SensitivityRow> run_sensitivity(const ModelParams& base,
 
 std::string format_sensitivity_table(const std::vector<SensitivityRow>& rows,
                                      const std::vector<Portfolio>& portfolios, double range) {
-  std::ostringstream o;
+  using namespace format;
+  std::string o;
+  std::vector<std::vector<std::string>> table;
+  const std::string minus = "ROI at -" + number(100 * range) + "%";
+  const std::string plus = "ROI at +" + number(100 * range) + "%";
+  const auto flush = [&] {
+    if (!table.empty()) o += layout_rows(table);
+    table.clear();
+  };
   std::size_t current = std::numeric_limits<std::size_t>::max();
-  char buf[256];
   for (const auto& r : rows) {
     if (r.portfolio != current) {
+      flush();
       current = r.portfolio;
-      o << "\nSensitivity of " << portfolios[r.portfolio].label << " (each input -"
-        << num(100 * range) << "% / +" << num(100 * range) << "%; base mean ROI "
-        << fmt_pct(r.roi_mean_base, 1, true) << ", P5-P95 width " << fmt_pct(r.roi_spread_base, 1)
-        << ")\n";
-      std::snprintf(buf, sizeof buf, "%4s  %-32s %12s %10s %10s %10s %12s\n", "rank", "input",
-                    "base", "ROI at -", "ROI at +", "effect", "spread eff.");
-      o << buf;
+      o += "\nSensitivity of " + portfolios[r.portfolio].label + " (each input -" +
+           number(100 * range) + "% / +" + number(100 * range) + "%; base mean ROI " +
+           percent(r.roi_mean_base, true) + ", ROI spread P95 - P5 " +
+           points(r.roi_spread_base).substr(1) + ")\n";
+      table.push_back({"input", "rank", "base value (this plan)", minus, plus,
+                       "effect on mean ROI", "effect on ROI spread"});
     }
-    std::snprintf(buf, sizeof buf, "%4u  %-32s %12.6g %10s %10s %10s %12s\n", r.rank,
-                  r.parameter.c_str(), r.base_value, fmt_pct(r.roi_mean_low, 1, true).c_str(),
-                  fmt_pct(r.roi_mean_high, 1, true).c_str(), fmt_pct(r.effect_mean, 2).c_str(),
-                  fmt_pct(r.effect_spread, 2).c_str());
-    o << buf;
+    table.push_back({r.parameter, std::to_string(r.rank), number(r.base_value),
+                     percent(r.roi_mean_low, true), percent(r.roi_mean_high, true),
+                     points(r.effect_mean).substr(1), points(r.effect_spread).substr(1)});
   }
-  return o.str();
+  flush();
+  if (!rows.empty())
+    o += "Effects are in percentage points of ROI (|ROI at + minus ROI at -|); the spread is "
+         "P95 - P5 of ROI. Tier inputs and candidate estimates show the mean over this plan's "
+         "hires.\n";
+  return o;
 }
 
 }  // namespace microreach::sim

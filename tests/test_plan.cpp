@@ -268,7 +268,7 @@ TEST_CASE("Sensitivity with a hand-made input that changes nothing ranks it last
   std::vector<Portfolio> ps = {sim_test::portfolio("ten", micro_market(10))};
   SensitivityInput noop;
   noop.name = "nothing";
-  noop.base_value = [](const ModelParams&, const std::vector<Portfolio>&) { return 1.0; };
+  noop.base_value = [](const ModelParams&, const Portfolio&) { return 1.0; };
   noop.scale = [](double, ModelParams&, std::vector<Portfolio>&) {};
   auto inputs = default_sensitivity_inputs();
   inputs.insert(inputs.begin(), noop);  // first in the list, last in the ranking

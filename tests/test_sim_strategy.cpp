@@ -57,18 +57,58 @@ Portfolio build(const std::string& spec, double budget, const CandidatePool& p) 
 
 }  // namespace
 
-TEST_CASE("macro hires the best-scored macro or mega account the budget buys", "[sim]") {
+TEST_CASE("macro hires the best-scored macro or mega accounts until the budget is spent",
+          "[sim]") {
   const CandidatePool p = pool();
-  CHECK(keys(build("macro", 50'000, p)) == std::vector<std::uint64_t>{1});  // mega, score 90
-  CHECK(keys(build("macro", 25'000, p)) == std::vector<std::uint64_t>{3});  // best affordable
+  // Best first: 1 (mega, 90, $30,000), 3 (70, $3,000), 2 (60, $4,000).
+  // $50,000: all three fit ($37,000). $25,000: 1 does not fit; 3 then 2 ($7,000).
+  CHECK(keys(build("macro", 50'000, p)) == std::vector<std::uint64_t>{1, 3, 2});
+  CHECK(keys(build("macro", 25'000, p)) == std::vector<std::uint64_t>{3, 2});
+  // $33,500: 1 ($30,000) then 3 ($3,000); 2 no longer fits: $500 left, under 10 %: no note.
+  const Portfolio most = build("macro", 33'500, p);
+  CHECK(keys(most) == std::vector<std::uint64_t>{1, 3});
+  CHECK(most.note.empty());
+  CHECK(most.unspent(1) == 500);
+  // macro:1 is the single best account that fits; what it leaves is said.
+  const Portfolio one = build("macro:1", 50'000, p);
+  CHECK(keys(one) == std::vector<std::uint64_t>{1});
+  CHECK(one.unspent(1) == 20'000);
+  CHECK(one.note.find("$20,000") != std::string::npos);
+  CHECK(keys(build("macro:2", 50'000, p)) == std::vector<std::uint64_t>{1, 3});
+  CHECK_THROWS_AS(parse_strategy("macro:0", "--strategies"), ConfigError);
+  CHECK_THROWS_AS(parse_strategy("macro:x", "--strategies"), ConfigError);
 }
 
-TEST_CASE("micro-even:N hires the N best micro accounts costing at most budget / N", "[sim]") {
+TEST_CASE("Strategies describe themselves and the portfolio records it", "[sim]") {
   const CandidatePool p = pool();
-  // budget/N = 500: eligible 10, 11, 12, 14, 15 (13 costs 900); best 3 by score: 11, 14, 15.
+  for (const char* spec : {"macro", "macro:2", "micro-even:3", "micro-top", "mix:0.2",
+                           "optimize"}) {
+    INFO(spec);
+    const StrategySpec s = parse_strategy(spec, "--strategies");
+    CHECK(s->spec() == spec);
+    CHECK(s->label() == spec);
+    CHECK_FALSE(s->describe().empty());
+    CHECK(s->is_baseline() == (std::string(spec).rfind("macro", 0) == 0));
+    CHECK(s->entries().empty());
+    const Portfolio pf = build(spec, 20'000, p);
+    CHECK(pf.description == s->describe());
+    CHECK(pf.budget == 20'000);
+  }
+}
+
+TEST_CASE("micro-even:N hires N micro accounts with fees close to budget / N first",
+          "[sim]") {
+  const CandidatePool p = pool();
+  // budget/N = 500. Bands: 90-100 % (450-500) none; 75-90 % (375-450): 11 ($400);
+  // 50-75 % (250-375): 14, 15 ($250, tie on score broken by key); below: 10, 12.
   const Portfolio pf = build("micro-even:3", 1'500, p);
   CHECK(keys(pf) == std::vector<std::uint64_t>{11, 14, 15});
-  CHECK(pf.note.empty());
+  // $900 of $1,500 spent: the note says why and what is kept.
+  CHECK(pf.fees(1) == 900);
+  CHECK(pf.note.find("$600 is kept as cash") != std::string::npos);
+  // budget/N = 260: band 90-100 % (234-260): 14, 15; then 50-75 % (130-195): none; below: 12
+  // (score 40) and 10 (50): 10 first.
+  CHECK(keys(build("micro-even:3", 780, p)) == std::vector<std::uint64_t>{14, 15, 10});
   // More than the market has: all eligible, and a note says so.
   const Portfolio all = build("micro-even:10", 5'000, p);
   CHECK(all.hired.size() == 5);
@@ -166,6 +206,68 @@ TEST_CASE("A budget too small for any account is refused with the minimum needed
       CHECK(e.option() == "campaign.budget");
       CHECK(std::string(e.what()).find("'20'") != std::string::npos);
       CHECK(std::string(e.what()).find("at least $") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("--max-hires caps micro-top and optimize, and the note says so", "[sim]") {
+  const CandidatePool p = pool();
+  StrategyContext ctx;
+  ctx.pool = &p;
+  ctx.budget = 700;
+  ctx.max_hires = 2;
+  const Portfolio top = build_portfolio(parse_strategy("micro-top", "s"), ctx);
+  CHECK(keys(top) == std::vector<std::uint64_t>{12, 10});  // the first two of the uncapped four
+  CHECK(top.note.find("--max-hires") != std::string::npos);
+  ctx.max_hires = 1;
+  ctx.budget = 100'000;
+  CHECK(build_portfolio(parse_strategy("optimize", "s"), ctx).hired.size() <= 1);
+}
+
+TEST_CASE("A pool without the tier a strategy needs names the tier and niche, not the budget",
+          "[sim]") {
+  CandidatePool micro_only = pool();
+  micro_only.accounts.erase(micro_only.accounts.begin(), micro_only.accounts.begin() + 3);
+  StrategyContext ctx;
+  ctx.pool = &micro_only;
+  ctx.budget = 25'000;
+  ctx.niche = Niche::fashion;
+  try {
+    build_portfolio(parse_strategy("macro", "s"), ctx);
+    FAIL("macro accepted a pool without macro accounts");
+  } catch (const ConfigError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("macro or mega account in fashion") != std::string::npos);
+    CHECK(m.find("6 micro") != std::string::npos);
+    CHECK(m.find("--budget") == std::string::npos);
+  }
+  CandidatePool big_only = pool();
+  big_only.accounts.resize(3);
+  ctx.pool = &big_only;
+  for (const char* spec : {"micro-top", "micro-even:5"}) {
+    INFO(spec);
+    try {
+      build_portfolio(parse_strategy(spec, "s"), ctx);
+      FAIL("accepted a pool without micro accounts");
+    } catch (const ConfigError& e) {
+      CHECK(std::string(e.what()).find("a micro account in fashion") != std::string::npos);
+    }
+  }
+  // An empty market is too small for any plan, whatever the budget.
+  CandidatePool empty;
+  empty.source = "synthetic:1:7";
+  empty.rows = 1;
+  ctx.pool = &empty;
+  for (const char* spec : {"macro", "micro-top", "micro-even:40", "optimize"}) {
+    INFO(spec);
+    try {
+      build_portfolio(parse_strategy(spec, "s"), ctx);
+      FAIL("accepted an empty market");
+    } catch (const ConfigError& e) {
+      const std::string m = e.what();
+      CHECK(m.find("market is too small") != std::string::npos);
+      CHECK(m.find("--market-profiles") != std::string::npos);
+      CHECK(m.find("'25000'") == std::string::npos);
     }
   }
 }

@@ -1,5 +1,5 @@
 // microreach simulate: Monte Carlo of a campaign budget under several hiring strategies,
-// side by side, with common random numbers (DOMAIN §6; docs/model.md "Campaign simulation").
+// side by side, with common random numbers (docs/model.md "Campaign simulation").
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
+#include "microreach/format.hpp"
 #include "microreach/io/campaign.hpp"
 #include "microreach/io/profiles.hpp"
 #include "microreach/sim/candidates.hpp"
@@ -38,90 +39,110 @@ struct SimulateArgs : CampaignOptions {
   bool no_noise = false;
   bool print_scenario = false;
   std::string out;
+  std::size_t show_hires = 10;
+  std::uint64_t max_hires = 0;
 };
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// ---------------------------------------------------------------- number formatting
-
-// Three significant digits: 412k, 2.58k, 1.26M; small values with two decimals.
-std::string compact(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  const double a = std::fabs(v);
-  char buf[32];
-  if (a >= 999.5e6) {
-    std::snprintf(buf, sizeof buf, "%.3gB", v / 1e9);
-  } else if (a >= 999.5e3) {
-    std::snprintf(buf, sizeof buf, "%.3gM", v / 1e6);
-  } else if (a >= 999.5) {
-    std::snprintf(buf, sizeof buf, "%.3gk", v / 1e3);
-  } else if (a >= 99.5) {
-    std::snprintf(buf, sizeof buf, "%.0f", v);
-  } else if (a >= 9.95) {
-    std::snprintf(buf, sizeof buf, "%.1f", v);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.2f", v);
-  }
-  return buf;
-}
-std::string money(double v) {
-  if (!std::isfinite(v)) return "n/a";
-  return (v < 0 ? "-$" : "$") + compact(std::fabs(v));
-}
-std::string grouped(double v) {  // $24,980
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.0f", std::fabs(v));
-  std::string digits = buf, out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return (v < 0 ? "-" : "") + out;
-}
-std::string percent(double v, int decimals = 0) {
-  if (!std::isfinite(v)) return "n/a";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f%%", decimals, 100.0 * v);
-  return buf;
-}
+// ---------------------------------------------------------------- terminal tables
+// Numbers follow the one set of rules of microreach/format.hpp.
 
 std::string format_value(Metric m, double v) {
   switch (m) {
     case Metric::revenue:
     case Metric::cost:
     case Metric::profit:
-      return money(v);
+      return format::money(v);
     case Metric::roi:
-      return percent(v);
+      return format::percent(v, true);
     case Metric::frequency:
-      return compact(v);
+      return format::number(v);
     default:
-      return compact(v);
+      return format::count(v);
   }
 }
 
-std::string interval(Metric m, const MetricSummary& s) {
+// "mean [P5, P95]"; a mean outside its own interval is marked '*' (explained under the table).
+std::string interval(Metric m, const MetricSummary& s, bool& outside) {
   std::string t = format_value(m, s.mean);
-  if (std::isfinite(s.p5)) t += " [" + format_value(m, s.p5) + ", " + format_value(m, s.p95) + "]";
+  if (std::isfinite(s.p5)) {
+    t += " [" + format_value(m, s.p5) + ", " + format_value(m, s.p95) + "]";
+    if (s.mean < s.p5 || s.mean > s.p95) {
+      t += "*";
+      outside = true;
+    }
+  }
   return t;
 }
 
 std::string hired_text(const Portfolio& p) {
   std::size_t count[kTierCount] = {};
   for (const Candidate& c : p.hired) count[c.tier < kTierCount ? c.tier : 0]++;
-  std::string t = std::to_string(p.hired.size());
+  if (p.hired.empty()) return "nobody";
+  if (p.hired.size() == 1)
+    return "1 " + std::string(kTierNames[p.hired[0].tier < kTierCount ? p.hired[0].tier : 0]) +
+           " (" + format::count(p.hired[0].followers) + " followers)";
   std::string tiers;
   for (std::size_t k = kTierCount; k-- > 1;)
     if (count[k])
-      tiers +=
-          (tiers.empty() ? "" : "+") + std::to_string(count[k]) + " " + std::string(kTierNames[k]);
-  if (p.hired.size() == 1) {
-    return std::string(kTierNames[p.hired[0].tier < kTierCount ? p.hired[0].tier : 0]) + " (" +
-           compact(p.hired[0].followers) + " followers)";
+      tiers += (tiers.empty() ? "" : " + ") + format::count(std::uint64_t{count[k]}) + " " +
+               std::string(kTierNames[k]);
+  return tiers;
+}
+
+void print_rows(const std::vector<std::vector<std::string>>& rows, std::ostream& os,
+                std::size_t right_from = 1) {
+  std::vector<std::size_t> width;
+  for (const auto& cells : rows) {
+    if (width.size() < cells.size()) width.resize(cells.size(), 0);
+    for (std::size_t c = 0; c < cells.size(); ++c) width[c] = std::max(width[c], cells[c].size());
   }
-  return tiers.empty() ? t : tiers;
+  for (const auto& cells : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::string& cell = cells[c];
+      const std::string fill(width[c] - cell.size(), ' ');
+      line += c >= right_from && c > 0 ? fill + cell : cell + fill;
+      if (c + 1 < cells.size()) line += "   ";
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    os << line << "\n";
+  }
+}
+
+// The first `limit` hires of each strategy, in hiring order (best first).
+void print_hires(const CampaignModel& m, std::size_t limit, const std::string& out_file) {
+  const ModelParams& par = m.params();
+  for (const Portfolio& p : m.portfolios()) {
+    const std::size_t shown = std::min(limit, p.hired.size());
+    std::cout << "\nHires of " << p.label << ": " << format::count(std::uint64_t{p.hired.size()})
+              << (p.hired.size() == 1 ? " account" : " accounts") << ", "
+              << format::money(p.fees(par.posts)) << " of " << format::money(p.budget);
+    if (shown < p.hired.size()) std::cout << " (first " << shown << " in hiring order)";
+    std::cout << "\n";
+    if (shown == 0) continue;
+    std::vector<std::vector<std::string>> rows = {{"handle", "platform", "tier", "followers",
+                                                   "fee (USD)", "expected reach (people)",
+                                                   "score (0-100)"}};
+    for (std::size_t k = 0; k < shown; ++k) {
+      const Candidate& c = p.hired[k];
+      const AccountModel a = make_account(c, par);
+      rows.push_back({"@" + c.handle, std::string(platform_name(c.platform)),
+                      std::string(kTierNames[c.tier < kTierCount ? c.tier : 0]),
+                      format::count(c.followers), format::money(a.fee),
+                      format::count(expect_account(a, par).reached), format::number(c.score)});
+    }
+    print_rows(rows, std::cout, 3);
+    if (shown < p.hired.size())
+      std::cout << "... and " << format::count(std::uint64_t{p.hired.size() - shown})
+                << " more: "
+                << (out_file.empty() ? "--show-hires " + std::to_string(p.hired.size())
+                                     : "microreach export " + out_file + " --hires -")
+                << " lists every hire\n";
+  }
 }
 
 // ---------------------------------------------------------------- the run
@@ -143,6 +164,7 @@ Scenario resolve_scenario(const SimulateArgs& a) {
 void print_table(const CampaignModel& m, const std::vector<PortfolioSummary>& s, const SimResult& r,
                  std::size_t baseline) {
   const auto& pfs = m.portfolios();
+  const double posts = m.params().posts;
   const std::size_t np = pfs.size();
   std::vector<std::vector<std::string>> rows;
   auto row = [&](std::string label, auto cell) {
@@ -152,46 +174,56 @@ void print_table(const CampaignModel& m, const std::vector<PortfolioSummary>& s,
   };
   row("", [&](std::size_t i) { return pfs[i].label; });
   row("hired", [&](std::size_t i) { return hired_text(pfs[i]); });
-  row("fees", [&](std::size_t i) { return "$" + grouped(pfs[i].fees(m.params().posts)); });
-  const std::pair<Metric, const char*> shown[] = {{Metric::unique_reach, "unique reach"},
-                                                  {Metric::impressions, "impressions"},
-                                                  {Metric::frequency, "frequency"},
-                                                  {Metric::engagements, "engagements"},
-                                                  {Metric::conversions, "conversions"},
-                                                  {Metric::revenue, "revenue"},
-                                                  {Metric::cost, "cost"},
-                                                  {Metric::profit, "profit"},
-                                                  {Metric::roi, "ROI"}};
+  row("spend (USD, fees)", [&](std::size_t i) {
+    const double fees = pfs[i].fees(posts);
+    return format::money(fees) + " (" + format::percent(fees / pfs[i].budget) + ")";
+  });
+  bool any_unspent = false;
+  for (const Portfolio& p : pfs)
+    any_unspent |= p.fees(posts) < kUnspentShown * p.budget;
+  if (any_unspent)
+    row("unspent (USD, kept as cash)",
+        [&](std::size_t i) { return format::money(pfs[i].unspent(posts)); });
+  const std::pair<Metric, const char*> shown[] = {
+      {Metric::unique_reach, "unique reach (people)"},
+      {Metric::impressions, "impressions"},
+      {Metric::frequency, "frequency (impressions per person)"},
+      {Metric::engagements, "engagements"},
+      {Metric::conversions, "conversions (purchases)"},
+      {Metric::revenue, "revenue (USD)"},
+      {Metric::cost, "cost (USD, fees + incidents)"},
+      {Metric::profit, "profit (USD)"},
+      {Metric::roi, "ROI (profit / cost)"}};
+  bool outside = false;
   // A plain loop variable, not a structured binding: clang before 16 cannot capture those.
   for (const auto& shown_row : shown) {
     const Metric metric = shown_row.first;
-    row(shown_row.second, [&](std::size_t i) { return interval(metric, s[i][idx(metric)]); });
+    row(shown_row.second,
+        [&](std::size_t i) { return interval(metric, s[i][idx(metric)], outside); });
   }
-  row("P(loss)", [&](std::size_t i) { return percent(s[i][idx(Metric::profit)].p_negative, 1); });
-  row("worst 5% profit", [&](std::size_t i) { return money(s[i][idx(Metric::profit)].shortfall); });
+  row("P(loss)", [&](std::size_t i) { return format::percent(s[i][idx(Metric::profit)].p_negative); });
+  row(std::string(format::kShortfall) + " (USD)",
+      [&](std::size_t i) { return format::money(s[i][idx(Metric::profit)].shortfall); });
   if (np > 1) {
     row("P(beats " + pfs[baseline].label + ")", [&](std::size_t i) -> std::string {
       if (i == baseline) return "-";
       for (const PairStats& q : r.pairs) {
-        if (q.a == i && q.b == baseline) return percent(q.p_a_beats_b(), 1);
-        if (q.b == i && q.a == baseline) return percent(1.0 - q.p_a_beats_b(), 1);
+        if (q.a == i && q.b == baseline) return format::percent(q.p_a_beats_b());
+        if (q.b == i && q.a == baseline) return format::percent(1.0 - q.p_a_beats_b());
       }
       return "n/a";
     });
   }
-  std::vector<std::size_t> width(np + 1, 0);
-  for (const auto& cells : rows)
-    for (std::size_t c = 0; c < cells.size(); ++c) width[c] = std::max(width[c], cells[c].size());
-  for (const auto& cells : rows) {
-    std::string line;
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      std::string cell = cells[c];
-      cell.resize(width[c] + (c + 1 < cells.size() ? 3 : 0), ' ');
-      line += cell;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    std::cout << line << "\n";
-  }
+  print_rows(rows, std::cout);
+  std::cout << "\nMeans with 90% intervals [P5, P95] over the trials; P(loss) = P(profit < 0); "
+            << format::kShortfallHelp
+            << " of profit;\nP(beats X) = share of trials in which the strategy's profit is "
+               "higher than X's (same random numbers). Money a plan does not spend is kept as "
+               "cash:\nit adds nothing to revenue, cost or profit, so profit compares plans at "
+               "face value and ROI is on the money spent.\n";
+  if (outside)
+    std::cout << "* the mean lies outside its 90% interval: events in fewer than 5% of trials "
+                 "(a brand-safety incident costs a second fee) pull it beyond P95.\n";
 }
 
 void run_simulate(const SimulateArgs& a, const Globals& g) {
@@ -210,7 +242,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
   CandidateOptions copt;
   copt.niche = sc.niche;
   for (const StrategySpec& s : specs)
-    for (const auto& e : s.entries) {
+    for (const auto& e : s->entries()) {
       if (e.by_id)
         copt.wanted_ids.insert(e.id);
       else
@@ -247,12 +279,13 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
   ctx.budget = sc.budget;
   ctx.niche = sc.niche;
   ctx.budget_key = sc.where("campaign.budget");
+  ctx.max_hires = a.max_hires;
   std::vector<Portfolio> portfolios;
   std::size_t baseline = 0;
   bool have_baseline = false;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     portfolios.push_back(build_portfolio(specs[i], ctx));
-    if (!have_baseline && specs[i].kind == StrategyKind::macro) {
+    if (!have_baseline && specs[i]->is_baseline()) {
       baseline = i;
       have_baseline = true;
     }
@@ -288,20 +321,20 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
   std::size_t hires = 0;
   for (const Portfolio& p : model.portfolios()) hires += p.hired.size();
   const std::string niche(kNicheNames[static_cast<std::size_t>(sc.niche)]);
-  std::cout << "microreach simulate: $" << grouped(sc.budget) << " in " << niche << ", "
-            << grouped(static_cast<double>(result.trials)) << " trials, seed " << sc.seed
+  std::cout << "microreach simulate: " << format::money(sc.budget) << " in " << niche << ", "
+            << format::count(static_cast<std::uint64_t>(result.trials)) << " trials, seed " << sc.seed
             << (sc.model.noise ? "" : ", noise off") << "\n";
-  std::cout << "candidates: " << grouped(static_cast<double>(pool.accounts.size()))
+  std::cout << "candidates: " << format::count(static_cast<std::uint64_t>(pool.accounts.size()))
             << " accounts in " << niche << " and related niches from "
             << (sc.input.empty()
-                    ? "a synthetic market of " + grouped(static_cast<double>(sc.market_profiles)) +
+                    ? "a synthetic market of " + format::count(static_cast<std::uint64_t>(sc.market_profiles)) +
                           " profiles (seed " + std::to_string(sc.market_seed) + ")"
                     : sc.input)
             << " [" << std::fixed << std::setprecision(2) << pool_seconds << " s]\n";
   const double it = static_cast<double>(result.trials) * static_cast<double>(model.account_count());
-  std::cout << "simulated " << grouped(static_cast<double>(model.account_count()))
+  std::cout << "simulated " << format::count(static_cast<std::uint64_t>(model.account_count()))
             << " distinct accounts (" << hires << " hires) x "
-            << grouped(static_cast<double>(result.trials)) << " trials in " << sim_seconds << " s ("
+            << format::count(static_cast<std::uint64_t>(result.trials)) << " trials in " << sim_seconds << " s ("
             << std::setprecision(1) << it / std::max(sim_seconds, 1e-9) / 1e6
             << "M influencer-trials/s, " << effective_threads(g.threads)
             << (effective_threads(g.threads) == 1 ? " thread, " : " threads, ") << "batch code "
@@ -309,20 +342,20 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
   std::cout.unsetf(std::ios::floatfield);
   if (sc.precision > 0) {
     char rse[32];
-    std::snprintf(rse, sizeof rse, "%.3g%%", 100.0 * prec.max_relative_se);
+    std::snprintf(rse, sizeof rse, "%s%%", format::number(100.0 * prec.max_relative_se).c_str());
     std::cout << "precision: largest relative standard error " << rse
               << (prec.reached ? " < " : " (target not reached: --max-trials) vs ")
-              << percent(sc.precision, 3) << " after " << prec.rounds << " round"
-              << (prec.rounds > 1 ? "s" : "") << ", " << grouped(static_cast<double>(result.trials))
+              << format::number(100 * sc.precision) << "%" << " after " << prec.rounds << " round"
+              << (prec.rounds > 1 ? "s" : "") << ", " << format::count(static_cast<std::uint64_t>(result.trials))
               << " trials\n";
   }
   std::cout << "\n";
   print_table(model, summary, result, baseline);
-  std::cout << "\nMeans with 90 % intervals [P5, P95] over the trials; P(loss) = P(profit < 0);"
-               " worst 5 % = mean profit of the worst 5 % of trials;\nP(beats X) = share of trials"
-               " in which the strategy's profit is higher than X's (same random numbers).\n";
+  for (const Portfolio& p : model.portfolios())
+    std::cout << p.label << ": " << p.description << "\n";
   for (const Portfolio& p : model.portfolios())
     if (!p.note.empty()) std::cout << "note: " << p.label << ": " << p.note << "\n";
+  if (a.show_hires > 0) print_hires(model, a.show_hires, a.out);
 
   // HDF5.
   if (out) {
@@ -394,6 +427,13 @@ void add_simulate(CLI::App& app, Globals& g) {
                   "Run in rounds until every mean's relative standard error is below this "
                   "(e.g. 0.005), or --max-trials");
   cmd->add_option("--max-trials", a->max_trials, "Cap of the --precision rounds");
+  cmd->add_option("--show-hires", a->show_hires,
+                  "Print the first N hires of each strategy (handle, platform, tier, followers, "
+                  "fee, expected reach, score); 0 hides them")
+      ->capture_default_str();
+  cmd->add_option("--max-hires", a->max_hires,
+                  "At most N hires for micro-top and optimize (and mix's micro part); default "
+                  "no cap");
   cmd->add_flag("--keep-trials", a->keep_trials, "Also write every trial's totals to --out");
   cmd->add_option("--out,-o", a->out, "Campaign HDF5 file (docs/hdf5-layout.md)");
   cmd->add_option("--input,-i", a->input,

@@ -15,6 +15,7 @@
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
+#include "microreach/format.hpp"
 #include "microreach/io/campaign.hpp"
 #include "microreach/io/sweep.hpp"
 #include "microreach/sim/candidates.hpp"
@@ -33,6 +34,7 @@ using namespace microreach::sim;
 struct PlanArgs : CampaignOptions {
   std::string out;
   double range_pct = 20;
+  std::uint64_t max_hires = 0;
   std::string rank_by = "mean";
 };
 
@@ -71,6 +73,9 @@ void add_plan_options(CLI::App* cmd, PlanArgs& a) {
   cmd->add_option("--margin", a.margin, "Gross margin, share of revenue (default 0.6)")
       ->default_str("0.6");
   cmd->add_option("--out,-o", a.out, "Output HDF5 file (microreach.sweep); none: terminal only");
+  cmd->add_option("--max-hires", a.max_hires,
+                  "At most N hires for micro-top and optimize (and mix's micro part); default "
+                  "no cap");
   cmd->add_option("--range", a.range_pct,
                   "Sensitivity: vary each uncertain input by -PCT % and +PCT % (default 20)");
   cmd->add_option("--rank-by", a.rank_by,
@@ -160,6 +165,7 @@ void run_sweep_command(const SweepArgs& a_in, const Globals& g) {
   ctx.niche = sc.niche;
   ctx.budget = sc.budget;
   ctx.budget_key = sc.where("campaign.budget");
+  ctx.max_hires = a.plan.max_hires;
   SweepPoints pts = build_sweep_points(spec, a.strategy, ctx);
   for (const auto& [v, why] : pts.skipped)
     if (!g.quiet)
@@ -188,17 +194,20 @@ void run_sweep_command(const SweepArgs& a_in, const Globals& g) {
 
   std::cout << "Sweep over " << axis_name(spec.axis) << " (" << kept.values.size()
             << " points, strategy " << (spec.axis == SweepAxis::mix ? "mix:A" : a.strategy)
-            << "), budget $" << number_text(sc.budget) << ", niche "
-            << niche_name(static_cast<std::uint8_t>(sc.niche)) << ", " << sc.trials
+            << "), budget " << format::money(sc.budget) << ", niche "
+            << niche_name(static_cast<std::uint8_t>(sc.niche)) << ", "
+            << format::count(std::uint64_t{sc.trials})
             << " trials per point, common random numbers, seed " << sc.seed << "; candidates "
-            << pool.source << " (" << pool.accounts.size() << " accounts)\n\n";
+            << pool.source << " (" << format::count(std::uint64_t{pool.accounts.size()})
+            << " accounts)\n\n";
   std::cout << format_sweep_table(r);
   const SweepPoint& best = r.points[r.best];
   std::cout << "\nBest for " << objective_name(objective) << ": " << axis_name(spec.axis) << " = "
-            << number_text(best.value) << " (" << r.portfolios[r.best].label << ", " << best.hired
-            << " accounts, cost $" << number_text(std::round(best.cost))
+            << number_text(best.value) << " (" << r.portfolios[r.best].label << ", "
+            << format::count(best.hired) << " accounts, spend " << format::money(best.cost)
             << "). Frontier: " << r.frontier.frontier.size() << " of " << r.points.size()
-            << " points are not dominated on (expected profit, expected shortfall).\n";
+            << " points are not dominated on (expected profit, " << format::kShortfall
+            << " of profit).\n";
   if (sens) std::cout << format_sensitivity_table(sens_rows, {r.portfolios[r.best]}, sens->range);
   std::cout << "Done in " << number_text(std::round(seconds * 100) / 100) << " s ("
             << effective_threads(g.threads) << " threads)\n";
@@ -274,7 +283,7 @@ void run_sensitivity_command(const SensArgs& a, const Globals& g) {
   CandidateOptions co;
   co.niche = sc.niche;
   for (const StrategySpec& s : specs)
-    for (const auto& e : s.entries) {
+    for (const auto& e : s->entries()) {
       if (e.by_id)
         co.wanted_ids.insert(e.id);
       else
@@ -291,6 +300,7 @@ void run_sensitivity_command(const SensArgs& a, const Globals& g) {
     ctx.niche = sc.niche;
     ctx.budget = sc.budget;
     ctx.budget_key = sc.where("campaign.budget");
+    ctx.max_hires = a.plan.max_hires;
     portfolios.push_back(build_portfolio(s, ctx));
   }
   const auto rows = run_sensitivity(params, portfolios, so);
@@ -308,8 +318,9 @@ void run_sensitivity_command(const SensArgs& a, const Globals& g) {
   const Frontier frontier = risk_return_frontier(fin);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::cout << "Sensitivity of ROI, budget $" << number_text(sc.budget) << ", niche "
-            << niche_name(static_cast<std::uint8_t>(sc.niche)) << ", " << sc.trials
+  std::cout << "Sensitivity of ROI, budget " << format::money(sc.budget) << ", niche "
+            << niche_name(static_cast<std::uint8_t>(sc.niche)) << ", "
+            << format::count(std::uint64_t{sc.trials})
             << " trials per run with common random numbers, seed " << sc.seed << "\n";
   std::cout << format_sensitivity_table(rows, portfolios, so.range);
   std::cout << "Done in " << number_text(std::round(seconds * 100) / 100) << " s ("

@@ -130,8 +130,11 @@ struct Portfolio {
   std::vector<Candidate> hired;
   double budget = 0;  // the budget it was built for (USD)
   std::string note;   // what the strategy could not do as asked (e.g. fewer accounts found)
+  std::string description;  // what the strategy hires and how it spends the budget
   // Sum of the hired accounts' fees: price x posts.
   double fees(double posts) const;
+  // Budget minus fees (never negative): money the plan keeps as cash.
+  double unspent(double posts) const;
 };
 
 // Expectations of one account with every draw at its mean ("noise off"), before overlap.

@@ -1,5 +1,5 @@
 #pragma once
-// Planning on top of the simulator (issue 5): sweeps over one axis of a campaign plan, the
+// Planning on top of the simulator: sweeps over one axis of a campaign plan, the
 // risk-return frontier, and the sensitivity of ROI to each uncertain input (tornado).
 //
 // Common random numbers everywhere: every sweep point (and every sensitivity variant) is a
@@ -148,7 +148,9 @@ std::string format_sweep_table(const SweepResult& r);
 struct SensitivityInput {
   std::string name;         // scenario key, e.g. "campaign.conversion_rate"
   std::string description;  // for tables and figures
-  std::function<double(const ModelParams&, const std::vector<Portfolio>&)> base_value;
+  // The value shown for one strategy (tier inputs and candidate estimates: the mean over its
+  // hires).
+  std::function<double(const ModelParams&, const Portfolio&)> base_value;
   std::function<void(double factor, ModelParams&, std::vector<Portfolio>&)> scale;
 };
 // The uncertain inputs of the campaign model (docs/report.md lists them): conversion rate,

@@ -1,0 +1,34 @@
+#pragma once
+// One way to print numbers, for every command, table, error message and (in scripts/report.py,
+// which follows the same rules) the HTML report:
+//
+//   money      whole US dollars with thousands separators: "$25,000", "-$1,234"; amounts
+//              under $100 with cents: "$3.50". Never abbreviated ("$2.51k" is not used).
+//   count      people, impressions, accounts, purchases: "1,240,291"; under 100 with three
+//              significant digits so small means stay visible: "37.4", "0.412".
+//   percent    a ratio as a percentage with one decimal: "22.3%"; signed where the sign is the
+//              point (ROI, a change): "+22.3%", "-4.0%".
+//   points     a difference of two percentages, in percentage points: "+3.2 pts".
+//   number     any other quantity (a parameter value, a frequency): four significant digits,
+//              no exponent for everyday sizes: "0.0005", "1.234", "2e+07".
+// Non-finite values print as "n/a". Everything is formatted with {fmt}; the header does not
+// expose it.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace microreach::format {
+
+std::string money(double usd);
+std::string count(double v);
+std::string count(std::uint64_t v);
+std::string percent(double ratio, bool sign = false);
+std::string points(double ratio_difference);
+std::string number(double v);
+
+// The one name of the tail-risk measure: mean profit (or ROI) of the worst 5 % of trials.
+inline constexpr std::string_view kShortfall = "expected shortfall";
+inline constexpr std::string_view kShortfallHelp =
+    "expected shortfall = mean of the worst 5% of trials";
+
+}  // namespace microreach::format
