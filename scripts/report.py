@@ -57,6 +57,7 @@ METRIC_UNITS = {"unique_reach": "people", "impressions": "impressions",
 COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
           "#F0E442"]
 DPI = 100
+UNSPENT_SHOWN = 0.90  # a plan spending less than this share of its budget shows `unspent`
 
 
 class ReportError(Exception):
@@ -64,61 +65,108 @@ class ReportError(Exception):
 
 
 # ----------------------------------------------------------------------------- formatting
-def fmt_usd(x, decimals=0):
-    if x is None or not np.isfinite(x):
+# The rules of the C++ formatting module (include/microreach/format.hpp), so the report prints
+# numbers as the terminal does: money in whole dollars grouped ("$25,000", under $100 with
+# cents), counts grouped (under 100 with three significant digits), percentages with one
+# decimal ("22.3%", "+22.3%" where the sign matters), differences of percentages in points
+# ("+3.2 pts"), other numbers with four significant digits; "n/a" when not finite.
+SHORTFALL = "expected shortfall"
+SHORTFALL_HELP = "expected shortfall = mean of the worst 5% of trials"
+
+
+def _finite(x):
+    return x is not None and np.isfinite(x)
+
+
+def _grouped(whole):
+    return f"{abs(whole):,.0f}"
+
+
+def fmt_usd(x, _pos=None):
+    if not _finite(x):
         return "n/a"
-    s = f"{abs(x):,.{decimals}f}"
-    return ("-$" if x < 0 else "$") + s
+    a = abs(float(x))
+    cents = round(a * 100) < 10000
+    shown = round(a * 100) / 100 if cents else round(a)
+    sign = "-" if shown > 0 and x < 0 else ""
+    return f"{sign}${shown:.2f}" if cents else f"{sign}${_grouped(shown)}"
 
 
-def fmt_count(x, decimals=0):
-    if x is None or not np.isfinite(x):
+def fmt_count(x, _pos=None):
+    if not _finite(x):
         return "n/a"
-    return f"{x:,.{decimals}f}"
+    x = float(x)
+    if round(abs(x)) >= 100:
+        return ("-" if x < 0 else "") + _grouped(round(abs(x)))
+    if x == round(x):
+        return f"{x:.0f}"
+    return f"{x:.3g}"
 
 
-def fmt_pct(x, decimals=1, sign=False):
-    """A ratio as a percentage: 0.253 -> '25.3 %'."""
-    if x is None or not np.isfinite(x):
+def fmt_pct(x, sign=False):
+    """A ratio as a percentage: 0.253 -> '25.3%'."""
+    if not _finite(x):
         return "n/a"
-    return f"{100 * x:{'+' if sign else ''},.{decimals}f} %"
+    pct = round(1000 * float(x)) / 10 + 0.0
+    if pct == 0:
+        pct = 0.0
+    return f"{pct:+.1f}%" if sign else f"{pct:.1f}%"
 
 
-def short_usd(x, _pos=None):
-    a = abs(x)
-    sign = "-" if x < 0 else ""
-    if a >= 1e6:
-        return f"{sign}${a / 1e6:.{0 if a % 1e6 == 0 else 1}f}M"
-    if a >= 1e3:
-        return f"{sign}${a / 1e3:.{0 if a % 1e3 == 0 else 1}f}k"
-    return f"{sign}${a:.0f}"
+def fmt_points(x):
+    """A difference of two ratios in percentage points: 0.032 -> '+3.2 pts'."""
+    if not _finite(x):
+        return "n/a"
+    pts = round(1000 * float(x)) / 10
+    if pts == 0:
+        pts = 0.0
+    return f"{pts:+.1f} pts"
 
 
-def short_count(x, _pos=None):
-    a = abs(x)
-    sign = "-" if x < 0 else ""
-    if a >= 1e6:
-        return f"{sign}{a / 1e6:.{0 if a % 1e6 == 0 else 1}f}M"
-    if a >= 1e3:
-        return f"{sign}{a / 1e3:.{0 if a % 1e3 == 0 else 1}f}k"
-    return f"{sign}{a:.0f}"
+def fmt_number(x):
+    if not _finite(x):
+        return "n/a"
+    return f"{float(x):.4g}"
 
 
-def metric_formatter(metric):
-    if metric in ("profit", "revenue", "cost"):
-        return FuncFormatter(short_usd)
-    if metric == "roi":
-        return PercentFormatter(xmax=1.0, decimals=0)
-    return FuncFormatter(short_count)
+def percent_ticks(v, _pos=None):
+    return f"{100 * v:,.6g}%"
+
+
+def scale_axis(ax, which, unit, title):
+    """Mark an axis of money or counts: when the figure is saved its ticks are plain numbers in
+    the unit its label names ("Profit (thousand USD)"), so tick labels never abbreviate and
+    never crowd. A ROI axis ("%") gets percentage ticks."""
+    if not hasattr(ax, "_scaled"):
+        ax._scaled = []
+    ax._scaled.append((which, unit, title))
+
+
+def apply_scales(fig):
+    for ax in fig.axes:
+        for which, unit, title in getattr(ax, "_scaled", []):
+            axis = ax.xaxis if which == "x" else ax.yaxis
+            setlabel = ax.set_xlabel if which == "x" else ax.set_ylabel
+            if unit == "%":
+                axis.set_major_formatter(FuncFormatter(percent_ticks))
+                setlabel(f"{title} (% of cost)")
+                continue
+            lo, hi = ax.get_xlim() if which == "x" else ax.get_ylim()
+            top = max(abs(lo), abs(hi))
+            factor, word = (1e6, "million ") if top >= 2e6 else \
+                (1e3, "thousand ") if top >= 2e3 else (1, "")
+            axis.set_major_formatter(FuncFormatter(
+                lambda v, _p, f=factor: f"{v / f:,.6g}"))
+            setlabel(f"{title} ({word}{unit})")
 
 
 def fmt_metric(metric, x):
     if metric in ("profit", "revenue", "cost"):
         return fmt_usd(x)
     if metric == "roi":
-        return fmt_pct(x, 1, sign=True)
+        return fmt_pct(x, sign=True)
     if metric == "frequency":
-        return fmt_count(x, 2)
+        return fmt_number(x)
     return fmt_count(x)
 
 
@@ -207,11 +255,30 @@ class Run:
                 raise ReportError(f"{self.path}: has no group 'strategies/{i}' (the strategies "
                                   "are numbered 0, 1, ...)")
             g = sg[str(i)]
+            hires = None
+            if "hired" in g and isinstance(g["hired"], h5py.Group):
+                hires = {}
+                for k in ("handle", "platform", "tier", "followers", "price", "cost",
+                          "expected_reach", "score"):
+                    if k in g["hired"]:
+                        ds = g["hired"][k]
+                        v = ds[()]
+                        if v.dtype.kind in "OS":
+                            v = np.array([x.decode("utf-8", "replace") if isinstance(x, bytes)
+                                          else str(x) for x in v], dtype=object)
+                        if "categories" in ds.attrs:
+                            cats = [attr_text(c) for c in ds.attrs["categories"]]
+                            v = np.array([cats[c] if c < len(cats) else "unknown" for c in v],
+                                         dtype=object)
+                        hires[k] = v
             self.strategies.append(dict(
                 spec=attr_text(g.attrs.get("spec", "")),
                 label=attr_text(g.attrs.get("label", g.attrs.get("spec", str(i)))),
                 hired=int(g.attrs.get("hired", 0)), cost=float(g.attrs.get("cost", np.nan)),
-                budget=float(g.attrs.get("budget", np.nan))))
+                budget=float(g.attrs.get("budget", np.nan)),
+                note=attr_text(g.attrs.get("note", "")),
+                description=attr_text(g.attrs.get("description", "")),
+                hires=hires))
         self.summary = self._table(f, "summary")
         need = {"strategy", "metric", "mean", "se", "sd", "p5", "p50", "p95", "shortfall",
                 "p_negative"}
@@ -220,6 +287,19 @@ class Run:
             raise ReportError(f"{self.path}: /summary lacks column(s) {', '.join(sorted(miss))}")
         if "metric_name" not in self.summary:
             raise ReportError(f"{self.path}: /summary/metric has no 'categories' attribute")
+        # Statistics that are not finite would print as "n/a" or draw nothing: a file with them
+        # is damaged or was written by a faulty run, and a report of it would mislead.
+        for col in ("mean", "se", "sd", "p5", "p50", "p95", "shortfall", "p_negative"):
+            v = self.summary[col].to_numpy(float)
+            bad = np.flatnonzero(~np.isfinite(v))
+            if len(bad):
+                k = int(bad[0])
+                raise ReportError(
+                    f"{self.path}: /summary/{col} row {k} (strategy "
+                    f"{int(self.summary.strategy.iloc[k])}, metric "
+                    f"{self.summary.metric_name.iloc[k]}) is {v[k]!r}, and {len(bad)} value(s) "
+                    f"of /summary/{col} are not finite: the file's statistics are damaged; "
+                    "re-run the simulation that wrote it")
         self.summary["row"] = np.arange(len(self.summary))
         self.comparisons = self._table(f, "comparisons") if "comparisons" in f else None
         self.sweep = self._table(f, "sweep") if "sweep" in f else None
@@ -282,12 +362,31 @@ class Run:
         return ", ".join(parts)
 
     @property
+    def kind(self):
+        """campaign, sweep or sensitivity (a sweep file written by `microreach sensitivity`)."""
+        if self.filetype != "microreach.sweep":
+            return "campaign"
+        return "sensitivity" if self.a("axis") == "none" else "sweep"
+
+    def spend(self, i):
+        """Fees, budget and unspent (kept as cash) of strategy i."""
+        st = self.strategies[i]
+        cost, budget = st["cost"], st["budget"]
+        unspent = max(0.0, budget - cost) if np.isfinite(budget) and np.isfinite(cost) else np.nan
+        return cost, budget, unspent
+
+    def shows_unspent(self, i):
+        cost, budget, _ = self.spend(i)
+        return bool(np.isfinite(budget) and budget > 0 and cost < UNSPENT_SHOWN * budget)
+
+    @property
     def is_sweep(self):
         return self.sweep is not None and len(self.sweep) > 0
 
 
 # ----------------------------------------------------------------------------- figures
 def save_png(fig, name, figures, figdir):
+    apply_scales(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     plt.close(fig)
@@ -338,8 +437,8 @@ def fig_distributions(run, figures, figdir):
     for ax, metric in zip(axes, ("profit", "roi")):
         style_axes(ax)
         ax.axvline(0, color="#444444", linewidth=1)
-        ax.xaxis.set_major_formatter(metric_formatter(metric))
-        ax.set_xlabel(f"{METRIC_TITLE[metric]} per campaign ({METRIC_UNITS[metric]})")
+        scale_axis(ax, "x", "%" if metric == "roi" else METRIC_UNITS[metric],
+                   f"{METRIC_TITLE[metric]} per campaign")
         ax.set_yticks(range(len(pts)))
         ax.set_yticklabels([run.label(i) for i in reversed(pts)])
         ax.set_ylim(-0.3 if src else -0.6, len(pts) - (0.05 if src else 0.4))
@@ -386,7 +485,9 @@ def fig_distributions(run, figures, figdir):
     axes[1].set_title("ROI = profit / cost")
     how = {"trials": "per-trial values; tails beyond P0.5-P99.5 piled into the end bins",
            "histograms": "histograms stored in the file; each row scaled to its own peak",
-           None: "summary quantiles: the file has no per-trial table (simulate --keep-trials)"}[src]
+           None: ("summary quantiles: a sensitivity file keeps no per-trial values"
+                  if run.kind == "sensitivity" else
+                  "summary quantiles: the file has no per-trial table (simulate --keep-trials)")}[src]
     fig.suptitle(f"Profit and ROI distributions per strategy\n({run.scenario_line()}; {how})",
                  fontsize=12)
     h, lab = axes[0].get_legend_handles_labels()
@@ -413,8 +514,8 @@ def fig_strategies(run, figures, figdir):
                     markersize=14, mew=2)
             ax.plot([r["mean"]], [y], marker="o", color=c)
         ax.axvline(0, color="#444444", linewidth=1)
-        ax.xaxis.set_major_formatter(metric_formatter(metric))
-        ax.set_xlabel(f"{METRIC_TITLE[metric]} ({METRIC_UNITS[metric]})")
+        scale_axis(ax, "x", "%" if metric == "roi" else METRIC_UNITS[metric],
+                   METRIC_TITLE[metric])
         ax.set_title(METRIC_TITLE[metric])
     axes[0].set_yticks(range(n))
     axes[0].set_yticklabels(list(reversed(labels)))
@@ -456,8 +557,8 @@ def fig_sweep(run, figures, figdir):
             ax.fill_between(x, s[f"{metric}_p5"], s[f"{metric}_p95"], color=COLORS[0],
                             alpha=0.18, label="90 % band (P5 to P95)")
             ax.plot(x, s[f"{metric}_mean"], color=COLORS[0], linewidth=2, label="mean")
-            ax.yaxis.set_major_formatter(metric_formatter(metric))
-            ax.set_ylabel(f"{METRIC_TITLE[metric]} ({METRIC_UNITS[metric]})")
+            scale_axis(ax, "y", "%" if metric == "roi" else METRIC_UNITS[metric],
+                       METRIC_TITLE[metric])
             if metric in ("profit", "roi"):
                 ax.axhline(0, color="#444444", linewidth=1)
         if 0 <= best < len(run.strategies):
@@ -472,7 +573,7 @@ def fig_sweep(run, figures, figdir):
     for ax in axes[1]:
         ax.set_xlabel(f"{xlabel} ({xunits})")
         if axis == "budget":
-            ax.xaxis.set_major_formatter(FuncFormatter(short_usd))
+            scale_axis(ax, "x", "USD", xlabel)
         elif axis == "mix":
             ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     base = run.a("base_strategy", "")
@@ -530,8 +631,9 @@ def fig_frontier(run, figures, figdir):
                     fontsize=8, color="#222222" if not dom[k] else "#777777",
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
     ax.axhline(0, color="#444444", linewidth=1)
-    ax.xaxis.set_major_formatter(FuncFormatter(short_usd))
-    ax.yaxis.set_major_formatter(FuncFormatter(short_usd))
+    scale_axis(ax, "x", "USD", "Downside risk: average loss in the worst 5% of trials "
+               f"(minus the {SHORTFALL} of profit)")
+    scale_axis(ax, "y", "USD", "Expected profit per campaign")
     ax.set_xlabel("Downside risk: average loss in the worst 5 % of trials "
                   "(minus expected shortfall of profit, USD)")
     ax.set_ylabel("Expected profit per campaign (USD)")
@@ -544,45 +646,66 @@ def fig_frontier(run, figures, figdir):
     save_png(fig, "frontier", figures, figdir)
 
 
+def tornado_rows(sens, st, what, top=10):
+    """The `top` inputs of strategy `st` with the largest effect on `what` (mean or spread),
+    largest first: each panel ranks by its own effect, so the spread panel keeps the inputs
+    that move the spread (the conversion shock) even when they barely move the mean."""
+    d = sens[sens["strategy"] == st]
+    order = np.lexsort((d["parameter"].astype(str).to_numpy(),
+                        -d[f"effect_{what}"].to_numpy(float)))
+    return d.iloc[order[:top]]
+
+
+def tornado_bars(d, what):
+    """Bar ends in percentage points of ROI relative to the base run, for the figure data."""
+    base = float(d[f"roi_{what}_base"].iloc[0]) if len(d) else 0.0
+    lo = 100 * (d[f"roi_{what}_low"].to_numpy(float) - base)
+    hi = 100 * (d[f"roi_{what}_high"].to_numpy(float) - base)
+    return base, lo, hi
+
+
 def fig_tornado(run, figures, figdir):
     sens = run.sensitivity
-    # At most 4 strategies and their 10 strongest inputs (the HTML table lists all).
+    # At most 4 strategies and their 10 strongest inputs per panel (the HTML table lists all).
     strategies = sorted(set(sens["strategy"].tolist()))[:4]
     top = 10
     rng = float(run.sensitivity_attrs.get("range", np.nan))
-    rng_txt = f"±{100 * rng:.0f} %" if np.isfinite(rng) else "low/high"
+    rng_txt = f"±{100 * rng:.0f}%" if np.isfinite(rng) else "low/high"
     rows = len(strategies)
     shown = min(top, max(len(sens[sens["strategy"] == st]) for st in strategies))
     fig, axes = plt.subplots(rows, 2, figsize=(13, 1.0 + rows * (0.32 * shown + 1.2)),
                              squeeze=False)
+    run.tornado_data = {}
     for r_i, st in enumerate(strategies):
-        d = sens[sens["strategy"] == st].sort_values("rank").head(top)
-        d = d.sort_values("rank", ascending=False)
-        names = d["parameter"].tolist()
-        y = np.arange(len(d))
         for ax, what, title in ((axes[r_i][0], "mean", "mean ROI"),
                                 (axes[r_i][1], "spread", "ROI spread P95 - P5")):
+            d = tornado_rows(sens, st, what, top)
+            names = d["parameter"].tolist()[::-1]  # largest on top
+            y = np.arange(len(d))
             style_axes(ax)
-            base = float(d[f"roi_{what}_base"].iloc[0])
-            lo = d[f"roi_{what}_low"].to_numpy(float) - base
-            hi = d[f"roi_{what}_high"].to_numpy(float) - base
-            ax.barh(y, lo, color=COLORS[0], alpha=0.8, label=f"input {rng_txt.replace('±', '-')}"
-                    if np.isfinite(rng) else "input low")
-            ax.barh(y, hi, color=COLORS[1], alpha=0.8, label=f"input +{100 * rng:.0f} %"
-                    if np.isfinite(rng) else "input high")
+            base, lo, hi = tornado_bars(d, what)
+            lo, hi = lo[::-1], hi[::-1]
+            run.tornado_data[(int(st), what)] = dict(names=names, low=lo, high=hi)
+            ax.barh(y, lo, color=COLORS[0], alpha=0.8,
+                    label=f"input -{100 * rng:.0f}%" if np.isfinite(rng) else "input low")
+            ax.barh(y, hi, color=COLORS[1], alpha=0.8,
+                    label=f"input +{100 * rng:.0f}%" if np.isfinite(rng) else "input high")
             ax.axvline(0, color="#222222", linewidth=1)
             ax.set_yticks(y)
-            ax.set_yticklabels(names if what == "mean" else [""] * len(names))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{100 * v:+.0f} pts"))
-            ax.set_xlabel(f"change in {title} (percentage points; base {fmt_pct(base, 1)})")
-            ax.set_title(f"{run.label(st)}: {title}", fontsize=10)
+            ax.set_yticklabels(names)
+            # The bars are drawn in points, so each tick label states its own position.
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:+g} pts"))
+            ax.set_xlabel(f"change in {title} (percentage points; base "
+                          f"{fmt_pct(base, sign=(what == 'mean'))})")
+            ax.set_title(f"{run.label(st)}: {title} (ranked by effect on {title})", fontsize=10)
             ax.legend(fontsize=8, loc="lower right")
-    rank_by = attr_text(run.sensitivity_attrs.get("rank_by", "mean"))
     fig.suptitle(f"Sensitivity tornado: which uncertain input moves ROI most when varied "
-                 f"{rng_txt}\n(common random numbers; ranked by effect on "
-                 f"{'mean ROI' if rank_by == 'mean' else 'ROI spread'}, largest on top; "
-                 f"top {top} inputs)", fontsize=12)
+                 f"{rng_txt}\n(common random numbers; each panel ranks by its own effect, "
+                 f"largest on top; top {top} inputs)", fontsize=12)
     fig.tight_layout(rect=(0, 0, 1, 0.97 if rows > 1 else 0.93))
+    fig.canvas.draw()
+    run.tornado_ticks = [[(t.get_position()[0], t.get_text()) for t in ax.get_xticklabels()]
+                         for ax in axes.flat]
     save_png(fig, "tornado", figures, figdir)
 
 
@@ -598,42 +721,115 @@ def td(value, text=None, src=None, cls="num"):
     return f"<td{attrs}>{html.escape(text)}</td>"
 
 
-def summary_html(run):
+def summary_html(run, strategies=None):
     rows = []
-    head = ("<tr><th>strategy</th><th>hired</th><th>cost</th><th>metric</th><th>mean</th>"
-            "<th>± s.e.</th><th>P5</th><th>P50</th><th>P95</th><th>expected shortfall</th>"
-            "<th>P(&lt; 0)</th></tr>")
+    any_unspent = any(run.shows_unspent(i) for i in range(len(run.strategies)))
+    head = ("<tr><th>strategy</th><th>hired</th><th>spend (USD)</th>"
+            + ("<th>unspent (USD, kept as cash)</th>" if any_unspent else "")
+            + "<th>metric</th><th>mean</th><th>± s.e.</th><th>P5</th><th>P50</th><th>P95</th>"
+            f"<th>{SHORTFALL}</th><th>P(&lt; 0)</th></tr>")
     show = ["unique_reach", "impressions", "conversions", "revenue", "cost", "profit", "roi"]
-    for i in range(len(run.strategies)):
+    outside = False
+    for i in (range(len(run.strategies)) if strategies is None else strategies):
         st = run.strategies[i]
+        cost, budget, unspent = run.spend(i)
         for k, metric in enumerate(show):
             r = run.stat(i, metric)
             src = lambda col: f"summary/{int(r.row)}/{col}"  # noqa: E731
             cells = []
             if k == 0:
+                hired = "nothing hired" if st["hired"] == 0 else fmt_count(st["hired"])
                 cells.append(f'<td rowspan="{len(show)}" class="name">'
                              f"{html.escape(run.label(i))}</td>")
                 cells.append(f'<td rowspan="{len(show)}" class="num" '
                              f'data-src="strategies/{i}@hired" data-value="{float(st["hired"])!r}">'
-                             f"{st['hired']:,}</td>")
+                             f"{html.escape(hired)}</td>")
+                cells[0] = (f'<td rowspan="{len(show)}" class="name">'
+                            f"{html.escape(run.label(i))}<br><span class=u>budget "
+                            f"{html.escape(fmt_usd(budget))}</span></td>")
                 cells.append(f'<td rowspan="{len(show)}" class="num" '
-                             f'data-src="strategies/{i}@cost" data-value="{float(st["cost"])!r}">'
-                             f"{html.escape(fmt_usd(st['cost']))}</td>")
+                             f'data-src="strategies/{i}@cost" data-value="{float(cost)!r}">'
+                             f"{html.escape(fmt_usd(cost))}</td>")
+                if any_unspent:
+                    cells.append(f'<td rowspan="{len(show)}" class="num unspent">'
+                                 f"{html.escape(fmt_usd(unspent))}</td>")
             cells.append(f"<td>{METRIC_TITLE[metric]} <span class=u>({METRIC_UNITS[metric]})"
                          "</span></td>")
             for col in ("mean", "se", "p5", "p50", "p95", "shortfall"):
-                text = fmt_metric(metric, r[col]) if metric != "roi" or col != "se" else \
-                    fmt_pct(r[col], 2)
-                if col == "se" and metric != "roi":
-                    text = fmt_metric(metric, r[col]) if metric not in (
-                        "unique_reach", "impressions", "conversions") else fmt_count(r[col], 1)
+                if col == "se" and metric == "roi":
+                    text = fmt_points(r[col]).lstrip("+")
+                elif col == "se" and metric in ("unique_reach", "impressions", "conversions"):
+                    text = fmt_count(r[col])
+                else:
+                    text = fmt_metric(metric, r[col])
+                if col == "mean" and not (r.p5 <= r["mean"] <= r.p95):
+                    text += "*"
+                    outside = True
                 cells.append(td(r[col], text, src(col)))
             if metric in ("profit", "roi"):
-                cells.append(td(r.p_negative, fmt_pct(r.p_negative, 1), src("p_negative")))
+                cells.append(td(r.p_negative, fmt_pct(r.p_negative), src("p_negative")))
             else:
                 cells.append("<td></td>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="grid">{head}{"".join(rows)}</table>'
+    note = ("<p class=u>* the mean lies outside P5–P95: events in fewer than 5% of trials (a "
+            "brand-safety incident costs a second fee) pull it beyond the interval.</p>"
+            if outside else "")
+    return f'<table class="grid" id="summary">{head}{"".join(rows)}</table>{note}'
+
+
+def hires_html(run, limit=15):
+    """One table per strategy: whom it hires, in hiring order (best first)."""
+    parts = ["<h2>Who to hire</h2><p>Each strategy's hires in the order it chose them, best "
+             f"first (at most {limit} shown; <code>microreach export FILE --hires hires.csv"
+             "</code> lists every hire). Expected reach = people reached with every draw at its "
+             "mean, before audience overlap.</p>"]
+    for i, st in enumerate(run.strategies):
+        h = st["hires"]
+        cost, budget, unspent = run.spend(i)
+        title = (f"{run.label(i)}: {fmt_count(st['hired'])} "
+                 f"{'account' if st['hired'] == 1 else 'accounts'}, {fmt_usd(cost)} of "
+                 f"{fmt_usd(budget)}")
+        parts.append(f'<h3 id="hires-{i}">{html.escape(title)}</h3>')
+        if st["description"]:
+            parts.append(f"<p class=u>{html.escape(st['description'])}</p>")
+        if st["hired"] == 0:
+            parts.append(f"<p class=note>{html.escape(run.label(i))}: nothing hired"
+                         + (f" — {html.escape(st['note'])}" if st["note"] else "") + "</p>")
+            continue
+        if h is None or "handle" not in h:
+            parts.append("<p class=u>The file does not list the hired accounts.</p>")
+            continue
+        n = len(h["handle"])
+        head = ("<tr><th>#</th><th>handle</th><th>platform</th><th>tier</th><th>followers</th>"
+                "<th>fee (USD)</th><th>expected reach (people)</th><th>score (0-100)</th></tr>")
+        rows = []
+        for k in range(min(n, limit)):
+            def cell(col, f):
+                if col not in h:
+                    return "<td></td>"
+                return td(h[col][k], f(h[col][k]), f"strategies/{i}/hired/{col}:{k}")
+            rows.append(f"<tr><td>{k + 1}</td><td>@{html.escape(str(h['handle'][k]))}</td>"
+                        f"<td>{html.escape(str(h.get('platform', [''] * n)[k]))}</td>"
+                        f"<td>{html.escape(str(h.get('tier', [''] * n)[k]))}</td>"
+                        + cell("followers", fmt_count) + cell("cost", fmt_usd)
+                        + cell("expected_reach", fmt_count) + cell("score", fmt_number)
+                        + "</tr>")
+        more = (f"<p class=u>… and {fmt_count(n - limit)} more.</p>" if n > limit else "")
+        parts.append(f'<table class="grid hires">{head}{"".join(rows)}</table>{more}')
+    return "".join(parts)
+
+
+def notes_html(run):
+    items = []
+    for i, st in enumerate(run.strategies):
+        text = st["note"]
+        if st["hired"] == 0 and "nothing hired" not in text:
+            text = "nothing hired" + (f": {text}" if text else "")
+        if text:
+            items.append(f"<li><b>{html.escape(run.label(i))}</b>: {html.escape(text)}</li>")
+    if not items:
+        return ""
+    return f'<h2>Notes</h2><ul class="notes">{"".join(items)}</ul>'
 
 
 def comparisons_html(run):
@@ -647,13 +843,15 @@ def comparisons_html(run):
         r = c.iloc[k]
         rows.append("<tr>" + f"<td>{html.escape(run.label(int(r.a)))}</td>"
                     f"<td>{html.escape(run.label(int(r.b)))}</td>"
-                    + td(r.p_a_beats_b, fmt_pct(r.p_a_beats_b, 1), f"comparisons/{k}/p_a_beats_b")
+                    + td(r.p_a_beats_b, fmt_pct(r.p_a_beats_b), f"comparisons/{k}/p_a_beats_b")
                     + td(r.mean_difference, fmt_usd(r.mean_difference),
                          f"comparisons/{k}/mean_difference")
                     + td(r.se_difference, fmt_usd(r.se_difference),
                          f"comparisons/{k}/se_difference") + "</tr>")
     return ("<h2>Paired comparisons</h2><p>Both strategies of a pair see the same random numbers"
-            " in every trial, so the difference is measured with little noise.</p>"
+            " in every trial, so the difference is measured with little noise. Money a plan does"
+            " not spend is kept as cash: it adds nothing to its profit, so plans are compared at"
+            " face value.</p>"
             f'<table class="grid">{head}{"".join(rows)}</table>')
 
 
@@ -662,18 +860,25 @@ def sweep_html(run):
     axis = run.a("axis", "")
     best = int(run.a("best_point", -1))
     objective = run.a("objective", "profit")
+    unspent = ("budget" in s and "cost" in s and
+               bool((s["cost"] < UNSPENT_SHOWN * s["budget"]).any()))
     cols = [("value", axis or "value", lambda v: fmt_usd(v) if axis == "budget" else
-             (fmt_pct(v, 0) if axis == "mix" else fmt_count(v))),
-            ("hired", "hired", fmt_count), ("cost", "cost", fmt_usd),
-            ("unique_reach_mean", "reach mean", fmt_count),
-            ("unique_reach_p5", "reach P5", fmt_count),
-            ("unique_reach_p95", "reach P95", fmt_count),
-            ("conversions_mean", "conversions", lambda v: fmt_count(v, 1)),
-            ("profit_mean", "profit mean", fmt_usd), ("profit_p5", "profit P5", fmt_usd),
-            ("profit_p95", "profit P95", fmt_usd),
-            ("roi_mean", "ROI mean", lambda v: fmt_pct(v, 1, True)),
-            ("p_loss", "P(loss)", fmt_pct),
-            ("profit_shortfall", "expected shortfall", fmt_usd)]
+             (fmt_pct(v) if axis == "mix" else fmt_count(v))),
+            ("hired", "hired", fmt_count), ("cost", "spend (USD)", fmt_usd)]
+    if unspent:
+        cols.append(("unspent", "unspent (USD, kept as cash)", fmt_usd))
+    cols += [("unique_reach_mean", "reach mean (people)", fmt_count),
+             ("unique_reach_p5", "reach P5", fmt_count),
+             ("unique_reach_p95", "reach P95", fmt_count),
+             ("conversions_mean", "conversions (purchases)", fmt_count),
+             ("profit_mean", "profit mean (USD)", fmt_usd), ("profit_p5", "profit P5", fmt_usd),
+             ("profit_p95", "profit P95", fmt_usd),
+             ("roi_mean", "ROI mean", lambda v: fmt_pct(v, True)),
+             ("p_loss", "P(loss)", fmt_pct),
+             ("profit_shortfall", f"{SHORTFALL} (USD)", fmt_usd)]
+    if unspent:
+        s = s.copy()
+        s["unspent"] = np.maximum(0.0, s["budget"].to_numpy(float) - s["cost"].to_numpy(float))
     cols = [c for c in cols if c[0] in s]
     head = "<tr><th></th>" + "".join(f"<th>{html.escape(c[1])}</th>" for c in cols) + "</tr>"
     rows = []
@@ -682,8 +887,10 @@ def sweep_html(run):
         mark = "★" if int(r.strategy) == best else ""
         cls = ' class="best"' if mark else ""
         rows.append(f"<tr{cls}><td>{mark}</td>" + "".join(
-            td(r[c], f(r[c]), f"sweep/{k}/{c}") for c, _, f in cols) + "</tr>")
-    return (f"<h2>Sweep over {html.escape(axis)}</h2><p>★ = best point for the objective "
+            td(r[c], f(r[c]), None if c == "unspent" else f"sweep/{k}/{c}")
+            for c, _, f in cols) + "</tr>")
+    return (f"<h2>Summary per strategy: one row per point of the sweep over "
+            f"{html.escape(axis)}</h2><p>★ = best point for the objective "
             f"<b>{html.escape(str(objective))}</b>. Every point uses the same random numbers "
             "(common random numbers), so differences between neighbours are not noise.</p>"
             f'<table class="grid">{head}{"".join(rows)}</table>')
@@ -691,8 +898,8 @@ def sweep_html(run):
 
 def frontier_html(run):
     fr = frontier_table(run)
-    head = ("<tr><th>strategy</th><th>expected profit</th><th>expected shortfall</th>"
-            "<th>status</th></tr>")
+    head = ("<tr><th>strategy</th><th>expected profit (USD)</th>"
+            f"<th>{SHORTFALL} of profit (USD)</th><th>status</th></tr>")
     rows = []
     stored = not fr["computed"].iloc[0]
     for k in np.argsort(-fr["shortfall"].to_numpy(float), kind="stable"):
@@ -711,33 +918,42 @@ def frontier_html(run):
                     + f"<td>{html.escape(status)}</td></tr>")
     note = "" if len(fr) <= 40 else " Only the frontier points are listed."
     return ("<h2>Risk-return frontier</h2><p>A plan is dominated when another has at least the "
-            "same expected profit and at least the same expected shortfall (mean profit of the"
-            f" worst 5 % of trials), one of them strictly better.{note}</p>"
+            f"same expected profit and at least the same {SHORTFALL} (mean profit of the"
+            f" worst 5% of trials), one of them strictly better.{note}</p>"
             f'<table class="grid">{head}{"".join(rows)}</table>')
 
 
 def sensitivity_html(run):
     s = run.sensitivity
     rng = float(run.sensitivity_attrs.get("range", np.nan))
-    head = ("<tr><th>strategy</th><th>rank</th><th>input</th><th>base value</th>"
-            "<th>ROI mean at −</th><th>ROI mean at +</th><th>effect on mean</th>"
-            "<th>ROI spread at −</th><th>ROI spread at +</th><th>effect on spread</th></tr>")
+    head = ("<tr><th>strategy</th><th>rank</th><th>input</th><th>base value (this plan)</th>"
+            "<th>ROI mean at −</th><th>ROI mean at +</th><th>effect on mean (pts)</th>"
+            "<th>ROI spread at −</th><th>ROI spread at +</th><th>effect on spread (pts)</th>"
+            "</tr>")
     rows = []
     for k in np.lexsort((s["rank"].to_numpy(), s["strategy"].to_numpy())):
         r = s.iloc[k]
+        cells = []
+        for c in ("roi_mean_low", "roi_mean_high", "effect_mean", "roi_spread_low",
+                  "roi_spread_high", "effect_spread"):
+            if c.startswith("effect"):
+                text = fmt_points(r[c]).lstrip("+")
+            elif "mean" in c:
+                text = fmt_pct(r[c], True)
+            else:
+                text = fmt_points(r[c]).lstrip("+")
+            cells.append(td(r[c], text, f"sensitivity/{k}/{c}"))
         rows.append("<tr>" + f"<td>{html.escape(run.label(int(r.strategy)))}</td>"
                     + td(r["rank"], str(int(r["rank"])), f"sensitivity/{k}/rank")
                     + f"<td>{html.escape(str(r.parameter))}</td>"
-                    + td(r.base_value, f"{r.base_value:.6g}", f"sensitivity/{k}/base_value")
-                    + "".join(td(r[c], fmt_pct(r[c], 2, c.endswith(('low', 'high')) and
-                                                   'mean' in c), f"sensitivity/{k}/{c}")
-                              for c in ("roi_mean_low", "roi_mean_high", "effect_mean",
-                                        "roi_spread_low", "roi_spread_high", "effect_spread"))
-                    + "</tr>")
-    rng_txt = f"±{100 * rng:.0f} %" if np.isfinite(rng) else "low/high"
-    return (f"<h2>Sensitivity (each input varied {rng_txt})</h2><p>Effects are in ROI "
-            "percentage points; spread = P95 − P5 of ROI. Rank 1 moves ROI most.</p>"
-            f'<table class="grid">{head}{"".join(rows)}</table>')
+                    + td(r.base_value, fmt_number(r.base_value), f"sensitivity/{k}/base_value")
+                    + "".join(cells) + "</tr>")
+    rng_txt = f"±{100 * rng:.0f}%" if np.isfinite(rng) else "low/high"
+    return (f"<h2>Sensitivity (each input varied {rng_txt})</h2><p>Effects and spreads are in "
+            "percentage points of ROI (pts); spread = P95 − P5 of ROI. Rank 1 moves ROI most. "
+            "The base value is this plan's own: tier inputs and candidate estimates show the "
+            "mean over its hires.</p>"
+            f'<table class="grid" id="sensitivity">{head}{"".join(rows)}</table>')
 
 
 def provenance_html(run):
@@ -776,6 +992,7 @@ td.name{font-weight:600} tr.best{background:#eaf6ee} .u{color:#777;font-size:.9e
 table.kv th{text-align:left;padding:.15em 1em .15em 0;vertical-align:top}
 table.kv td{padding:.15em 0} pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.85em}
 figure{margin:1em 0} figcaption{color:#555;font-size:.9em}
+ul.notes li{margin:.2em 0} p.note{color:#8a4b00}
 """
 
 CAPTIONS = {
@@ -793,8 +1010,7 @@ CAPTIONS = {
 
 
 def write_html(run, figures, out):
-    kind = "Sweep" if run.filetype == "microreach.sweep" else "Campaign"
-    title = f"microreach {kind.lower()} report"
+    title = f"microreach {run.kind} report"
     parts = [f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title>"
              f"<meta name=generator content=\"microreach scripts/report.py\">"
              f"<style>{CSS}</style></head><body>",
@@ -802,22 +1018,23 @@ def write_html(run, figures, out):
              f'<p class=lead>{html.escape(run.scenario_line())} — source file '
              f"<code>{html.escape(os.path.basename(run.path))}</code> "
              f"({html.escape(run.filetype)})</p>"]
+    parts.append(notes_html(run))
     for name, data in figures:
         b64 = base64.b64encode(data).decode("ascii")
         parts.append(f'<figure id="fig-{name}"><img alt="{name}" '
                      f'src="data:image/png;base64,{b64}"><figcaption>'
                      f"{html.escape(CAPTIONS.get(name, ''))}</figcaption></figure>")
-    parts.append("<h2>Summary per strategy</h2><p>Per simulated campaign. Expected shortfall ="
-                 " mean of the worst 5 % of trials (for cost: the highest 5 %). ROI = profit / "
-                 "cost.</p>")
-    if run.is_sweep and len(run.strategies) > 12:
-        parts.append(sweep_html(run))
+    explain = (f"<p>Per simulated campaign. {SHORTFALL_HELP[0].upper() + SHORTFALL_HELP[1:]} (for cost: the highest 5%). ROI = "
+               "profit / cost, on the money spent. Money a plan does not spend is kept as cash "
+               "(shown as unspent when a plan spends less than 90% of its budget).</p>")
+    if run.is_sweep:
+        parts.append(sweep_html(run) + explain)
         parts.append("<details><summary>Full summary table of every point</summary>"
                      + summary_html(run) + "</details>")
     else:
+        parts.append("<h2>Summary per strategy</h2>" + explain)
         parts.append(summary_html(run))
-        if run.is_sweep:
-            parts.append(sweep_html(run))
+        parts.append(hires_html(run))
     parts.append(comparisons_html(run))
     parts.append(frontier_html(run))
     if run.sensitivity is not None and len(run.sensitivity):

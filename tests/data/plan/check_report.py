@@ -59,6 +59,9 @@ def stored(f, src):
     """The value at data-src: 'group/row/column', 'strategies/i@attr' or '@attr'."""
     if src.startswith("@"):
         return float(np.asarray(f.attrs[src[1:]]).item())
+    if ":" in src:  # 'path/to/dataset:row'
+        path, row = src.rsplit(":", 1)
+        return float(f[path][int(row)])
     if "@" in src:
         path, attr = src.split("@")
         return float(np.asarray(f[path].attrs[attr]).item())
@@ -68,7 +71,9 @@ def stored(f, src):
 
 def shown_number(text):
     """The number a cell shows, and the unit of its last digit (for the tolerance)."""
-    t = text.strip().replace(",", "").replace("$", "").replace("\u2212", "-")
+    t = text.strip().replace(",", "").replace("$", "").replace("\u2212", "-").rstrip("*")
+    if t.endswith(" pts"):
+        t = t[:-4] + "%"
     pct = t.endswith("%")
     t = t.rstrip("%").strip()
     m = re.fullmatch(r"[-+]?\d+(\.(\d+))?(e[-+]?\d+)?", t)
