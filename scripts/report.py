@@ -738,7 +738,7 @@ def summary_html(run, strategies=None):
             src = lambda col: f"summary/{int(r.row)}/{col}"  # noqa: E731
             cells = []
             if k == 0:
-                hired = "nothing hired" if st["hired"] == 0 else fmt_count(st["hired"])
+                hired = fmt_count(st["hired"])
                 cells.append(f'<td rowspan="{len(show)}" class="name">'
                              f"{html.escape(run.label(i))}</td>")
                 cells.append(f'<td rowspan="{len(show)}" class="num" '

@@ -267,7 +267,7 @@ class Macro final : public Strategy {
     if (pf.hired.empty()) too_small(ctx, spec(), "macro or mega account", cheapest_fee(big, posts));
     if (left > (1 - kUnspentShown) * ctx.budget) {
       pf.note = limit_ > 0 && pf.hired.size() == limit_
-                    ? spec() + " hires at most " + std::to_string(limit_) + " account" +
+                    ? "hires at most " + std::to_string(limit_) + " account" +
                           (limit_ == 1 ? "" : "s") + "; " + money(left) +
                           " of the budget is kept as cash (--posts buys more posts from every "
                           "account)"

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <queue>
 
 #include "commands.hpp"
@@ -21,6 +22,7 @@ namespace {
 struct ExportArgs {
   std::string in;
   std::string csv;
+  std::string hires;
   std::size_t top = 0;
   std::size_t chunk = 65536;
 };
@@ -41,13 +43,18 @@ void put_uint(std::string& s, std::uint64_t v) {
 constexpr const char* kFlagNames[] = {"suspected_fake", "suspicious_engagement", "price_estimated",
                                       "fake_share_estimated", "fake_share_audited"};
 
+// A CSV destination: a temporary file committed under its name at the end, or standard output
+// for "-" (written through, nothing to commit).
 class CsvOut {
  public:
-  explicit CsvOut(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "wb")) {
+  explicit CsvOut(const std::string& path)
+      : path_(path == "-" ? "standard output" : path),
+        to_stdout_(path == "-"),
+        f_(to_stdout_ ? stdout : std::fopen(path.c_str(), "wb")) {
     if (!f_) throw Error(path + ": cannot create: " + std::strerror(errno));
   }
   ~CsvOut() {
-    if (f_) std::fclose(f_);
+    if (f_ && !to_stdout_) std::fclose(f_);
   }
   void write(const std::string& s) {
     if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) {
@@ -55,14 +62,36 @@ class CsvOut {
     }
   }
   void close() {
-    const int rc = std::fclose(f_);
+    const int rc = to_stdout_ ? std::fflush(f_) : std::fclose(f_);
     f_ = nullptr;
     if (rc != 0) throw Error(path_ + ": write failed: " + std::strerror(errno));
   }
 
  private:
   std::string path_;
+  bool to_stdout_;
   std::FILE* f_;
+};
+
+// The output of one export: "-" is standard output; any other name is written to a temporary
+// and appears under its name only when complete.
+class Destination {
+ public:
+  explicit Destination(const std::string& path) {
+    if (path != "-") atomic_ = std::make_unique<AtomicOutput>(path);
+    csv_ = std::make_unique<CsvOut>(atomic_ ? atomic_->temp_path() : path);
+  }
+  CsvOut& csv() { return *csv_; }
+  void commit() {
+    csv_->close();
+    if (atomic_) atomic_->commit();
+  }
+  // Where "Wrote ..." goes: standard error when the CSV itself goes to standard output.
+  std::ostream& status() { return atomic_ ? std::cout : std::cerr; }
+
+ private:
+  std::unique_ptr<AtomicOutput> atomic_;
+  std::unique_ptr<CsvOut> csv_;
 };
 
 std::string header_line(bool scores, bool truth) {
@@ -148,8 +177,8 @@ void run_export(const ExportArgs& a) {
         "--top", std::to_string(a.top),
         "ranking needs a scores file (microreach score --out); " + a.in + " holds profiles only");
   }
-  AtomicOutput out(a.csv);
-  CsvOut csv(out.temp_path());
+  Destination out(a.csv);
+  CsvOut& csv = out.csv();
   csv.write(header_line(scores, truth));
   ProfileChunk p;
   ScoreChunk sc;
@@ -222,10 +251,75 @@ void run_export(const ExportArgs& a) {
       ++written;
     }
   }
-  csv.close();
   out.commit();
-  std::cout << "Wrote " << written << " rows" << (a.top ? " (best first)" : "") << " to " << a.csv
-            << "\n";
+  out.status() << "Wrote " << written << " rows" << (a.top ? " (best first)" : "") << " to "
+               << (a.csv == "-" ? "standard output" : a.csv) << "\n";
+}
+
+// One row per hire of every strategy of a campaign (or sweep) file, in hiring order.
+void run_export_hires(const ExportArgs& a) {
+  const h5::File f = h5::File::open(a.in, {h5::kFiletypeCampaign, h5::kFiletypeSweep});
+  std::size_t strategies = 0;
+  while (h5::exists(f.id(), "strategies/" + std::to_string(strategies))) ++strategies;
+  if (strategies == 0) throw InputError(a.in, 0, 0, "has no strategies/0 group: no hires to list");
+  Destination out(a.hires);
+  CsvOut& csv = out.csv();
+  csv.write("strategy,label,rank,id,handle,platform,niche,tier,followers,price,fee,"
+            "expected_reach,expected_conversions,score,fake_share\n");
+  std::uint64_t written = 0;
+  std::string buf;
+  for (std::size_t i = 0; i < strategies; ++i) {
+    throw_if_cancelled();
+    const std::string g = "strategies/" + std::to_string(i);
+    const h5::Handle grp(H5Gopen2(f.id(), g.c_str(), H5P_DEFAULT));
+    const std::string spec = h5::read_attr_string(grp.get(), "spec");
+    const std::string label = h5::read_attr_string(grp.get(), "label");
+    const std::string h = g + "/hired/";
+    if (!h5::exists(f.id(), g + "/hired/key")) continue;  // nothing hired
+    const auto ids = h5::read_dataset<std::uint64_t>(f.id(), h + "id", a.in);
+    const auto handle = h5::read_dataset<std::string>(f.id(), h + "handle", a.in);
+    const auto platform = h5::read_dataset<std::uint8_t>(f.id(), h + "platform", a.in);
+    const auto niche = h5::read_dataset<std::uint8_t>(f.id(), h + "niche", a.in);
+    const auto tier = h5::read_dataset<std::uint8_t>(f.id(), h + "tier", a.in);
+    const auto followers = h5::read_dataset<double>(f.id(), h + "followers", a.in);
+    const auto price = h5::read_dataset<double>(f.id(), h + "price", a.in);
+    const auto fee = h5::read_dataset<double>(f.id(), h + "cost", a.in);
+    const auto reach = h5::read_dataset<double>(f.id(), h + "expected_reach", a.in);
+    const auto conv = h5::read_dataset<double>(f.id(), h + "expected_conversions", a.in);
+    const auto score = h5::read_dataset<double>(f.id(), h + "score", a.in);
+    const auto fake = h5::read_dataset<double>(f.id(), h + "fake_share", a.in);
+    const std::size_t n = ids.size();
+    for (const std::size_t len : {handle.size(), platform.size(), niche.size(), tier.size(),
+                                  followers.size(), price.size(), fee.size(), reach.size(),
+                                  conv.size(), score.size(), fake.size()})
+      if (len != n)
+        throw InputError(a.in, 0, 0,
+                         h + "*: the hire columns have different lengths (" +
+                             std::to_string(n) + " ids, " + std::to_string(len) + " in another)");
+    buf.clear();
+    for (std::size_t k = 0; k < n; ++k) {
+      buf += csv_quote(spec) + ',' + csv_quote(label) + ',';
+      put_uint(buf, k + 1);
+      buf += ',';
+      put_uint(buf, ids[k]);
+      buf += ',' + csv_quote(handle[k]) + ',';
+      if (platform[k] != kUnknown) buf += platform_name(platform[k]);
+      buf += ',';
+      if (niche[k] != kUnknown) buf += niche_name(niche[k]);
+      buf += ',';
+      if (tier[k] != kUnknown) buf += tier_name(tier[k]);
+      for (const double v : {followers[k], price[k], fee[k], reach[k], conv[k], score[k], fake[k]}) {
+        buf += ',';
+        put_num(buf, v);
+      }
+      buf += '\n';
+    }
+    csv.write(buf);
+    written += n;
+  }
+  out.commit();
+  out.status() << "Wrote " << written << " hires of " << strategies << " strategies to "
+               << (a.hires == "-" ? "standard output" : a.hires) << "\n";
 }
 
 }  // namespace
@@ -235,15 +329,31 @@ void add_export(CLI::App& app, Globals& g) {
   auto a = std::make_shared<ExportArgs>();
   CLI::App* cmd = app.add_subcommand(
       "export", "Write an HDF5 profiles or scores file as CSV (for spreadsheets and pandas)");
-  cmd->add_option("input", a->in, "HDF5 file from import, generate or score")->required();
-  cmd->add_option("--csv", a->csv, "Output CSV file")->required();
+  cmd->add_option("input", a->in,
+                  "HDF5 file from import, generate or score (with --csv), or a campaign file "
+                  "from simulate (with --hires)")
+      ->required();
+  auto* csv = cmd->add_option("--csv", a->csv, "Output CSV file of the profiles ('-': standard "
+                                               "output)");
+  auto* hires = cmd->add_option("--hires", a->hires,
+                                "Output CSV of a campaign file's hires, one row per hire: "
+                                "strategy, handle, platform, tier, followers, price, fee, "
+                                "expected reach, score ('-': standard output)");
+  csv->excludes(hires);
+  hires->excludes(csv);
   cmd->add_option(
          "--top", a->top,
          "Only the K best-scored rows, best first (scores files; 0 = every row in file order)")
       ->check(CLI::Range(std::size_t{0}, std::size_t{100000000}));
   cmd->add_option("--chunk-size", a->chunk, "Rows read at a time")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
-  cmd->callback([a] { run_export(*a); });
+  cmd->callback([a, cmd] {
+    if (cmd->count("--hires")) return run_export_hires(*a);
+    if (!cmd->count("--csv"))
+      throw ConfigError("export: give --csv FILE (profiles or scores) or --hires FILE (a "
+                        "campaign file's hires)");
+    run_export(*a);
+  });
 }
 
 }  // namespace microreach::cli

@@ -138,9 +138,8 @@ void print_hires(const CampaignModel& m, std::size_t limit, const std::string& o
     print_rows(rows, std::cout, 3);
     if (shown < p.hired.size())
       std::cout << "... and " << format::count(std::uint64_t{p.hired.size() - shown})
-                << " more: "
-                << (out_file.empty() ? "--show-hires " + std::to_string(p.hired.size())
-                                     : "microreach export " + out_file + " --hires -")
+                << " more: --show-hires " << p.hired.size()
+                << (out_file.empty() ? "" : ", or microreach export of the --out file with --hires -,")
                 << " lists every hire\n";
   }
 }
