@@ -98,7 +98,7 @@ std::string pool_census(const CandidatePool& pool) {
 // The budget buys nothing: name the budget key, the value and the minimum needed.
 [[noreturn]] void too_small(const StrategyContext& ctx, const std::string& strategy,
                             const std::string& what, double cheapest, double share = 1.0) {
-  throw ConfigError(ctx.budget_key, format::number(ctx.budget),
+  throw ConfigError(ctx.budget_key, format::plain(ctx.budget),
                     "at least " + money(cheapest / share) + " for strategy '" + strategy +
                         "': the cheapest " + what + " in " + niche_text(ctx.niche) + " costs " +
                         money(cheapest) + (ctx.params.posts > 1 ? " for the posts asked" : ""));
@@ -465,7 +465,7 @@ class List final : public Strategy {
     }
     const double fees = pf.fees(ctx.params.posts);
     if (fees > ctx.budget)
-      throw ConfigError(ctx.budget_key, format::number(ctx.budget),
+      throw ConfigError(ctx.budget_key, format::plain(ctx.budget),
                         "at least " + money(fees) + " for strategy '" + spec() +
                             "': the listed accounts cost that much");
     return pf;

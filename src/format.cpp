@@ -64,4 +64,8 @@ std::string number(double v) {
   return fmt::format("{:.4g}", v);
 }
 
+std::string plain(double v) {
+  return fmt::format("{}", v);
+}
+
 }  // namespace microreach::format

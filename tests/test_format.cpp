@@ -39,4 +39,7 @@ TEST_CASE("Counts, percentages, points and numbers", "[format]") {
   CHECK(format::number(0.0005) == "0.0005");
   CHECK(format::number(20e6) == "2e+07");
   CHECK(format::number(1.23456) == "1.235");
+  CHECK(format::plain(25000) == "25000");
+  CHECK(format::plain(0.1) == "0.1");
+  CHECK(format::plain(1234567.25) == "1234567.25");
 }

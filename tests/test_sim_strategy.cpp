@@ -195,16 +195,16 @@ TEST_CASE("A budget too small for any account is refused with the minimum needed
   const CandidatePool p = pool();
   StrategyContext ctx;
   ctx.pool = &p;
-  ctx.budget = 20;
+  ctx.budget = 20.5;
   ctx.budget_key = "campaign.budget";
   for (const char* spec : {"macro", "micro-top", "micro-even:4", "mix:0.5", "optimize"}) {
     INFO(spec);
     try {
       build_portfolio(parse_strategy(spec, "s"), ctx);
-      FAIL("accepted budget 20");
+      FAIL("accepted budget 20.5");
     } catch (const ConfigError& e) {
       CHECK(e.option() == "campaign.budget");
-      CHECK(std::string(e.what()).find("'20'") != std::string::npos);
+      CHECK(std::string(e.what()).find("'20.5'") != std::string::npos);
       CHECK(std::string(e.what()).find("at least $") != std::string::npos);
     }
   }

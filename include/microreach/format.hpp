@@ -11,6 +11,7 @@
 //   points     a difference of two percentages, in percentage points: "+3.2 pts".
 //   number     any other quantity (a parameter value, a frequency): four significant digits,
 //              no exponent for everyday sizes: "0.0005", "1.234", "2e+07".
+//   plain      a value quoted back to the user as given: shortest round-trip text, "25000".
 // Non-finite values print as "n/a". Everything is formatted with {fmt}; the header does not
 // expose it.
 #include <cstdint>
@@ -25,6 +26,9 @@ std::string count(std::uint64_t v);
 std::string percent(double ratio, bool sign = false);
 std::string points(double ratio_difference);
 std::string number(double v);
+// A value as the user gave it (in "'<value>' is not valid" messages): the shortest text that
+// reads back to the same double, "25000", "0.1", "1e+300".
+std::string plain(double v);
 
 // The one name of the tail-risk measure: mean profit (or ROI) of the worst 5 % of trials.
 inline constexpr std::string_view kShortfall = "expected shortfall";
