@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
+#include "microreach/io/campaign.hpp"
 #include "microreach/import.hpp"
 #include "microreach/io/profiles.hpp"
 #include "microreach/scoring.hpp"
@@ -258,67 +259,39 @@ void run_export(const ExportArgs& a) {
 
 // One row per hire of every strategy of a campaign (or sweep) file, in hiring order.
 void run_export_hires(const ExportArgs& a) {
-  const h5::File f = h5::File::open(a.in, {h5::kFiletypeCampaign, h5::kFiletypeSweep});
-  std::size_t strategies = 0;
-  while (h5::exists(f.id(), "strategies/" + std::to_string(strategies))) ++strategies;
-  if (strategies == 0) throw InputError(a.in, 0, 0, "has no strategies/0 group: no hires to list");
+  const std::vector<io::StrategyHires> all = io::read_hires(a.in);
   Destination out(a.hires);
   CsvOut& csv = out.csv();
   csv.write("strategy,label,rank,id,handle,platform,niche,tier,followers,price,fee,"
             "expected_reach,expected_conversions,score,fake_share\n");
   std::uint64_t written = 0;
   std::string buf;
-  for (std::size_t i = 0; i < strategies; ++i) {
+  for (const io::StrategyHires& s : all) {
     throw_if_cancelled();
-    const std::string g = "strategies/" + std::to_string(i);
-    const h5::Handle grp(H5Gopen2(f.id(), g.c_str(), H5P_DEFAULT));
-    const std::string spec = h5::read_attr_string(grp.get(), "spec");
-    const std::string label = h5::read_attr_string(grp.get(), "label");
-    const std::string h = g + "/hired/";
-    if (!h5::exists(f.id(), g + "/hired/key")) continue;  // nothing hired
-    const auto ids = h5::read_dataset<std::uint64_t>(f.id(), h + "id", a.in);
-    const auto handle = h5::read_dataset<std::string>(f.id(), h + "handle", a.in);
-    const auto platform = h5::read_dataset<std::uint8_t>(f.id(), h + "platform", a.in);
-    const auto niche = h5::read_dataset<std::uint8_t>(f.id(), h + "niche", a.in);
-    const auto tier = h5::read_dataset<std::uint8_t>(f.id(), h + "tier", a.in);
-    const auto followers = h5::read_dataset<double>(f.id(), h + "followers", a.in);
-    const auto price = h5::read_dataset<double>(f.id(), h + "price", a.in);
-    const auto fee = h5::read_dataset<double>(f.id(), h + "cost", a.in);
-    const auto reach = h5::read_dataset<double>(f.id(), h + "expected_reach", a.in);
-    const auto conv = h5::read_dataset<double>(f.id(), h + "expected_conversions", a.in);
-    const auto score = h5::read_dataset<double>(f.id(), h + "score", a.in);
-    const auto fake = h5::read_dataset<double>(f.id(), h + "fake_share", a.in);
-    const std::size_t n = ids.size();
-    for (const std::size_t len : {handle.size(), platform.size(), niche.size(), tier.size(),
-                                  followers.size(), price.size(), fee.size(), reach.size(),
-                                  conv.size(), score.size(), fake.size()})
-      if (len != n)
-        throw InputError(a.in, 0, 0,
-                         h + "*: the hire columns have different lengths (" +
-                             std::to_string(n) + " ids, " + std::to_string(len) + " in another)");
     buf.clear();
-    for (std::size_t k = 0; k < n; ++k) {
-      buf += csv_quote(spec) + ',' + csv_quote(label) + ',';
+    for (std::size_t k = 0; k < s.id.size(); ++k) {
+      buf += csv_quote(s.spec) + ',' + csv_quote(s.label) + ',';
       put_uint(buf, k + 1);
       buf += ',';
-      put_uint(buf, ids[k]);
-      buf += ',' + csv_quote(handle[k]) + ',';
-      if (platform[k] != kUnknown) buf += platform_name(platform[k]);
+      put_uint(buf, s.id[k]);
+      buf += ',' + csv_quote(s.handle[k]) + ',';
+      if (s.platform[k] != kUnknown) buf += platform_name(s.platform[k]);
       buf += ',';
-      if (niche[k] != kUnknown) buf += niche_name(niche[k]);
+      if (s.niche[k] != kUnknown) buf += niche_name(s.niche[k]);
       buf += ',';
-      if (tier[k] != kUnknown) buf += tier_name(tier[k]);
-      for (const double v : {followers[k], price[k], fee[k], reach[k], conv[k], score[k], fake[k]}) {
+      if (s.tier[k] != kUnknown) buf += tier_name(s.tier[k]);
+      for (const double v : {s.followers[k], s.price[k], s.fee[k], s.expected_reach[k],
+                             s.expected_conversions[k], s.score[k], s.fake_share[k]}) {
         buf += ',';
         put_num(buf, v);
       }
       buf += '\n';
     }
     csv.write(buf);
-    written += n;
+    written += s.id.size();
   }
   out.commit();
-  out.status() << "Wrote " << written << " hires of " << strategies << " strategies to "
+  out.status() << "Wrote " << written << " hires of " << all.size() << " strategies to "
                << (a.hires == "-" ? "standard output" : a.hires) << "\n";
 }
 

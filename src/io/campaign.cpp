@@ -88,7 +88,9 @@ void write_strategies(hid_t file, const CampaignModel& m) {
     write_attr(id, "hired", static_cast<std::uint64_t>(pf.hired.size()));
     write_attr(id, "cost", pf.fees(par.posts));
     write_attr(id, "budget", pf.budget);
+    write_attr(id, "unspent", pf.unspent(par.posts));
     write_attr(id, "note", pf.note);
+    write_attr(id, "description", pf.description);
 
     const std::size_t n = pf.hired.size();
     std::vector<std::uint64_t> key(n), ids(n);
@@ -225,6 +227,48 @@ void write_trials(hid_t file, const SimResult& r) {
     for (std::size_t k = 0; k < kMetricCount; ++k)
       write_dataset(g.get(), std::to_string(i) + "/" + std::string(kMetricNames[k]), r.values[i][k],
                     kMetricUnits[k], "per-trial total");
+}
+
+std::vector<StrategyHires> read_hires(const std::string& path) {
+  const h5::File f = h5::File::open(path, {h5::kFiletypeCampaign, h5::kFiletypeSweep});
+  std::vector<StrategyHires> out;
+  for (std::size_t i = 0; h5::exists(f.id(), "strategies/" + std::to_string(i)); ++i) {
+    const std::string g = "strategies/" + std::to_string(i);
+    StrategyHires s;
+    {
+      const h5::Handle grp = h5::ensure_group(f.id(), g);  // exists: opened, not created
+      s.spec = h5::read_attr_string(grp.get(), "spec");
+      s.label = h5::read_attr_string(grp.get(), "label");
+    }
+    const std::string h = g + "/hired/";
+    if (h5::exists(f.id(), h + "id")) {
+      s.id = h5::read_dataset<std::uint64_t>(f.id(), h + "id", path);
+      s.handle = h5::read_dataset<std::string>(f.id(), h + "handle", path);
+      s.platform = h5::read_dataset<std::uint8_t>(f.id(), h + "platform", path);
+      s.niche = h5::read_dataset<std::uint8_t>(f.id(), h + "niche", path);
+      s.tier = h5::read_dataset<std::uint8_t>(f.id(), h + "tier", path);
+      s.followers = h5::read_dataset<double>(f.id(), h + "followers", path);
+      s.price = h5::read_dataset<double>(f.id(), h + "price", path);
+      s.fee = h5::read_dataset<double>(f.id(), h + "cost", path);
+      s.expected_reach = h5::read_dataset<double>(f.id(), h + "expected_reach", path);
+      s.expected_conversions = h5::read_dataset<double>(f.id(), h + "expected_conversions", path);
+      s.score = h5::read_dataset<double>(f.id(), h + "score", path);
+      s.fake_share = h5::read_dataset<double>(f.id(), h + "fake_share", path);
+      const std::size_t n = s.id.size();
+      for (const std::size_t len :
+           {s.handle.size(), s.platform.size(), s.niche.size(), s.tier.size(),
+            s.followers.size(), s.price.size(), s.fee.size(), s.expected_reach.size(),
+            s.expected_conversions.size(), s.score.size(), s.fake_share.size()})
+        if (len != n)
+          throw InputError(path, 0, 0,
+                           h + "*: the hire columns have different lengths (" +
+                               std::to_string(n) + " ids, " + std::to_string(len) +
+                               " values in another column)");
+    }
+    out.push_back(std::move(s));
+  }
+  if (out.empty()) throw InputError(path, 0, 0, "has no strategies/0 group: no hires to list");
+  return out;
 }
 
 }  // namespace microreach::io

@@ -38,4 +38,17 @@ void write_comparisons(h5::Id file, const sim::SimResult& r);
 // /trials: shared shocks and every portfolio's per-trial totals (needs r.has_values).
 void write_trials(h5::Id file, const sim::SimResult& r);
 
+// The hires of every strategy of a campaign (or sweep) file, in hiring order: what
+// write_strategies stored under /strategies/<i>/hired. Category codes as stored (kUnknown =
+// missing). Throws InputError naming the file for a missing or inconsistent table.
+struct StrategyHires {
+  std::string spec, label;
+  std::vector<std::uint64_t> id;
+  std::vector<std::string> handle;
+  std::vector<std::uint8_t> platform, niche, tier;
+  std::vector<double> followers, price, fee, expected_reach, expected_conversions, score,
+      fake_share;
+};
+std::vector<StrategyHires> read_hires(const std::string& path);
+
 }  // namespace microreach::io

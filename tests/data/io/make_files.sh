@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Writes one small file of every kind microreach writes (profiles from generate and from
 # import, scores, campaign, sweep, sensitivity, audit) into the current directory, with fixed
-# seeds and relative input paths. The fixtures next to this script were made by it with the
-# executable as it was before the io layer was split out; tests/cli/io_unchanged.sh runs it
-# again with the current executable and compares the files (scripts/compare_h5.py).
+# seeds and relative input paths. The fixtures next to this script were made by it;
+# tests/cli/io_unchanged.sh runs it again with the current executable and compares the files
+# (compare_h5.py). When a change to what a file holds is intended (a new attribute, a strategy
+# that hires differently), the fixtures are written again with this script in that commit.
 # Usage: MICROREACH=path/to/microreach SRC=repo-root make_files.sh
 set -euo pipefail
 : "${MICROREACH:?}" "${SRC:?}"
