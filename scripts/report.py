@@ -140,6 +140,9 @@ def scale_axis(ax, which, unit, title):
     if not hasattr(ax, "_scaled"):
         ax._scaled = []
     ax._scaled.append((which, unit, title))
+    # A label of the final length now, so the layout (tight_layout) leaves room for it.
+    (ax.set_xlabel if which == "x" else ax.set_ylabel)(
+        f"{title} (% of cost)" if unit == "%" else f"{title} (thousand {unit})")
 
 
 def apply_scales(fig):
@@ -519,7 +522,7 @@ def fig_strategies(run, figures, figdir):
         ax.set_title(METRIC_TITLE[metric])
     axes[0].set_yticks(range(n))
     axes[0].set_yticklabels(list(reversed(labels)))
-    fig.suptitle(f"Strategies side by side: mean (dot, bar) and 90 % interval P5-P95 (line) "
+    fig.suptitle(f"Strategies side by side: mean (dot, bar) and 90% interval P5-P95 (line) "
                  f"({run.scenario_line()})", fontsize=12)
     fig.tight_layout()
     save_png(fig, "strategies", figures, figdir)
@@ -555,7 +558,7 @@ def fig_sweep(run, figures, figdir):
             ax.set_ylabel("P(loss) (share of trials)")
         else:
             ax.fill_between(x, s[f"{metric}_p5"], s[f"{metric}_p95"], color=COLORS[0],
-                            alpha=0.18, label="90 % band (P5 to P95)")
+                            alpha=0.18, label="90% interval (P5 to P95)")
             ax.plot(x, s[f"{metric}_mean"], color=COLORS[0], linewidth=2, label="mean")
             scale_axis(ax, "y", "%" if metric == "roi" else METRIC_UNITS[metric],
                        METRIC_TITLE[metric])
@@ -998,10 +1001,10 @@ ul.notes li{margin:.2em 0} p.note{color:#8a4b00}
 CAPTIONS = {
     "distributions": "How profit and ROI vary from one simulated campaign to the next for each "
                      "strategy. Mass left of zero = chance of losing money.",
-    "strategies": "Each strategy's mean (dot) and 90 % interval (line) for reach, conversions, "
+    "strategies": "Each strategy's mean (dot) and 90% interval (line) for reach, conversions, "
                   "profit and ROI.",
     "sweep": "The answer curve: how reach, profit, ROI and the chance of a loss move along the "
-             "sweep; shaded = 90 % of simulated campaigns fall inside.",
+             "sweep; shaded = 90% of simulated campaigns fall inside.",
     "frontier": "Expected profit against downside risk. Filled points are the efficient plans:"
                 " no other plan has both more profit and less risk.",
     "tornado": "Each uncertain input varied down (blue) and up (orange) with the same random "

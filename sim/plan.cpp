@@ -447,11 +447,11 @@ std::string format_sweep_table(const SweepResult& r) {
     const MetricSummary& roi = s[idx(Metric::roi)];
     std::vector<std::string> cells = {value_text(p.value), count(p.hired), money(p.cost)};
     if (any_unspent) cells.push_back(money(std::max(0.0, p.budget - p.cost)));
-    for (std::string c : {count(reach.mean), "[" + count(reach.p5) + ", " + count(reach.p95) + "]",
-                          count(s[idx(Metric::conversions)].mean), money(profit.mean),
-                          "[" + money(profit.p5) + ", " + money(profit.p95) + "]",
-                          percent(roi.mean, true), percent(profit.p_negative),
-                          money(profit.shortfall)})
+    for (std::string c :
+         {count(reach.mean), "[" + count(reach.p5) + ", " + count(reach.p95) + "]",
+          count(s[idx(Metric::conversions)].mean), money(profit.mean),
+          "[" + money(profit.p5) + ", " + money(profit.p95) + "]", percent(roi.mean, true),
+          percent(profit.p_negative), money(profit.shortfall)})
       cells.push_back(std::move(c));
     std::string mark = i == r.best ? "<- best " + std::string(objective_name(r.objective)) : "";
     if (!r.frontier.dominated.empty() && !r.frontier.dominated[i])
@@ -461,8 +461,9 @@ std::string format_sweep_table(const SweepResult& r) {
   }
   std::string out = layout_rows(rows);
   if (any_unspent)
-    out += "unspent = the point's budget minus its fees, kept as cash (it adds nothing to "
-           "profit).\n";
+    out +=
+        "unspent = the point's budget minus its fees, kept as cash (it adds nothing to "
+        "profit).\n";
   return out;
 }
 
@@ -538,7 +539,8 @@ std::vector<SensitivityInput> default_sensitivity_inputs() {
                            &ModelParams::average_order_value, 0.0, 1e9));
   v.push_back(scalar_input("campaign.gross_margin", "gross margin (share of revenue)",
                            &ModelParams::gross_margin, 0.0, 1.0));
-  v.push_back(tier_input("model.trust", "trust factor on conversion (every tier; mean over the hires shown)",
+  v.push_back(tier_input("model.trust",
+                         "trust factor on conversion (every tier; mean over the hires shown)",
                          &ModelParams::trust, 0.0, 1000.0));
   v.push_back(tier_input("model.reach_rate",
                          "share of authentic followers reached per post (every tier; mean over "
@@ -554,9 +556,10 @@ std::vector<SensitivityInput> default_sensitivity_inputs() {
   v.push_back(scalar_input("model.fake_share_concentration",
                            "certainty of the fake-share estimate (beta concentration)",
                            &ModelParams::fake_share_concentration, 1e-9, 1e9));
-  v.push_back(tier_input("model.incident_probability",
-                         "brand-safety incident probability (every tier; mean over the hires shown)",
-                         &ModelParams::incident_probability, 0.0, 1.0));
+  v.push_back(
+      tier_input("model.incident_probability",
+                 "brand-safety incident probability (every tier; mean over the hires shown)",
+                 &ModelParams::incident_probability, 0.0, 1.0));
   v.push_back(scalar_input("model.incident_cost_factor", "incident cost as a multiple of the fee",
                            &ModelParams::incident_cost_factor, 0.0, 1000.0));
   v.push_back(scalar_input("model.audience_size",
@@ -681,8 +684,8 @@ std::string format_sensitivity_table(const std::vector<SensitivityRow>& rows,
            number(100 * range) + "% / +" + number(100 * range) + "%; base mean ROI " +
            percent(r.roi_mean_base, true) + ", ROI spread P95 - P5 " +
            points(r.roi_spread_base).substr(1) + ")\n";
-      table.push_back({"input", "rank", "base value (this plan)", minus, plus,
-                       "effect on mean ROI", "effect on ROI spread"});
+      table.push_back({"input", "rank", "base value (this plan)", minus, plus, "effect on mean ROI",
+                       "effect on ROI spread"});
     }
     table.push_back({r.parameter, std::to_string(r.rank), number(r.base_value),
                      percent(r.roi_mean_low, true), percent(r.roi_mean_high, true),

@@ -86,10 +86,11 @@ std::string pool_census(const CandidatePool& pool) {
   const std::string niche = niche_text(ctx.niche);
   if (pool.accounts.empty())
     throw ConfigError("strategy '" + strategy + "': the candidate pool (" + pool.source + ", " +
-                      format::count(pool.rows) + " rows read) has no hireable account in " +
-                      niche + " or a related niche: the market is too small for any plan, "
+                      format::count(pool.rows) + " rows read) has no hireable account in " + niche +
+                      " or a related niche: the market is too small for any plan, "
                       "whatever the budget. Use a larger market (--market-profiles) or an "
-                      "--input with accounts in " + niche);
+                      "--input with accounts in " +
+                      niche);
   throw ConfigError("strategy '" + strategy + "' needs " + what + " in " + niche +
                     " or a related niche, and the candidate pool (" + pool.source + ") has none (" +
                     pool_census(pool) + "). " + alternative);
@@ -262,8 +263,8 @@ class Macro final : public Strategy {
                  "Compare micro-top or micro-even:N instead, or use an input that has large "
                  "accounts in this niche");
     const double posts = ctx.params.posts;
-    const double left = fill_by_score(big, ctx.budget, posts,
-                                      limit_ == 0 ? kMaxHires : limit_, pf.hired);
+    const double left =
+        fill_by_score(big, ctx.budget, posts, limit_ == 0 ? kMaxHires : limit_, pf.hired);
     if (pf.hired.empty()) too_small(ctx, spec(), "macro or mega account", cheapest_fee(big, posts));
     if (left > (1 - kUnspentShown) * ctx.budget) {
       pf.note = limit_ > 0 && pf.hired.size() == limit_
@@ -287,7 +288,8 @@ class MicroEven final : public Strategy {
   std::string describe() const override {
     return std::to_string(n_) +
            " micro accounts sharing the budget evenly: the best-scored whose fee is 90-100 % "
-           "of budget / " + std::to_string(n_) + ", then those at 75-90 %, 50-75 % and below";
+           "of budget / " +
+           std::to_string(n_) + ", then those at 75-90 %, 50-75 % and below";
   }
   Portfolio build(const StrategyContext& ctx) const override {
     Portfolio pf = start(*this, ctx);
@@ -410,8 +412,9 @@ class Optimize final : public Strategy {
     if (pf.hired.empty()) {
       const double cheapest = cheapest_fee(all, ctx.params.posts);
       if (cheapest > ctx.budget) too_small(ctx, spec(), "account", cheapest);
-      pf.note = "nothing hired: no affordable account adds expected profit; the budget is kept "
-                "as cash";
+      pf.note =
+          "nothing hired: no affordable account adds expected profit; the budget is kept "
+          "as cash";
     } else if (r.capped) {
       pf.note = cap_note(cap, ctx);
     } else if (pf.unspent(ctx.params.posts) > (1 - kUnspentShown) * ctx.budget) {

@@ -57,8 +57,7 @@ Portfolio build(const std::string& spec, double budget, const CandidatePool& p) 
 
 }  // namespace
 
-TEST_CASE("macro hires the best-scored macro or mega accounts until the budget is spent",
-          "[sim]") {
+TEST_CASE("macro hires the best-scored macro or mega accounts until the budget is spent", "[sim]") {
   const CandidatePool p = pool();
   // Best first: 1 (mega, 90, $30,000), 3 (70, $3,000), 2 (60, $4,000).
   // $50,000: all three fit ($37,000). $25,000: 1 does not fit; 3 then 2 ($7,000).
@@ -81,8 +80,8 @@ TEST_CASE("macro hires the best-scored macro or mega accounts until the budget i
 
 TEST_CASE("Strategies describe themselves and the portfolio records it", "[sim]") {
   const CandidatePool p = pool();
-  for (const char* spec : {"macro", "macro:2", "micro-even:3", "micro-top", "mix:0.2",
-                           "optimize"}) {
+  for (const char* spec :
+       {"macro", "macro:2", "micro-even:3", "micro-top", "mix:0.2", "optimize"}) {
     INFO(spec);
     const StrategySpec s = parse_strategy(spec, "--strategies");
     CHECK(s->spec() == spec);
@@ -96,8 +95,7 @@ TEST_CASE("Strategies describe themselves and the portfolio records it", "[sim]"
   }
 }
 
-TEST_CASE("micro-even:N hires N micro accounts with fees close to budget / N first",
-          "[sim]") {
+TEST_CASE("micro-even:N hires N micro accounts with fees close to budget / N first", "[sim]") {
   const CandidatePool p = pool();
   // budget/N = 500. Bands: 90-100 % (450-500) none; 75-90 % (375-450): 11 ($400);
   // 50-75 % (250-375): 14, 15 ($250, tie on score broken by key); below: 10, 12.

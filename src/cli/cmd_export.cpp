@@ -12,8 +12,8 @@
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
-#include "microreach/io/campaign.hpp"
 #include "microreach/import.hpp"
+#include "microreach/io/campaign.hpp"
 #include "microreach/io/profiles.hpp"
 #include "microreach/scoring.hpp"
 
@@ -262,8 +262,9 @@ void run_export_hires(const ExportArgs& a) {
   const std::vector<io::StrategyHires> all = io::read_hires(a.in);
   Destination out(a.hires);
   CsvOut& csv = out.csv();
-  csv.write("strategy,label,rank,id,handle,platform,niche,tier,followers,price,fee,"
-            "expected_reach,expected_conversions,score,fake_share\n");
+  csv.write(
+      "strategy,label,rank,id,handle,platform,niche,tier,followers,price,fee,"
+      "expected_reach,expected_conversions,score,fake_share\n");
   std::uint64_t written = 0;
   std::string buf;
   for (const io::StrategyHires& s : all) {
@@ -306,8 +307,9 @@ void add_export(CLI::App& app, Globals& g) {
                   "HDF5 file from import, generate or score (with --csv), or a campaign file "
                   "from simulate (with --hires)")
       ->required();
-  auto* csv = cmd->add_option("--csv", a->csv, "Output CSV file of the profiles ('-': standard "
-                                               "output)");
+  auto* csv = cmd->add_option("--csv", a->csv,
+                              "Output CSV file of the profiles ('-': standard "
+                              "output)");
   auto* hires = cmd->add_option("--hires", a->hires,
                                 "Output CSV of a campaign file's hires, one row per hire: "
                                 "strategy, handle, platform, tier, followers, price, fee, "
@@ -323,8 +325,9 @@ void add_export(CLI::App& app, Globals& g) {
   cmd->callback([a, cmd] {
     if (cmd->count("--hires")) return run_export_hires(*a);
     if (!cmd->count("--csv"))
-      throw ConfigError("export: give --csv FILE (profiles or scores) or --hires FILE (a "
-                        "campaign file's hires)");
+      throw ConfigError(
+          "export: give --csv FILE (profiles or scores) or --hires FILE (a "
+          "campaign file's hires)");
     run_export(*a);
   });
 }

@@ -139,7 +139,8 @@ void print_hires(const CampaignModel& m, std::size_t limit, const std::string& o
     if (shown < p.hired.size())
       std::cout << "... and " << format::count(std::uint64_t{p.hired.size() - shown})
                 << " more: --show-hires " << p.hired.size()
-                << (out_file.empty() ? "" : ", or microreach export of the --out file with --hires -,")
+                << (out_file.empty() ? ""
+                                     : ", or microreach export of the --out file with --hires -,")
                 << " lists every hire\n";
   }
 }
@@ -178,8 +179,7 @@ void print_table(const CampaignModel& m, const std::vector<PortfolioSummary>& s,
     return format::money(fees) + " (" + format::percent(fees / pfs[i].budget) + ")";
   });
   bool any_unspent = false;
-  for (const Portfolio& p : pfs)
-    any_unspent |= p.fees(posts) < kUnspentShown * p.budget;
+  for (const Portfolio& p : pfs) any_unspent |= p.fees(posts) < kUnspentShown * p.budget;
   if (any_unspent)
     row("unspent (USD, kept as cash)",
         [&](std::size_t i) { return format::money(pfs[i].unspent(posts)); });
@@ -200,7 +200,8 @@ void print_table(const CampaignModel& m, const std::vector<PortfolioSummary>& s,
     row(shown_row.second,
         [&](std::size_t i) { return interval(metric, s[i][idx(metric)], outside); });
   }
-  row("P(loss)", [&](std::size_t i) { return format::percent(s[i][idx(Metric::profit)].p_negative); });
+  row("P(loss)",
+      [&](std::size_t i) { return format::percent(s[i][idx(Metric::profit)].p_negative); });
   row(std::string(format::kShortfall) + " (USD)",
       [&](std::size_t i) { return format::money(s[i][idx(Metric::profit)].shortfall); });
   if (np > 1) {
@@ -321,21 +322,23 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
   for (const Portfolio& p : model.portfolios()) hires += p.hired.size();
   const std::string niche(kNicheNames[static_cast<std::size_t>(sc.niche)]);
   std::cout << "microreach simulate: " << format::money(sc.budget) << " in " << niche << ", "
-            << format::count(static_cast<std::uint64_t>(result.trials)) << " trials, seed " << sc.seed
-            << (sc.model.noise ? "" : ", noise off") << "\n";
+            << format::count(static_cast<std::uint64_t>(result.trials)) << " trials, seed "
+            << sc.seed << (sc.model.noise ? "" : ", noise off") << "\n";
   std::cout << "candidates: " << format::count(static_cast<std::uint64_t>(pool.accounts.size()))
             << " accounts in " << niche << " and related niches from "
             << (sc.input.empty()
-                    ? "a synthetic market of " + format::count(static_cast<std::uint64_t>(sc.market_profiles)) +
+                    ? "a synthetic market of " +
+                          format::count(static_cast<std::uint64_t>(sc.market_profiles)) +
                           " profiles (seed " + std::to_string(sc.market_seed) + ")"
                     : sc.input)
             << " [" << std::fixed << std::setprecision(2) << pool_seconds << " s]\n";
   const double it = static_cast<double>(result.trials) * static_cast<double>(model.account_count());
   std::cout << "simulated " << format::count(static_cast<std::uint64_t>(model.account_count()))
             << " distinct accounts (" << hires << " hires) x "
-            << format::count(static_cast<std::uint64_t>(result.trials)) << " trials in " << sim_seconds << " s ("
-            << std::setprecision(1) << it / std::max(sim_seconds, 1e-9) / 1e6
-            << "M influencer-trials/s, " << effective_threads(g.threads)
+            << format::count(static_cast<std::uint64_t>(result.trials)) << " trials in "
+            << sim_seconds << " s (" << std::setprecision(1)
+            << it / std::max(sim_seconds, 1e-9) / 1e6 << "M influencer-trials/s, "
+            << effective_threads(g.threads)
             << (effective_threads(g.threads) == 1 ? " thread, " : " threads, ") << "batch code "
             << sim::batch_isa_name() << "; " << std::setprecision(2) << sim_cpu << " CPU-s)\n";
   std::cout.unsetf(std::ios::floatfield);
@@ -344,9 +347,9 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
     std::snprintf(rse, sizeof rse, "%s%%", format::number(100.0 * prec.max_relative_se).c_str());
     std::cout << "precision: largest relative standard error " << rse
               << (prec.reached ? " < " : " (target not reached: --max-trials) vs ")
-              << format::number(100 * sc.precision) << "%" << " after " << prec.rounds << " round"
-              << (prec.rounds > 1 ? "s" : "") << ", " << format::count(static_cast<std::uint64_t>(result.trials))
-              << " trials\n";
+              << format::number(100 * sc.precision) << "%"
+              << " after " << prec.rounds << " round" << (prec.rounds > 1 ? "s" : "") << ", "
+              << format::count(static_cast<std::uint64_t>(result.trials)) << " trials\n";
   }
   std::cout << "\n";
   print_table(model, summary, result, baseline);

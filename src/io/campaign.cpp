@@ -256,14 +256,13 @@ std::vector<StrategyHires> read_hires(const std::string& path) {
       s.fake_share = h5::read_dataset<double>(f.id(), h + "fake_share", path);
       const std::size_t n = s.id.size();
       for (const std::size_t len :
-           {s.handle.size(), s.platform.size(), s.niche.size(), s.tier.size(),
-            s.followers.size(), s.price.size(), s.fee.size(), s.expected_reach.size(),
-            s.expected_conversions.size(), s.score.size(), s.fake_share.size()})
+           {s.handle.size(), s.platform.size(), s.niche.size(), s.tier.size(), s.followers.size(),
+            s.price.size(), s.fee.size(), s.expected_reach.size(), s.expected_conversions.size(),
+            s.score.size(), s.fake_share.size()})
         if (len != n)
           throw InputError(path, 0, 0,
-                           h + "*: the hire columns have different lengths (" +
-                               std::to_string(n) + " ids, " + std::to_string(len) +
-                               " values in another column)");
+                           h + "*: the hire columns have different lengths (" + std::to_string(n) +
+                               " ids, " + std::to_string(len) + " values in another column)");
     }
     out.push_back(std::move(s));
   }

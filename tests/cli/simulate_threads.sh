@@ -60,16 +60,16 @@ diff <(grep -v -e '^simulated' -e '^candidates' -e '^wrote' t1.txt) <(grep -v -e
 
 # --precision: rounds, identical across thread counts, the trials used reported.
 prec=(simulate --strategies macro,micro-even:10 --market-profiles 60000 --trials 1000
-      --precision 0.02 --max-trials 200000 --seed 3)
+      --precision 0.01 --max-trials 200000 --seed 3)
 "$MICROREACH" -q --threads 1 "${prec[@]}" --out p1.h5 > p1.txt
 "$MICROREACH" -q --threads 2 "${prec[@]}" --out p2.h5 > /dev/null
-grep -q "^precision: largest relative standard error .* < 2% after .* rounds" p1.txt \
+grep -q "^precision: largest relative standard error .* < 1% after .* rounds" p1.txt \
   || { cat p1.txt; fail "precision line missing"; }
 "$PYTHON" -c "
 import h5py, numpy as np, sys
 a, b = h5py.File('p1.h5'), h5py.File('p2.h5')
 assert a.attrs['trials'] == b.attrs['trials'] > 1000, 'precision rounds did not add trials'
-assert a.attrs['precision_reached'] == 1 and a.attrs['max_relative_se'] < 0.02
+assert a.attrs['precision_reached'] == 1 and a.attrs['max_relative_se'] < 0.01
 assert a.attrs['rounds'] >= 2
 assert np.array_equal(a['summary/mean'][()], b['summary/mean'][()])
 " || fail "--precision results differ or are wrong"

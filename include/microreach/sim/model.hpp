@@ -128,8 +128,8 @@ struct Portfolio {
   std::string spec;   // e.g. "micro-even:40"
   std::string label;  // short name for tables
   std::vector<Candidate> hired;
-  double budget = 0;  // the budget it was built for (USD)
-  std::string note;   // what the strategy could not do as asked (e.g. fewer accounts found)
+  double budget = 0;        // the budget it was built for (USD)
+  std::string note;         // what the strategy could not do as asked (e.g. fewer accounts found)
   std::string description;  // what the strategy hires and how it spends the budget
   // Sum of the hired accounts' fees: price x posts.
   double fees(double posts) const;
