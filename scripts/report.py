@@ -681,7 +681,7 @@ def fig_tornado(run, figures, figdir):
     run.tornado_data = {}
     for r_i, st in enumerate(strategies):
         for ax, what, title in ((axes[r_i][0], "mean", "mean ROI"),
-                                (axes[r_i][1], "spread", "ROI spread P95 - P5")):
+                                (axes[r_i][1], "spread", "ROI spread (P95 - P5)")):
             d = tornado_rows(sens, st, what, top)
             names = d["parameter"].tolist()[::-1]  # largest on top
             y = np.arange(len(d))
@@ -697,10 +697,14 @@ def fig_tornado(run, figures, figdir):
             ax.set_yticks(y)
             ax.set_yticklabels(names)
             # The bars are drawn in points, so each tick label states its own position.
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:+g} pts"))
-            ax.set_xlabel(f"change in {title} (percentage points; base "
-                          f"{fmt_pct(base, sign=(what == 'mean'))})")
-            ax.set_title(f"{run.label(st)}: {title} (ranked by effect on {title})", fontsize=10)
+            # Ticks are the bar ends' own scale (points), labelled with their values.
+            ax.xaxis.set_major_formatter(FuncFormatter(
+                lambda v, _p: "0" if v == 0 else f"{v:+g}"))
+            base_txt = fmt_pct(base, sign=True) if what == "mean" else \
+                fmt_points(base).lstrip("+")
+            ax.set_xlabel(f"change in {'mean ROI' if what == 'mean' else 'ROI spread'}, "
+                          f"percentage points (base {base_txt})")
+            ax.set_title(f"{run.label(st)}: {title}", fontsize=10)
             ax.legend(fontsize=8, loc="lower right")
     fig.suptitle(f"Sensitivity tornado: which uncertain input moves ROI most when varied "
                  f"{rng_txt}\n(common random numbers; each panel ranks by its own effect, "

@@ -535,8 +535,8 @@ const std::vector<ListEntry>& Strategy::entries() const {
 }
 
 std::string strategy_help() {
-  return "macro, macro:N, micro-even:N (N >= 1), micro-top, mix:A (A in [0, 1]), optimize or "
-         "list:FILE";
+  return "macro, micro-even:N (N >= 1), micro-top, mix:A (A in [0, 1]), optimize, macro:N (at "
+         "most N macro/mega accounts) or list:FILE";
 }
 
 StrategySpec parse_strategy(const std::string& raw, const std::string& option) {

@@ -31,6 +31,7 @@ def load(script):
 
 def tick_number(text):
     t = text.replace("\u2212", "-").replace(",", "").replace(" pts", "").replace("%", "")
+    t = "0" if t == "0" else t
     return float(t)
 
 
