@@ -288,3 +288,33 @@ TEST_CASE("Sensitivity with a hand-made input that changes nothing ranks it last
   CHECK_THROWS_AS(run_sensitivity(p, ps, SensitivityOptions{1, 100, 1.5, RankBy::mean}),
                   ConfigError);
 }
+
+TEST_CASE("Sensitivity shows each strategy's own base value for tier inputs and estimates",
+          "[plan]") {
+  // A macro-only and a micro-only plan: the trust row shows the macro tier's 1.0 and the
+  // micro tier's 1.4 (the defaults), the reach-rate row 0.10 and 0.22, and the fake-share row
+  // each plan's own mean estimate (0.3 and 0.1), not one value for every strategy.
+  ModelParams p;
+  Portfolio big, small;
+  big.hired = {sim_test::candidate(
+      {.key = 1, .tier = Tier::macro, .followers = 600'000, .fake = 0.3, .price = 3'000})};
+  small.hired = {sim_test::candidate({.key = 2}), sim_test::candidate({.key = 3})};
+  const auto rows = run_sensitivity(p, {big, small}, SensitivityOptions{1, 256, 0.2, RankBy::mean});
+  auto base = [&](std::size_t portfolio, const std::string& name) {
+    for (const auto& r : rows)
+      if (r.portfolio == portfolio && r.parameter == name) return r.base_value;
+    FAIL("no row " << name);
+    return 0.0;
+  };
+  CHECK(base(0, "model.trust") == 1.0);
+  CHECK(base(1, "model.trust") == 1.4);
+  CHECK(base(0, "model.reach_rate") == 0.10);
+  CHECK(base(1, "model.reach_rate") == 0.22);
+  CHECK(base(0, "candidates.fake_share") == Approx(0.3));
+  CHECK(base(1, "candidates.fake_share") == Approx(0.1));
+  // The table labels the effects in points and the base column as the plan's own.
+  const std::string table = format_sensitivity_table(rows, {big, small}, 0.2);
+  CHECK(table.find("base value (this plan)") != std::string::npos);
+  CHECK(table.find(" pts") != std::string::npos);
+  CHECK(table.find("effect on mean ROI") != std::string::npos);
+}
