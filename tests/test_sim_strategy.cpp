@@ -208,7 +208,7 @@ TEST_CASE("A budget too small for any account is refused with the minimum needed
   }
 }
 
-TEST_CASE("--max-hires caps micro-top and optimize, and the note says so", "[sim]") {
+TEST_CASE("A hire cap (--max-hires) stops micro-top and optimize, and the note says so", "[sim]") {
   const CandidatePool p = pool();
   StrategyContext ctx;
   ctx.pool = &p;
