@@ -26,7 +26,7 @@ CampaignRun run_campaign(const Scenario& sc) {
   CandidateOptions copt;
   copt.niche = sc.niche;
   for (const StrategySpec& s : specs)
-    for (const auto& e : s.entries) {
+    for (const auto& e : s->entries()) {
       if (e.by_id)
         copt.wanted_ids.insert(e.id);
       else
@@ -61,7 +61,7 @@ CampaignRun run_campaign(const Scenario& sc) {
   bool have_baseline = false;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     portfolios.push_back(build_portfolio(specs[i], ctx));
-    if (!have_baseline && specs[i].kind == StrategyKind::macro) {
+    if (!have_baseline && specs[i]->is_baseline()) {
       run.baseline = i;
       have_baseline = true;
     }
