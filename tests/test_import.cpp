@@ -285,7 +285,7 @@ TEST_CASE("R-style quoting and JSON arrays import", "[import]") {
   REQUIRE(js.p.size() == 2);
   CHECK(js.p.followers[1] == 4492.0);
   CHECK(js.p.posts[1] == 29.0);
-  CHECK(js.p.id[0] == 1);
+  CHECK(js.p.id[0] == 1);  // the ordinal in the array
   CHECK(js.p.id[1] == 2);
   CHECK(js.p.handle[0].empty());
 }
@@ -398,9 +398,12 @@ TEST_CASE("a bad row is reported before an unclosed quote later in the file", "[
   std::string j = "[{\"followers\": \"12x\"},\n";
   for (int i = 0; i < 5000; ++i) j += "{\"followers\": 5},\n";
   j += "{\"followers\": }]";
-  // JSON is checked whole when opened (the header is the union of all keys), so its syntax
-  // error comes first.
-  expect_refused(j, 5002, 15, "expected a string, number", opt, "bad.json");
+  // JSON errors come in file order too: the bad value before the syntax error.
+  expect_refused(j, 1, 0, "found '12x'", opt, "bad.json");
+  std::string k = "[{\"followers\": 12},\n";
+  for (int i = 0; i < 5000; ++i) k += "{\"followers\": 5},\n";
+  k += "{\"followers\": }]";
+  expect_refused(k, 5002, 15, "expected a value", opt, "bad2.json");
 }
 
 TEST_CASE("With --on-error skip, good rows are kept and each bad row is listed with its reason",
@@ -420,9 +423,9 @@ TEST_CASE("With --on-error skip, good rows are kept and each bad row is listed w
   const Imported r = import_file(f.path, opt);
   CHECK(r.p.size() == 3);
   CHECK(r.stats.rows == 3);
-  CHECK(r.stats.rejected == 3);
-  CHECK(r.stats.rows_read == 6);  // blank lines and all-empty rows are not rows
-  REQUIRE(r.rejects.size() == 3);
+  CHECK(r.stats.rejected == 4);
+  CHECK(r.stats.rows_read == 7);  // a blank line is not a row; a row of empty fields is
+  REQUIRE(r.rejects.size() == 4);
   CHECK(r.rejects[0].line == 3);
   CHECK(r.rejects[0].column == 2);
   CHECK(r.rejects[0].column_name == "followers");
@@ -432,6 +435,8 @@ TEST_CASE("With --on-error skip, good rows are kept and each bad row is listed w
   CHECK(r.rejects[1].column == 3);
   CHECK(r.rejects[1].reason.find("100 x followers") != std::string::npos);
   CHECK(r.rejects[2].line == 7);
+  CHECK(r.rejects[3].line == 8);
+  CHECK(r.rejects[3].reason.find("follower count") != std::string::npos);
   CHECK(r.p.handle == std::vector<std::string>{"ok1", "ok2", "ok3"});
   CHECK(r.p.followers[2] == 1234.0);
 }
