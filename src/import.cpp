@@ -322,6 +322,7 @@ void ImportOptions::add_map(const std::string& text) {
 
 ColumnMapping map_columns(const std::vector<std::string>& header, const ImportOptions& opt,
                           const std::string& path) {
+  check_header_names(header, path, 0, false);  // CSV headers were checked with their columns
   ColumnMapping m;
   std::vector<std::string> norm;
   norm.reserve(header.size());
@@ -410,8 +411,9 @@ struct ImportSource::Impl {
   std::vector<int> column_field;
   bool fast_ok = true;
 
-  // CSV reading state (serial).
+  // CSV reading state (serial). cr_only: lines end in a bare CR, read as LF.
   int fd = -1;
+  bool cr_only = false;
   std::string carry;
   bool eof = false, done = false;
   std::uint64_t next_line = 1, offset = 0;
@@ -435,23 +437,29 @@ struct ImportSource::Impl {
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
       file_size = static_cast<std::uint64_t>(st.st_size);
-    // Read until the header record (and a possible rule line after it) is complete.
+    // Read until the header line (and a possible rule line after it) is complete.
     std::string buf;
+    bool sniffed = false;
     for (;;) {
-      if (!read_more(buf, buf.size() + (std::size_t{1} << 16))) break;
+      const bool more = read_more(buf, buf.size() + (std::size_t{1} << 16));
+      if (!sniffed && !buf.empty()) {
+        sniffed = true;
+        if (const std::string kind = text::binary_kind(buf.data(), buf.size()); !kind.empty())
+          throw InputError(path, 0, 0, "this is " + kind + ", not CSV text: expected a table");
+        cr_only = csv::cr_only_line_ends(buf.data(), buf.size());
+        if (cr_only) std::replace(buf.begin(), buf.end(), '\r', '\n');
+      }
+      if (!more) break;
       const char* b = buf.data();
       const char* e = b + buf.size();
-      std::size_t skip = (buf.size() >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
-      const char* he = csv::header_end(b + skip, e);
-      if (he < e) {
-        // also want the line after the header complete, to recognise a rule line
-        if (std::memchr(he, '\n', static_cast<std::size_t>(e - he))) break;
-      }
+      const char* he = csv::header_end(b, e);
+      // also want the line after the header complete, to recognise a rule line
+      if (he < e && std::memchr(he, '\n', static_cast<std::size_t>(e - he))) break;
       if (buf.size() > opt.max_record_bytes) {
         throw InputError(path, 1, 0,
                          "the header line is longer than " +
                              std::to_string(opt.max_record_bytes >> 20) +
-                             " MiB: probably an unmatched quote");
+                             " MiB: expected a header line of column names");
       }
     }
     const char* b = buf.data();
@@ -473,23 +481,15 @@ struct ImportSource::Impl {
       p = nl + 1;
       ++next_line;
     }
-    if (p >= e) throw InputError(path, 0, 0, "the file is empty: expected a header line");
-    const char* he = csv::header_end(p, e);
-    delim = opt.delimiter ? opt.delimiter : csv::detect_delimiter(p, he);
-    std::vector<csv::Field> fields;
-    csv::RecordInfo info;
-    const char* rec_end = csv::parse_record(p, e, delim, fields, info);
-    if (info.error == csv::FieldError::unterminated) {
-      throw InputError(path, next_line, info.error_field + 1,
-                       "a quoted header name is never closed: expected a closing '\"'");
-    }
-    std::string tmp;
-    for (const auto& f : fields) {
-      csv::unescape(f, tmp);
-      header.push_back(tmp);
-    }
+    if (p >= e || std::all_of(p, e, [](char c) { return c == ' ' || c == '\t' || c == '\r'; }))
+      throw InputError(path, 0, 0, "the file is empty: expected a header line");
+    delim = opt.delimiter ? opt.delimiter : csv::detect_delimiter(p, e);
+    const csv::ScanResult hr = csv::find_record_end(p, e, delim, true);
+    const char* he = hr.end ? hr.end : e;
+    const csv::RecordInfo info = csv::parse_header(p, he, delim, header);
+    csv::check_header_line(info, header, path, next_line);
     next_line += info.newlines;
-    p = rec_end;
+    p = he;
     const char* nl =
         static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p)));
     const char* le = nl ? nl + 1 : e;
@@ -521,6 +521,7 @@ struct ImportSource::Impl {
       got += static_cast<std::size_t>(n);
     }
     s.resize(got);
+    if (cr_only) std::replace(s.begin() + static_cast<std::ptrdiff_t>(old), s.end(), '\r', '\n');
     return got > old;
   }
 
@@ -833,6 +834,11 @@ struct ImportSource::Impl {
       } else {
         t = trim(fld.view());
       }
+      if (t.find('\0') != std::string_view::npos) {
+        err = {static_cast<int>(idx), std::string(t),
+               "found a NUL byte: expected text (is this a binary file?)"};
+        return RowResult::rejected;
+      }
       if (!valid_utf8(t)) {
         err = {static_cast<int>(idx), std::string(fld.view()),
                "expected UTF-8 text (save the file as UTF-8)"};
@@ -993,7 +999,7 @@ struct ImportSource::Impl {
         continue;
       }
       if (fields.size() != ncols) {
-        if (csv::is_blank_record(rec, p, delim)) continue;
+        if (csv::is_blank_line(rec, p)) continue;
         ++rows;
         const std::size_t c = std::min(fields.size(), ncols);
         reject(

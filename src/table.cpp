@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 
@@ -42,12 +43,53 @@ std::string shown(std::string_view s, std::size_t max = 40) {
       out += "\\r";
     } else if (c == '\t') {
       out += "\\t";
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += buf;
     } else {
       out += c;
     }
   }
   if (s.size() > max) out += "...";
   return out;
+}
+
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* e = p + s.size();
+  while (p < e) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    std::uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (e - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
 }
 
 // A file read in chunks into a buffer that keeps the unconsumed tail.
@@ -95,9 +137,17 @@ class Buffered {
         eof_ = true;
         return false;
       }
+      if (cr_only_) std::replace(buf_.begin() + static_cast<std::ptrdiff_t>(len_),
+                                 buf_.begin() + static_cast<std::ptrdiff_t>(len_) + n, '\r', '\n');
       len_ += static_cast<std::size_t>(n);
       return true;
     }
+  }
+  // From now on (and in what is buffered) a CR is a line end: for files with bare-CR lines.
+  void set_cr_only() {
+    cr_only_ = true;
+    std::replace(buf_.begin() + static_cast<std::ptrdiff_t>(pos_),
+                 buf_.begin() + static_cast<std::ptrdiff_t>(len_), '\r', '\n');
   }
   void rewind() {
     if (::lseek(fd_, 0, SEEK_SET) < 0) {
@@ -116,6 +166,7 @@ class Buffered {
   std::uint64_t base_ = 0;  // file offset of buf_[0]
   std::size_t chunk_ = kFirstRead;
   bool eof_ = false;
+  bool cr_only_ = false;
 };
 
 // Skips a UTF-8 BOM; refuses UTF-16/32 files with a clear message.
@@ -137,7 +188,12 @@ class CsvTable final : public TableReader {
   CsvTable(const std::string& path, const TableOptions& opt)
       : TableReader(path), in_(path), opt_(opt) {
     skip_bom(in_, path);
-    // Header: first non-blank record.
+    while (in_.available() < kFirstRead && in_.fill()) {
+    }
+    if (const std::string kind = text::binary_kind(in_.begin(), in_.available()); !kind.empty())
+      throw InputError(path, 0, 0, "this is " + kind + ", not CSV text: expected a table");
+    if (csv::cr_only_line_ends(in_.begin(), in_.available())) in_.set_cr_only();
+    // Header: first non-blank line.
     for (;;) {
       const char *s, *e;
       if (!raw_record(s, e, true))
@@ -151,12 +207,8 @@ class CsvTable final : public TableReader {
         continue;
       }
       delim_ = opt.delimiter ? opt.delimiter : csv::detect_delimiter(s, e);
-      split(s, e);
-      header_.clear();
-      for (const auto& f : fields_) {
-        csv::unescape(f, tmp_);
-        header_.push_back(tmp_);
-      }
+      const csv::RecordInfo info = csv::parse_header(s, e, delim_, header_);
+      csv::check_header_line(info, header_, path, line_);
       advance(s, e);
       break;
     }
@@ -192,6 +244,13 @@ class CsvTable final : public TableReader {
                        "column '" + column_name(k) +
                            "': text after the closing quote of a quoted "
                            "field: expected the delimiter or the end of the line right after it");
+    }
+    if (const void* nul = std::memchr(s, '\0', static_cast<std::size_t>(e - s))) {
+      std::size_t k = 0;
+      while (k + 1 < fields_.size() && fields_[k + 1].p <= static_cast<const char*>(nul)) ++k;
+      throw InputError(path(), rec_line_, k + 1,
+                       "column '" + column_name(k) + "': found a NUL byte in '" +
+                           shown(fields_[k].view()) + "': expected text (is this a binary file?)");
     }
     if (opt_.check_field_count && fields_.size() != header_.size()) {
       const std::size_t col = std::min(fields_.size(), header_.size()) + 1;
@@ -413,6 +472,39 @@ char parse_delimiter(const std::string& option, const std::string& text) {
   if (text == "semicolon") return ';';
   if (text == "pipe") return '|';
   throw ConfigError(option, text, "expected one of ',', ';', '|' or 'tab'");
+}
+
+void check_header_names(const std::vector<std::string>& header, const std::string& path,
+                        std::uint64_t line, bool columns_numbered) {
+  const auto col = [&](std::size_t i) -> std::uint64_t { return columns_numbered ? i + 1 : 0; };
+  std::unordered_map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& h = header[i];
+    if (h.find('\0') != std::string::npos) {
+      throw InputError(path, line, col(i),
+                       "column name \"" + shown(h, 60) +
+                           "\" holds a NUL byte: expected text (is this a binary file?)");
+    }
+    if (!valid_utf8(h)) {
+      throw InputError(path, line, col(i),
+                       "column name \"" + shown(h, 60) +
+                           "\" is not UTF-8 text: expected UTF-8 (save the file as UTF-8)");
+    }
+    const std::string key = normalize_header(h);
+    if (key.empty()) continue;
+    const auto [it, fresh] = seen.emplace(key, i);
+    if (!fresh) {
+      const std::string& first = header[it->second];
+      throw InputError(
+          path, line, col(i),
+          "column name \"" + shown(h, 60) + "\" repeats " +
+              (first == h ? std::string("an earlier column")
+                          : "\"" + shown(first, 60) + "\" (the same name, case and punctuation "
+                                                      "ignored)") +
+              (columns_numbered ? " (column " + std::to_string(it->second + 1) + ")" : "") +
+              ": expected each column once (rename or remove one)");
+    }
+  }
 }
 
 std::string describe_header(const std::vector<std::string>& header) {
