@@ -904,6 +904,26 @@ struct ImportSource::Impl {
     out.follower_growth_30d[k] = val(F::follower_growth_30d);
     out.price_per_post[k] = val(F::price_per_post);
     out.true_fake_share[k] = kMissing;
+    // The ranges every input format shares (values.hpp), after the derivations.
+    if (const auto bad = check_profile_ranges(out, k)) {
+      F f = F::followers;
+      switch (bad->column) {
+        case Column::following: f = F::following; break;
+        case Column::posts: f = F::posts; break;
+        case Column::avg_likes: f = likes_from; break;
+        case Column::avg_comments: f = F::avg_comments; break;
+        case Column::avg_shares: f = F::avg_shares; break;
+        case Column::avg_views: f = F::avg_views; break;
+        case Column::reply_rate: f = F::reply_rate; break;
+        case Column::fake_follower_share:
+          f = map.has(F::fake_follower_share) ? F::fake_follower_share : F::authentic_engagement;
+          break;
+        case Column::follower_growth_30d: f = F::follower_growth_30d; break;
+        case Column::price_per_post: f = F::price_per_post; break;
+        default: break;
+      }
+      return fail(f, bad->expected);
+    }
     return RowResult::kept;
   }
 

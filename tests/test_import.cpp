@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/scoring.hpp"
+#include "microreach/synth.hpp"
 
 using namespace microreach;
 
@@ -738,4 +740,46 @@ TEST_CASE("rows of empty fields, too many fields, bare CR line ends, NUL bytes, 
   for (int i = 0; i < 70000; ++i) bin += static_cast<char>((i * 7919) % 256);
   expect_refused(bin, 0, 0, "binary data", {}, "b.csv");
   expect_refused(bin, 0, 0, "binary data", {}, "b.json");
+}
+
+// ---- One set of range checks for every input format ----
+TEST_CASE("values out of range are refused in CSV, JSON and HDF5 input alike", "[import][ranges]") {
+  expect_refused("handle,followers\nx,2e10\n", 2, 2, "between 0 and 1e+10");
+  expect_refused("{\"followers\": 2e10}\n", 1, 0, "between 0 and 1e+10", {}, "r.ndjson");
+  expect_refused("handle,followers,price\nx,10,-1\n", 2, 3, "expected a count >= 0");
+  expect_refused("handle,followers,posts\nx,10,1e9\n", 2, 3, "a post count between 0 and 1e+08");
+  expect_refused("{\"followers\": 10, \"fake_follower_share\": 7}\n", 1, 0,
+                 "share between 0 and 1", {}, "s.ndjson");
+  // HDF5: the pipeline checks what the file holds, naming the dataset and the index.
+  const std::vector<std::pair<std::function<void(ProfileChunk&)>, std::string>> cases = {
+      {[](ProfileChunk& p) { p.followers[3] = -5; }, "dataset /profiles/followers, index 3"},
+      {[](ProfileChunk& p) { p.followers[4] = std::nan(""); }, "/profiles/followers, index 4"},
+      {[](ProfileChunk& p) { p.followers[5] = 1e308; }, "/profiles/followers, index 5"},
+      {[](ProfileChunk& p) { p.fake_follower_share[6] = 7; }, "/profiles/fake_follower_share"},
+      {[](ProfileChunk& p) { p.platform[7] = 9; }, "/profiles/platform"},
+      {[](ProfileChunk& p) { p.niche[8] = 200; }, "/profiles/niche"},
+      {[](ProfileChunk& p) { p.price_per_post[9] = -1; }, "/profiles/price_per_post, index 9"},
+  };
+  for (const auto& [damage, needle] : cases) {
+    ProfileChunk p;
+    generate_chunk(3, 0, 50, GeneratorConfig{}, ScoringConfig{}, p);
+    damage(p);
+    TempFile f("bad.h5", "");
+    {
+      h5::File file = h5::File::create(f.path, {h5::kFiletypeProfiles, 3, "", "test"});
+      {
+        h5::TableSink sink(file.id(), {64, 0}, false, false);
+        Batch b;
+        b.profiles = p;
+        sink.consume(b);
+      }
+      file.close();
+    }
+    Hdf5Source src(f.path, 16);
+    CollectSink sink;
+    PipelineOptions po;
+    po.score = false;
+    INFO(needle);
+    CHECK_THROWS_WITH(run_pipeline(src, {&sink}, po), Catch::Contains(needle));
+  }
 }
