@@ -16,6 +16,7 @@
 #include "json_rows.hpp"
 #include "microreach/error.hpp"
 #include "text_sniff.hpp"
+#include "microreach/scoring.hpp"
 #include "microreach/values.hpp"
 #include "value_parse.hpp"
 
@@ -1359,6 +1360,93 @@ bool is_import_path(const std::string& path) {
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return ext == ".csv" || ext == ".tsv" || ext == ".txt" || ext == ".tab" || ext == ".json" ||
          ext == ".ndjson" || ext == ".jsonl";
+}
+
+// ---------------------------------------------------------------------------------------------
+Dedupe parse_dedupe(const std::string& option, const std::string& text) {
+  if (text == "first") return Dedupe::first;
+  if (text == "last") return Dedupe::last;
+  if (text == "keep") return Dedupe::keep;
+  throw ConfigError(option, text,
+                    "expected first (keep the first row of each account), last or keep "
+                    "(keep every row, only count the duplicates)");
+}
+
+std::uint64_t account_key(const ProfileChunk& p, std::size_t i) {
+  const std::string& h = p.handle[i];
+  if (h.empty()) return 0;
+  // FNV-1a over the platform code and the lowered handle, then a final mix.
+  std::uint64_t x = 0xcbf29ce484222325ull;
+  const auto mix = [&](unsigned char c) {
+    x ^= c;
+    x *= 0x100000001b3ull;
+  };
+  mix(p.platform[i]);
+  for (char c : h) mix(static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return x ? x : 1;
+}
+
+DedupeSink::DedupeSink(Dedupe mode, std::vector<BatchSink*> next)
+    : mode_(mode), next_(std::move(next)) {}
+
+void DedupeSink::set_counts(std::unordered_map<std::uint64_t, std::uint32_t> counts) {
+  seen_ = std::move(counts);
+}
+
+void DedupeSink::consume(const Batch& b) {
+  const ProfileChunk& p = b.profiles;
+  std::vector<std::uint32_t> drop;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const std::uint64_t k = account_key(p, i);
+    if (!k) continue;
+    if (mode_ == Dedupe::last) {
+      auto it = seen_.find(k);
+      if (it == seen_.end() || it->second <= 1) continue;  // the last (or only) row
+      if (it->second == 2) ++repeated_;
+      --it->second;
+      ++duplicates_;
+      drop.push_back(static_cast<std::uint32_t>(i));
+      continue;
+    }
+    const std::uint32_t n = ++seen_[k];
+    if (n == 1) continue;
+    ++duplicates_;
+    if (n == 2) ++repeated_;
+    if (mode_ == Dedupe::first) drop.push_back(static_cast<std::uint32_t>(i));
+  }
+  if (drop.empty()) {
+    for (BatchSink* s : next_) s->consume(b);
+    return;
+  }
+  Batch& f = filtered_;
+  f.sequence = b.sequence;
+  f.raw_first_line = b.raw_first_line;
+  f.raw_offset = b.raw_offset;
+  f.rows_read = b.rows_read;
+  f.rejects = b.rejects;
+  f.profiles.clear();
+  f.scores.resize(0);
+  f.profiles.first_row = p.first_row;
+  const bool scored = b.scores.size() == p.size();
+  std::size_t d = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (d < drop.size() && drop[d] == i) {
+      ++d;
+      continue;
+    }
+    f.profiles.append_row(p, i);
+    if (scored) f.scores.append_row(b.scores, i);
+  }
+  for (BatchSink* s : next_) s->consume(f);
+}
+
+void CountKeysSink::consume(const Batch& b) {
+  for (std::size_t i = 0; i < b.profiles.size(); ++i) {
+    if (const std::uint64_t k = account_key(b.profiles, i)) ++counts[k];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
