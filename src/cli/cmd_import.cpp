@@ -30,7 +30,7 @@ std::string options_text(const ImportArgs& a, const ImportSource& src) {
          std::string(src.delimiter() == '\t' ? "\\t" : std::string(1, src.delimiter())) + "\"\n";
   }
   s += "on_error = \"" + a.imp.on_error + "\"\n";
-  s += "dedupe = \"" + (a.imp.dedupe.empty() ? std::string("first") : a.imp.dedupe) + "\"\n";
+  if (!a.imp.dedupe.empty()) s += "dedupe = \"" + a.imp.dedupe + "\"\n";  // default: first
   s += "default_platform = \"" + a.imp.platform + "\"\n";
   for (const auto& line : src.mapping_report()) s += "# " + line + "\n";
   return s;
