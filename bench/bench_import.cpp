@@ -4,6 +4,8 @@
 //   bench_import                                   # on a generated 300k-row numeric export
 //   MICROREACH_BENCH_CSV=/path/data.csv bench_import --benchmark_filter=Import
 //   bench_import --write-csv=/path/data.csv --rows=5000000   # the numeric export of the script
+//   bench_import --write-ndjson=/path/data.ndjson --rows=5000000   # the same rows as NDJSON
+//   bench_import --benchmark_filter=ImportNdjson   # NDJSON parse-and-convert, 1 and 2 threads
 //
 // scripts/bench_import.py runs this together with pandas and DuckDB on the same file.
 #include <benchmark/benchmark.h>
@@ -108,6 +110,55 @@ void write_csv(const std::string& path, std::uint64_t rows) {
   }
 }
 
+// The same rows as NDJSON objects (about 240 bytes a row), for the JSON import benchmarks.
+void write_ndjson(const std::string& path, std::uint64_t rows) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f) {
+    std::perror(path.c_str());
+    std::exit(1);
+  }
+  std::vector<std::string> keys;
+  {
+    std::string h = kHeader;
+    h.pop_back();
+    std::size_t a = 0;
+    for (std::size_t b; (b = h.find(',', a)) != std::string::npos; a = b + 1)
+      keys.push_back(h.substr(a, b - a));
+    keys.push_back(h.substr(a));
+  }
+  std::string csv, js;
+  const std::uint64_t step = 100000;
+  for (std::uint64_t i = 0; i < rows; i += step) {
+    csv.clear();
+    js.clear();
+    append_rows(csv, i, std::min(step, rows - i), 42);
+    std::size_t k = 0;
+    js += "{\"";
+    for (std::size_t j = 0; j < csv.size(); ++j) {
+      const char c = csv[j];
+      if (c == ',' || c == '\n') {
+        if (c == ',') {
+          js += ", \"";
+        } else {
+          js += "}\n";
+          k = 0;
+          if (j + 1 < csv.size()) js += "{\"";
+          continue;
+        }
+        ++k;
+        continue;
+      }
+      if (js.back() == '"') js += keys[k] + "\": ";
+      js += c;
+    }
+    std::fwrite(js.data(), 1, js.size(), f);
+  }
+  if (std::fclose(f) != 0) {
+    std::perror(path.c_str());
+    std::exit(1);
+  }
+}
+
 // The file the Import benchmarks read: $MICROREACH_BENCH_CSV, else a generated one.
 const std::string& bench_file() {
   static const std::string path = [] {
@@ -133,6 +184,24 @@ double process_cpu_seconds() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+// The NDJSON file the ImportNdjson benchmark reads: $MICROREACH_BENCH_NDJSON, else generated.
+const std::string& bench_ndjson() {
+  static const std::string path = [] {
+    if (const char* p = std::getenv("MICROREACH_BENCH_NDJSON")) return std::string(p);
+    const std::string tmp = (std::filesystem::temp_directory_path() /
+                             ("microreach_bench_import_" + std::to_string(::getpid()) + ".ndjson"))
+                                .string();
+    write_ndjson(tmp, 300000);
+    std::atexit([] {
+      std::filesystem::remove((std::filesystem::temp_directory_path() /
+                               ("microreach_bench_import_" + std::to_string(::getpid()) + ".ndjson"))
+                                  .string());
+    });
+    return tmp;
+  }();
+  return path;
 }
 
 class NullSink : public BatchSink {
@@ -173,8 +242,7 @@ void BM_SplitRecords(benchmark::State& state) {
 BENCHMARK(BM_SplitRecords);
 
 // Parse and convert to columns: the import source through the pipeline, no output.
-void BM_ImportParse(benchmark::State& state) {
-  const std::string& path = bench_file();
+void import_parse(benchmark::State& state, const std::string& path) {
   const auto bytes = static_cast<std::int64_t>(std::filesystem::file_size(path));
   tbb::global_control threads(tbb::global_control::max_allowed_parallelism,
                               static_cast<std::size_t>(state.range(0)));
@@ -193,7 +261,17 @@ void BM_ImportParse(benchmark::State& state) {
   state.counters["MB_per_cpu_s"] =
       static_cast<double>(state.iterations() * bytes) / 1e6 / (process_cpu_seconds() - cpu0);
 }
+void BM_ImportParse(benchmark::State& state) { import_parse(state, bench_file()); }
 BENCHMARK(BM_ImportParse)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// NDJSON (the same rows as objects): both passes, the keys and the rows.
+void BM_ImportNdjson(benchmark::State& state) { import_parse(state, bench_ndjson()); }
+BENCHMARK(BM_ImportNdjson)
     ->ArgName("threads")
     ->Arg(1)
     ->Arg(2)
@@ -237,16 +315,17 @@ BENCHMARK(BM_ImportToHdf5)
 
 int main(int argc, char** argv) {
   // --write-csv=PATH [--rows=N]: write the synthetic numeric export and exit.
-  std::string out;
+  // --write-ndjson=PATH: the same rows as NDJSON.
+  std::string out, out_json;
   std::uint64_t rows = 5000000;
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--write-csv=", 12) == 0) out = argv[i] + 12;
+    if (std::strncmp(argv[i], "--write-ndjson=", 15) == 0) out_json = argv[i] + 15;
     if (std::strncmp(argv[i], "--rows=", 7) == 0) rows = std::strtoull(argv[i] + 7, nullptr, 10);
   }
-  if (!out.empty()) {
-    write_csv(out, rows);
-    return 0;
-  }
+  if (!out.empty()) write_csv(out, rows);
+  if (!out_json.empty()) write_ndjson(out_json, rows);
+  if (!out.empty() || !out_json.empty()) return 0;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -17,6 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "microreach/error.hpp"
+#include "microreach/table.hpp"
+
 namespace microreach::csv {
 
 // One field of a record: a view into the record text. `escaped` = the field was quoted and
@@ -200,6 +203,16 @@ inline bool is_blank_record(const char* p, const char* rec_end, char delim) {
   return true;
 }
 
+// A line of nothing but blanks (an empty line): skipped. A line with delimiters (",,,") is a
+// row of empty fields, which readers report.
+inline bool is_blank_line(const char* p, const char* rec_end) {
+  const char* e = strip_eol(p, rec_end);
+  for (const char* q = p; q < e; ++q) {
+    if (*q != ' ' && *q != '\t' && *q != '\r') return false;
+  }
+  return true;
+}
+
 // A rule line under a header: "=====", "-----", "|---|---|", "---\t---".
 inline bool is_rule_line(const char* p, const char* rec_end) {
   const char* e = strip_eol(p, rec_end);
@@ -215,43 +228,98 @@ inline bool is_rule_line(const char* p, const char* rec_end) {
   return marks >= 3;
 }
 
-// End of the first record, with a delimiter-agnostic quote parity scan (for detection).
-inline const char* header_end(const char* p, const char* end) {
-  bool quoted = false;
-  for (const char* q = p; q < end; ++q) {
-    if (*q == '"') {
-      quoted = !quoted;
-    } else if (*q == '\n' && !quoted) {
-      return q + 1;
-    }
-  }
-  return end;
-}
+// End of the header record: one past the first '\n' outside quotes, for the delimiter that
+// splits the first line into the most fields (see detect_delimiter), or end if the data holds
+// no complete record yet.
+inline const char* header_end(const char* p, const char* end);
 
-// The most frequent of \t , ; | outside quotes in the header record ("," if none). Ties go to
-// the tab: names in a header hold commas more often than tabs.
-inline char detect_delimiter(const char* p, const char* rec_end) {
-  const char cands[4] = {'\t', ',', ';', '|'};
-  std::size_t counts[4] = {0, 0, 0, 0};
-  bool quoted = false;
-  for (const char* q = p; q < rec_end; ++q) {
-    if (*q == '"') {
-      quoted = !quoted;
-      continue;
-    }
-    if (quoted) continue;
-    for (int i = 0; i < 4; ++i) counts[i] += (*q == cands[i]);
-  }
-  int best = 0;
-  for (int i = 1; i < 4; ++i) {
-    if (counts[i] > counts[best]) best = i;
-  }
-  return counts[best] > 0 ? cands[best] : ',';
+// True for a file whose lines end in a bare CR (old Mac style): the first block has a CR not
+// followed by LF and no LF at all. Such a file is read with every CR taken as a line end.
+inline bool cr_only_line_ends(const char* p, std::size_t n) {
+  if (std::memchr(p, '\n', n)) return false;
+  return std::memchr(p, '\r', n) != nullptr;
 }
 
 }  // namespace microreach::csv
 
 namespace microreach::csv {
+
+inline const char* parse_record(const char* p, const char* end, char delim, std::vector<Field>& out,
+                                RecordInfo& info);
+
+// The delimiter among \t , ; | that splits the first line of [p, rec_end) into the most
+// fields, with the same quoting rules as data rows ("," if none splits it). Ties go to the
+// tab: names in a header hold commas more often than tabs.
+inline char detect_delimiter(const char* p, const char* rec_end) {
+  const char cands[4] = {'\t', ',', ';', '|'};
+  const char* nl =
+      static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(rec_end - p)));
+  const char* e = strip_eol(p, nl ? nl + 1 : rec_end);
+  std::vector<Field> fields;
+  RecordInfo info;
+  std::size_t best_n = 1;
+  char best = ',';
+  for (char d : cands) {
+    parse_record(p, e, d, fields, info);
+    if (fields.size() > best_n) {
+      best_n = fields.size();
+      best = d;
+    }
+  }
+  return best;
+}
+
+inline const char* header_end(const char* p, const char* end) {
+  const char* r = find_record_end(p, end, detect_delimiter(p, end), false).end;
+  return r ? r : end;
+}
+
+// Splits the header record [p, rec_end) into names, by the rules of data rows; the returned
+// info reports a quote never closed or text after a closing quote.
+inline RecordInfo parse_header(const char* p, const char* rec_end, char delim,
+                               std::vector<std::string>& names);
+
+// Throws InputError for a header line that breaks the quoting rules or has bad names.
+inline void check_header_line(const RecordInfo& info, const std::vector<std::string>& header,
+                              const std::string& path, std::uint64_t line) {
+  if (info.error == FieldError::unterminated) {
+    throw InputError(path, line, info.error_field + 1,
+                     "a quoted header name is never closed: expected a closing '\"'");
+  }
+  // A quote opened in the header and closed only in the data swallows rows into one name.
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& h = header[i];
+    if (h.size() > 256 && h.find('\n') != std::string::npos) {
+      throw InputError(path, line, i + 1,
+                       "a quoted header name runs over " +
+                           std::to_string(std::count(h.begin(), h.end(), '\n') + 1) +
+                           " lines and " + std::to_string(h.size()) +
+                           " bytes: probably a quote never closed; expected a name");
+    }
+  }
+  if (info.error == FieldError::text_after_quote) {
+    throw InputError(path, line, info.error_field + 1,
+                     "text after the closing quote of a quoted header name: expected the "
+                     "delimiter or the end of the line right after it (write a quote inside a "
+                     "quoted name as \"\")");
+  }
+  check_header_names(header, path, line, true);
+}
+
+inline RecordInfo parse_header(const char* p, const char* rec_end, char delim,
+                               std::vector<std::string>& names) {
+  std::vector<Field> fields;
+  RecordInfo info;
+  parse_record(p, rec_end, delim, fields, info);
+  names.clear();
+  std::string tmp;
+  for (const auto& f : fields) {
+    unescape(f, tmp);
+    names.push_back(tmp);
+  }
+  return info;
+}
+
 
 // Tokenizes the record starting at p, where [p, end) holds complete records only (a block cut
 // by last_record_end, or the rest of the file): the record ends at the first '\n' outside

@@ -5,13 +5,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <unordered_map>
 
 #include "csv_scan.hpp"
+#include "json_rows.hpp"
 #include "microreach/error.hpp"
+#include "text_sniff.hpp"
+#include "microreach/scoring.hpp"
 #include "microreach/values.hpp"
 #include "value_parse.hpp"
 
@@ -137,10 +142,15 @@ bool is_rate(F f) {
 std::string shown(std::string_view s, std::size_t max = 60) {
   std::string out;
   for (char c : s.substr(0, max)) {
+    const auto u = static_cast<unsigned char>(c);
     if (c == '\n') {
       out += "\\n";
     } else if (c == '\r') {
       out += "\\r";
+    } else if (u < 0x20 && c != '\t') {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", u);
+      out += buf;  // a NUL byte must not cut the message short
     } else {
       out += c;
     }
@@ -153,6 +163,13 @@ std::string fmt_num(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.10g", v);
   return buf;
+}
+
+// A number as the shortest text that reads back to it (JSON numbers have no source text here).
+std::string shortest(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
 }
 
 // ---- UTF-8 ----
@@ -256,20 +273,7 @@ std::optional<Platform> platform_from_text(std::string_view s) {
 }
 
 constexpr std::size_t kDefaultBlock = std::size_t{2} << 20;
-
-// JSON records travel from the serial reader to the parallel stage in one string:
-// [u64 line][u64 ordinal][u32 n] then n x ([u32 length][bytes]).
-template <class T>
-void put(std::string& s, T v) {
-  s.append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-template <class T>
-T get(const char*& p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  p += sizeof v;
-  return v;
-}
+constexpr std::size_t kNoOrdinal = ~std::size_t{0};
 
 // A problem with one row.
 struct RowError {
@@ -278,7 +282,7 @@ struct RowError {
   std::string expected;
 };
 
-enum class RowResult { kept, blank, rejected };
+enum class RowResult { kept, rejected };
 
 }  // namespace
 
@@ -319,6 +323,7 @@ void ImportOptions::add_map(const std::string& text) {
 
 ColumnMapping map_columns(const std::vector<std::string>& header, const ImportOptions& opt,
                           const std::string& path) {
+  check_header_names(header, path, 0, false);  // CSV headers were checked with their columns
   ColumnMapping m;
   std::vector<std::string> norm;
   norm.reserve(header.size());
@@ -407,16 +412,20 @@ struct ImportSource::Impl {
   std::vector<int> column_field;
   bool fast_ok = true;
 
-  // CSV reading state (serial).
+  // CSV reading state (serial). cr_only: lines end in a bare CR, read as LF.
   int fd = -1;
+  bool cr_only = false;
   std::string carry;
   bool eof = false, done = false;
   std::uint64_t next_line = 1, offset = 0;
 
-  // JSON reading state (serial).
-  std::unique_ptr<TableReader> json;
-  std::vector<std::string> json_fields;
-  std::uint64_t json_ordinal = 0;
+  // JSON reading state (serial), and per header column its slot among the mapped columns
+  // (-1: a key no field uses).
+  std::unique_ptr<json::BlockReader> json_blocks;
+  std::unordered_map<std::string, int> key_index;
+  std::vector<int> slot_of;
+  std::vector<bool> text_column;  // feeds a text field
+  std::size_t slots = 0;
 
   ~Impl() {
     if (fd >= 0) ::close(fd);
@@ -429,23 +438,29 @@ struct ImportSource::Impl {
     struct stat st {};
     if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
       file_size = static_cast<std::uint64_t>(st.st_size);
-    // Read until the header record (and a possible rule line after it) is complete.
+    // Read until the header line (and a possible rule line after it) is complete.
     std::string buf;
+    bool sniffed = false;
     for (;;) {
-      if (!read_more(buf, buf.size() + (std::size_t{1} << 16))) break;
+      const bool more = read_more(buf, buf.size() + (std::size_t{1} << 16));
+      if (!sniffed && !buf.empty()) {
+        sniffed = true;
+        if (const std::string kind = text::binary_kind(buf.data(), buf.size()); !kind.empty())
+          throw InputError(path, 0, 0, "this is " + kind + ", not CSV text: expected a table");
+        cr_only = csv::cr_only_line_ends(buf.data(), buf.size());
+        if (cr_only) std::replace(buf.begin(), buf.end(), '\r', '\n');
+      }
+      if (!more) break;
       const char* b = buf.data();
       const char* e = b + buf.size();
-      std::size_t skip = (buf.size() >= 3 && std::memcmp(b, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
-      const char* he = csv::header_end(b + skip, e);
-      if (he < e) {
-        // also want the line after the header complete, to recognise a rule line
-        if (std::memchr(he, '\n', static_cast<std::size_t>(e - he))) break;
-      }
+      const char* he = csv::header_end(b, e);
+      // also want the line after the header complete, to recognise a rule line
+      if (he < e && std::memchr(he, '\n', static_cast<std::size_t>(e - he))) break;
       if (buf.size() > opt.max_record_bytes) {
         throw InputError(path, 1, 0,
                          "the header line is longer than " +
                              std::to_string(opt.max_record_bytes >> 20) +
-                             " MiB: probably an unmatched quote");
+                             " MiB: expected a header line of column names");
       }
     }
     const char* b = buf.data();
@@ -467,23 +482,15 @@ struct ImportSource::Impl {
       p = nl + 1;
       ++next_line;
     }
-    if (p >= e) throw InputError(path, 0, 0, "the file is empty: expected a header line");
-    const char* he = csv::header_end(p, e);
-    delim = opt.delimiter ? opt.delimiter : csv::detect_delimiter(p, he);
-    std::vector<csv::Field> fields;
-    csv::RecordInfo info;
-    const char* rec_end = csv::parse_record(p, e, delim, fields, info);
-    if (info.error == csv::FieldError::unterminated) {
-      throw InputError(path, next_line, info.error_field + 1,
-                       "a quoted header name is never closed: expected a closing '\"'");
-    }
-    std::string tmp;
-    for (const auto& f : fields) {
-      csv::unescape(f, tmp);
-      header.push_back(tmp);
-    }
+    if (p >= e || std::all_of(p, e, [](char c) { return c == ' ' || c == '\t' || c == '\r'; }))
+      throw InputError(path, 0, 0, "the file is empty: expected a header line");
+    delim = opt.delimiter ? opt.delimiter : csv::detect_delimiter(p, e);
+    const csv::ScanResult hr = csv::find_record_end(p, e, delim, true);
+    const char* he = hr.end ? hr.end : e;
+    const csv::RecordInfo info = csv::parse_header(p, he, delim, header);
+    csv::check_header_line(info, header, path, next_line);
     next_line += info.newlines;
-    p = rec_end;
+    p = he;
     const char* nl =
         static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p)));
     const char* le = nl ? nl + 1 : e;
@@ -515,6 +522,7 @@ struct ImportSource::Impl {
       got += static_cast<std::size_t>(n);
     }
     s.resize(got);
+    if (cr_only) std::replace(s.begin() + static_cast<std::ptrdiff_t>(old), s.end(), '\r', '\n');
     return got > old;
   }
 
@@ -533,6 +541,20 @@ struct ImportSource::Impl {
       } else {
         text_cols.emplace_back(static_cast<std::uint32_t>(c), f);
       }
+    }
+    slot_of.assign(header.size(), -1);
+    text_column.assign(header.size(), false);
+    slots = 0;
+    for (const auto& [c, f] : numeric_cols) {
+      if (slot_of[c] < 0) slot_of[c] = static_cast<int>(slots++);
+    }
+    for (const auto& [c, f] : text_cols) {
+      if (slot_of[c] < 0) slot_of[c] = static_cast<int>(slots++);
+      text_column[c] = true;
+    }
+    key_index.clear();
+    if (format == TableFormat::json) {
+      for (std::size_t j = 0; j < header.size(); ++j) key_index.emplace(header[j], static_cast<int>(j));
     }
   }
 
@@ -596,37 +618,13 @@ struct ImportSource::Impl {
   }
 
   bool read_json(Batch& b) {
-    if (done) return false;
-    std::string& raw = b.raw;
-    raw.clear();
-    std::size_t records = 0;
-    b.raw_first_line = 0;
-    while (raw.size() < block) {
-      bool more;
-      try {
-        more = json->next(json_fields);
-      } catch (const InputError& e) {
-        b.error = std::current_exception();  // reported after the objects before it
-        more = false;
-        ++records;  // so the batch reaches materialize
-      }
-      if (!more) {
-        done = true;
-        break;
-      }
-      if (records == 0) b.raw_first_line = json->line();
-      put<std::uint64_t>(raw, json->line());
-      put<std::uint64_t>(raw, ++json_ordinal);
-      put<std::uint32_t>(raw, static_cast<std::uint32_t>(json_fields.size()));
-      for (const auto& f : json_fields) {
-        put<std::uint32_t>(raw, static_cast<std::uint32_t>(f.size()));
-        raw += f;
-      }
-      ++records;
-    }
-    if (records == 0) return false;
-    b.count = records;
-    b.raw_offset = json_ordinal - records;
+    std::uint64_t col0 = 0;
+    if (!json_blocks->next(b.raw, b.raw_first_line, col0, b.raw_offset, b.error)) return false;
+    // Two numbers for materialize_json in fields a text source does not otherwise use: the
+    // column offset of raw[0] on its line, and (arrays) the objects before the block.
+    b.begin = col0;
+    b.count = json_blocks->is_array() ? static_cast<std::size_t>(json_blocks->first_ordinal())
+                                      : kNoOrdinal;
     return true;
   }
 
@@ -636,20 +634,26 @@ struct ImportSource::Impl {
     double v[kImportFieldCount];
     for (double& x : v) x = kMissing;
     for (const auto& [idx, f] : numeric_cols) {
-      const csv::Field& fld = fields[idx];
-      const ParsedValue pv = detail::parse_value_fast(fld.p, fld.p + fld.n);
-      if (pv.status == ValueStatus::invalid) {
-        err = {static_cast<int>(idx), std::string(fld.view()), std::string(kExpectedNumber)};
-        return RowResult::rejected;
-      }
-      if (pv.percent && !is_rate(f)) {
-        err = {static_cast<int>(idx), std::string(fld.view()),
-               "expected a count such as 1234 or 1.2k, not a percentage"};
-        return RowResult::rejected;
-      }
-      v[static_cast<std::size_t>(f)] = pv.value;
+      if (!parse_numeric(fields[idx], f, idx, v, err)) return RowResult::rejected;
     }
     return finish(v, fields, nf, default_id, out, k, err, scratch);
+  }
+
+  // The number in a numeric field into v[f]; false (err set) if it is not one.
+  bool parse_numeric(const csv::Field& fld, F f, std::uint32_t idx, double* v,
+                     RowError& err) const {
+    const ParsedValue pv = detail::parse_value_fast(fld.p, fld.p + fld.n);
+    if (pv.status == ValueStatus::invalid) {
+      err = {static_cast<int>(idx), std::string(fld.view()), std::string(kExpectedNumber)};
+      return false;
+    }
+    if (pv.percent && !is_rate(f)) {
+      err = {static_cast<int>(idx), std::string(fld.view()),
+             "expected a count such as 1234 or 1.2k, not a percentage"};
+      return false;
+    }
+    v[static_cast<std::size_t>(f)] = pv.value;
+    return true;
   }
 
   // The fast path for plain records (no quote at a field start, plain numbers): numbers are
@@ -706,26 +710,20 @@ struct ImportSource::Impl {
   RowResult finish(const double* v, const csv::Field* fields, std::size_t nf,
                    std::uint64_t default_id, ProfileChunk& out, std::size_t k, RowError& err,
                    std::string& scratch) const {
+    (void)nf;
     auto val = [&](F f) { return v[static_cast<std::size_t>(f)]; };
     auto col = [&](F f) { return map[f]; };
     auto fail = [&](F f, std::string expected) {
       const int c = col(f);
-      err = {c, c >= 0 ? std::string(fields[c].view()) : std::string(), std::move(expected)};
+      std::string text;
+      if (c >= 0) text = fields[c].p ? std::string(fields[c].view()) : shortest(val(f));
+      err = {c, std::move(text), std::move(expected)};
       return RowResult::rejected;
     };
 
     const double followers = val(F::followers);
     if (is_missing(followers)) {
-      bool blank = true;
-      for (std::size_t i = 0; i < nf && blank; ++i) {
-        for (char c : fields[i].view()) {
-          if (c != ' ' && c != '\t') {
-            blank = false;
-            break;
-          }
-        }
-      }
-      if (blank) return RowResult::blank;
+      // Empty, null or absent alike, in every format (a row of empty fields included).
       return fail(F::followers,
                   "expected the follower count (the followers column is required), "
                   "such as 1234, 1.2k or 3.5M");
@@ -837,6 +835,11 @@ struct ImportSource::Impl {
       } else {
         t = trim(fld.view());
       }
+      if (t.find('\0') != std::string_view::npos) {
+        err = {static_cast<int>(idx), std::string(t),
+               "found a NUL byte: expected text (is this a binary file?)"};
+        return RowResult::rejected;
+      }
       if (!valid_utf8(t)) {
         err = {static_cast<int>(idx), std::string(fld.view()),
                "expected UTF-8 text (save the file as UTF-8)"};
@@ -902,6 +905,26 @@ struct ImportSource::Impl {
     out.follower_growth_30d[k] = val(F::follower_growth_30d);
     out.price_per_post[k] = val(F::price_per_post);
     out.true_fake_share[k] = kMissing;
+    // The ranges every input format shares (values.hpp), after the derivations.
+    if (const auto bad = check_profile_ranges(out, k)) {
+      F f = F::followers;
+      switch (bad->column) {
+        case Column::following: f = F::following; break;
+        case Column::posts: f = F::posts; break;
+        case Column::avg_likes: f = likes_from; break;
+        case Column::avg_comments: f = F::avg_comments; break;
+        case Column::avg_shares: f = F::avg_shares; break;
+        case Column::avg_views: f = F::avg_views; break;
+        case Column::reply_rate: f = F::reply_rate; break;
+        case Column::fake_follower_share:
+          f = map.has(F::fake_follower_share) ? F::fake_follower_share : F::authentic_engagement;
+          break;
+        case Column::follower_growth_30d: f = F::follower_growth_30d; break;
+        case Column::price_per_post: f = F::price_per_post; break;
+        default: break;
+      }
+      return fail(f, bad->expected);
+    }
     return RowResult::kept;
   }
 
@@ -966,8 +989,8 @@ struct ImportSource::Impl {
           const std::uint64_t rec_line = line;
           line += next[-1] == '\n' ? 1 : 0;
           p = next;
-          const RowResult r = finish(v, fast_fields.data(), ncols, rec_line, out, k, err, scratch);
-          if (r == RowResult::blank) continue;
+          const RowResult r =
+              finish(v, fast_fields.data(), ncols, rec_line, out, k, err, scratch);
           ++rows;
           if (r == RowResult::kept) {
             ++k;
@@ -997,7 +1020,7 @@ struct ImportSource::Impl {
         continue;
       }
       if (fields.size() != ncols) {
-        if (csv::is_blank_record(rec, p, delim)) continue;
+        if (csv::is_blank_line(rec, p)) continue;
         ++rows;
         const std::size_t c = std::min(fields.size(), ncols);
         reject(
@@ -1009,7 +1032,6 @@ struct ImportSource::Impl {
         continue;
       }
       const RowResult r = convert(fields.data(), fields.size(), rec_line, out, k, err, scratch);
-      if (r == RowResult::blank) continue;
       ++rows;
       if (r == RowResult::kept) {
         ++k;
@@ -1022,58 +1044,130 @@ struct ImportSource::Impl {
     b.rows_read = rows;
   }
 
+  // Objects parsed by simdjson (json_rows.hpp); the values of mapped keys go through the same
+  // conversion as CSV fields: a JSON string is its text, a number its value, null an empty
+  // field, true/false and nested values their text (refused where a number is expected).
   void materialize_json(Batch& b) const {
-    const char* p = b.raw.data();
-    const char* end = p + b.raw.size();
+    thread_local simdjson::dom::parser parser = [] {
+      simdjson::dom::parser p;
+      p.threaded = false;
+      return p;
+    }();
+    // Which keys this object had (duplicates): a stamp per header column, a new one per object.
+    thread_local std::vector<std::uint64_t> stamp;
+    thread_local std::uint64_t object_stamp = 0;
+    if (stamp.size() < header.size()) stamp.resize(header.size(), 0);
     ProfileChunk& out = b.profiles;
     out.clear();
-    out.resize(b.count);
-    std::vector<csv::Field> fields;
+    out.resize(std::max<std::size_t>(b.raw.size() / 64, 16));
+    std::vector<csv::Field> fields(header.size(), csv::Field{"", 0, false});
+    std::vector<std::string> cell(slots);
+    std::vector<double> num(slots);
+    std::vector<std::string> cache_key;  // the previous object's keys, in order, and columns
+    std::vector<int> cache_col;
     std::string scratch;
     RowError err;
     std::size_t k = 0;
     std::uint64_t rows = 0;
-    while (p < end) {
-      const auto line = get<std::uint64_t>(p);
-      const auto ordinal = get<std::uint64_t>(p);
-      const auto n = get<std::uint32_t>(p);
-      fields.clear();
-      for (std::uint32_t i = 0; i < n; ++i) {
-        const auto len = get<std::uint32_t>(p);
-        fields.push_back({p, len, false});
-        p += len;
-      }
-      const RowResult r = convert(fields.data(), fields.size(), ordinal, out, k, err, scratch);
-      if (r == RowResult::blank) continue;
-      ++rows;
-      if (r == RowResult::kept) {
-        ++k;
-        continue;
-      }
-      out.handle[k].clear();
-      out.country[k].clear();
-      out.niche[k] = kUnknown;
-      // The rejected object, rebuilt as JSON text.
-      std::string raw = "{";
-      for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (fields[i].n == 0) continue;
-        if (raw.size() > 1) raw += ", ";
-        raw += "\"" + header[i] + "\": \"";
-        for (char c : fields[i].view()) {
-          if (c == '"' || c == '\\') raw += '\\';
-          if (c == '\n') {
-            raw += "\\n";
-            continue;
+    json::for_each_document(
+        parser, b.raw.data(), b.raw.size(), b.raw_first_line, b.begin, path,
+        [&](const json::Document& d) {
+          ++rows;
+          // The default id: the object's ordinal in an array, else its line.
+          const std::uint64_t id = b.count == kNoOrdinal ? d.line : b.count + rows;
+          const auto raw = [&] {
+            return d.text.size() > 4096 ? std::string(d.text.substr(0, 4096)) + "..."
+                                        : std::string(d.text);
+          };
+          simdjson::dom::object obj;
+          if (d.value.get(obj)) {
+            reject(b, d.line,
+                   {-1, "", std::string("found ") + json::type_name(d.value) +
+                                ": expected an object {\"key\": value, ...} for each record"},
+                   raw());
+            return;
           }
-          raw += c;
-        }
-        raw += "\"";
-      }
-      raw += "}";
-      reject(b, line, err, raw);
-    }
+          ++object_stamp;
+          for (const auto& [idx, f] : numeric_cols) fields[idx] = csv::Field{"", 0, false};
+          for (const auto& [idx, f] : text_cols) fields[idx] = csv::Field{"", 0, false};
+          std::size_t i = 0;
+          for (auto field : obj) {
+            int col;
+            if (i < cache_key.size() && cache_key[i] == field.key) {
+              col = cache_col[i];
+            } else {
+              const auto it = key_index.find(std::string(field.key));
+              col = it == key_index.end() ? -1 : it->second;
+              if (i < cache_key.size()) {
+                cache_key[i].assign(field.key);
+                cache_col[i] = col;
+              } else {
+                cache_key.emplace_back(field.key);
+                cache_col.push_back(col);
+              }
+            }
+            ++i;
+            if (col < 0) continue;  // a key first seen after an invalid document
+            if (stamp[static_cast<std::size_t>(col)] == object_stamp) {
+              reject(b, d.line,
+                     {col, std::string(field.key),
+                      "the key appears twice in this object: expected each key once"},
+                     raw());
+              return;
+            }
+            stamp[static_cast<std::size_t>(col)] = object_stamp;
+            const int slot = slot_of[static_cast<std::size_t>(col)];
+            if (slot < 0) continue;
+            const auto sl = static_cast<std::size_t>(slot);
+            using T = simdjson::dom::element_type;
+            const simdjson::dom::element v = field.value;
+            switch (v.type()) {
+              case T::STRING: {
+                const std::string_view t = v.get_string().value_unsafe();
+                fields[col] = {t.data(), static_cast<std::uint32_t>(t.size()), false};
+                break;
+              }
+              case T::NULL_VALUE:
+                break;
+              case T::INT64:
+              case T::UINT64:
+              case T::DOUBLE:
+                num[sl] = v.get_double().value_unsafe();
+                if (!text_column[static_cast<std::size_t>(col)]) {
+                  fields[col] = {nullptr, 0, false};  // the value is in num[sl]
+                  break;
+                }
+                [[fallthrough]];
+              default:
+                json::cell_text(v, cell[sl]);
+                fields[col] = {cell[sl].data(), static_cast<std::uint32_t>(cell[sl].size()), false};
+                break;
+            }
+          }
+          double vals[kImportFieldCount];
+          for (double& x : vals) x = kMissing;
+          for (const auto& [idx, f] : numeric_cols) {
+            const csv::Field& fld = fields[idx];
+            if (fld.p == nullptr) {
+              vals[static_cast<std::size_t>(f)] = num[static_cast<std::size_t>(slot_of[idx])];
+              continue;
+            }
+            if (!parse_numeric(fld, f, idx, vals, err)) {
+              reject(b, d.line, err, raw());
+              return;
+            }
+          }
+          if (k == out.size()) out.resize(2 * k);
+          const RowResult r =
+              finish(vals, fields.data(), fields.size(), id, out, k, err, scratch);
+          if (r == RowResult::kept) {
+            ++k;
+          } else {
+            reject(b, d.line, err, raw());
+          }
+        });
     out.resize(k);
-    out.first_row = b.raw_offset;
+    out.first_row = b.raw_first_line;
     b.rows_read = rows;
   }
 };
@@ -1110,17 +1204,22 @@ ImportSource::ImportSource(const std::string& path, const ImportOptions& opt,
   }
   m.format = fmt;
   if (fmt == TableFormat::json) {
-    TableOptions to;
-    to.format = TableFormat::json;
-    to.max_record_bytes = opt.max_record_bytes;
-    m.json = TableReader::open(path, to);
-    m.header = m.json->header();
+    m.json_blocks = std::make_unique<json::BlockReader>(path, m.block, opt.max_record_bytes);
+    std::exception_ptr first_error;
+    m.header = json::collect_keys(*m.json_blocks, path, &first_error);
+    m.json_blocks->rewind();
     m.delim = 0;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) == 0) m.file_size = static_cast<std::uint64_t>(st.st_size);
-  } else {
-    m.open_csv();
+    m.file_size = m.json_blocks->file_size();
+    try {
+      m.resolve_columns();
+    } catch (const InputError&) {
+      // No followers key before the first invalid object: name the fault itself.
+      if (first_error) std::rethrow_exception(first_error);
+      throw;
+    }
+    return;
   }
+  m.open_csv();
   m.resolve_columns();
 }
 
@@ -1148,7 +1247,7 @@ void ImportSource::materialize(Batch& b) const {
 }
 
 std::uint64_t ImportSource::size_hint() const {
-  return impl_->format == TableFormat::csv ? impl_->file_size : 0;
+  return impl_->file_size;
 }
 
 std::string ImportSource::describe() const {
@@ -1235,7 +1334,9 @@ std::vector<std::string> ImportSource::mapping_report() const {
   }
   if (!m.map.has(F::id)) {
     lines.push_back(m.format == TableFormat::csv ? "id = the line number of each record"
-                                                 : "id = the ordinal of each object (1, 2, ...)");
+                   : (m.json_blocks && m.json_blocks->is_array()
+                          ? "id = the ordinal of each object in the array (1, 2, ...)"
+                          : "id = the line where each object starts"));
   }
   std::string ignored;
   for (std::size_t j = 0; j < m.header.size(); ++j) {
@@ -1259,6 +1360,93 @@ bool is_import_path(const std::string& path) {
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return ext == ".csv" || ext == ".tsv" || ext == ".txt" || ext == ".tab" || ext == ".json" ||
          ext == ".ndjson" || ext == ".jsonl";
+}
+
+// ---------------------------------------------------------------------------------------------
+Dedupe parse_dedupe(const std::string& option, const std::string& text) {
+  if (text == "first") return Dedupe::first;
+  if (text == "last") return Dedupe::last;
+  if (text == "keep") return Dedupe::keep;
+  throw ConfigError(option, text,
+                    "expected first (keep the first row of each account), last or keep "
+                    "(keep every row, only count the duplicates)");
+}
+
+std::uint64_t account_key(const ProfileChunk& p, std::size_t i) {
+  const std::string& h = p.handle[i];
+  if (h.empty()) return 0;
+  // FNV-1a over the platform code and the lowered handle, then a final mix.
+  std::uint64_t x = 0xcbf29ce484222325ull;
+  const auto mix = [&](unsigned char c) {
+    x ^= c;
+    x *= 0x100000001b3ull;
+  };
+  mix(p.platform[i]);
+  for (char c : h) mix(static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return x ? x : 1;
+}
+
+DedupeSink::DedupeSink(Dedupe mode, std::vector<BatchSink*> next)
+    : mode_(mode), next_(std::move(next)) {}
+
+void DedupeSink::set_counts(std::unordered_map<std::uint64_t, std::uint32_t> counts) {
+  seen_ = std::move(counts);
+}
+
+void DedupeSink::consume(const Batch& b) {
+  const ProfileChunk& p = b.profiles;
+  std::vector<std::uint32_t> drop;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const std::uint64_t k = account_key(p, i);
+    if (!k) continue;
+    if (mode_ == Dedupe::last) {
+      auto it = seen_.find(k);
+      if (it == seen_.end() || it->second <= 1) continue;  // the last (or only) row
+      if (it->second == 2) ++repeated_;
+      --it->second;
+      ++duplicates_;
+      drop.push_back(static_cast<std::uint32_t>(i));
+      continue;
+    }
+    const std::uint32_t n = ++seen_[k];
+    if (n == 1) continue;
+    ++duplicates_;
+    if (n == 2) ++repeated_;
+    if (mode_ == Dedupe::first) drop.push_back(static_cast<std::uint32_t>(i));
+  }
+  if (drop.empty()) {
+    for (BatchSink* s : next_) s->consume(b);
+    return;
+  }
+  Batch& f = filtered_;
+  f.sequence = b.sequence;
+  f.raw_first_line = b.raw_first_line;
+  f.raw_offset = b.raw_offset;
+  f.rows_read = b.rows_read;
+  f.rejects = b.rejects;
+  f.profiles.clear();
+  f.scores.resize(0);
+  f.profiles.first_row = p.first_row;
+  const bool scored = b.scores.size() == p.size();
+  std::size_t d = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (d < drop.size() && drop[d] == i) {
+      ++d;
+      continue;
+    }
+    f.profiles.append_row(p, i);
+    if (scored) f.scores.append_row(b.scores, i);
+  }
+  for (BatchSink* s : next_) s->consume(f);
+}
+
+void CountKeysSink::consume(const Batch& b) {
+  for (std::size_t i = 0; i < b.profiles.size(); ++i) {
+    if (const std::uint64_t k = account_key(b.profiles, i)) ++counts[k];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@
 
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
+#include "microreach/import.hpp"
+#include "microreach/values.hpp"
 #include "microreach/io/profiles.hpp"
 #include "microreach/synth.hpp"
 
@@ -57,6 +59,24 @@ class ProgressBar {
   bool shown_ = false;
 };
 
+// The ranges of values.hpp for sources that do not check rows themselves (HDF5 input): the
+// first value out of range stops the run with the dataset and the row index, in input order.
+void check_batch_ranges(Batch& b, const ProfileSource& source) {
+  const ProfileChunk& p = b.profiles;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (const auto bad = check_profile_ranges(p, i)) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", bad->value);
+      b.error = std::make_exception_ptr(InputError(
+          source.describe(), 0, 0,
+          "dataset /profiles/" + std::string(column_info(bad->column).name) + ", index " +
+              std::to_string(p.first_row + i) + ": found " + buf + ": " + bad->expected));
+      b.profiles.clear();
+      return;
+    }
+  }
+}
+
 void reset(Batch& b) {
   b.begin = 0;
   b.count = 0;
@@ -85,6 +105,10 @@ PipelineStats run_pipeline(ProfileSource& source, const std::vector<BatchSink*>&
   }
   PipelineStats stats;
   const auto start = Clock::now();
+  // Text imports check every row as they convert it (with its line and column); generated
+  // rows are in range by construction. Every other source (HDF5 files) is checked here.
+  const bool check_ranges = dynamic_cast<const GeneratorSource*>(&source) == nullptr &&
+                            dynamic_cast<const ImportSource*>(&source) == nullptr;
   ProgressBar bar(opt.progress, source.size_hint(), source.progress_in_bytes());
   std::uint64_t sequence = 0;
 
@@ -109,6 +133,8 @@ PipelineStats run_pipeline(ProfileSource& source, const std::vector<BatchSink*>&
                                            [&](Batch* b) {
                                              if (cancel_requested()) return b;
                                              source.materialize(*b);
+                                             if (!b->error && check_ranges)
+                                               check_batch_ranges(*b, source);
                                              if (opt.score && !b->error)
                                                score_chunk(b->profiles, *opt.scoring, b->scores,
                                                            opt.audited);

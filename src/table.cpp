@@ -7,11 +7,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <unordered_map>
 
 #include "csv_scan.hpp"
+#include "json_rows.hpp"
 #include "microreach/error.hpp"
+#include "text_sniff.hpp"
 
 namespace microreach {
 
@@ -40,12 +43,53 @@ std::string shown(std::string_view s, std::size_t max = 40) {
       out += "\\r";
     } else if (c == '\t') {
       out += "\\t";
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += buf;
     } else {
       out += c;
     }
   }
   if (s.size() > max) out += "...";
   return out;
+}
+
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* e = p + s.size();
+  while (p < e) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    std::uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (e - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    p += n + 1;
+  }
+  return true;
 }
 
 // A file read in chunks into a buffer that keeps the unconsumed tail.
@@ -93,9 +137,17 @@ class Buffered {
         eof_ = true;
         return false;
       }
+      if (cr_only_) std::replace(buf_.begin() + static_cast<std::ptrdiff_t>(len_),
+                                 buf_.begin() + static_cast<std::ptrdiff_t>(len_) + n, '\r', '\n');
       len_ += static_cast<std::size_t>(n);
       return true;
     }
+  }
+  // From now on (and in what is buffered) a CR is a line end: for files with bare-CR lines.
+  void set_cr_only() {
+    cr_only_ = true;
+    std::replace(buf_.begin() + static_cast<std::ptrdiff_t>(pos_),
+                 buf_.begin() + static_cast<std::ptrdiff_t>(len_), '\r', '\n');
   }
   void rewind() {
     if (::lseek(fd_, 0, SEEK_SET) < 0) {
@@ -114,6 +166,7 @@ class Buffered {
   std::uint64_t base_ = 0;  // file offset of buf_[0]
   std::size_t chunk_ = kFirstRead;
   bool eof_ = false;
+  bool cr_only_ = false;
 };
 
 // Skips a UTF-8 BOM; refuses UTF-16/32 files with a clear message.
@@ -135,7 +188,12 @@ class CsvTable final : public TableReader {
   CsvTable(const std::string& path, const TableOptions& opt)
       : TableReader(path), in_(path), opt_(opt) {
     skip_bom(in_, path);
-    // Header: first non-blank record.
+    while (in_.available() < kFirstRead && in_.fill()) {
+    }
+    if (const std::string kind = text::binary_kind(in_.begin(), in_.available()); !kind.empty())
+      throw InputError(path, 0, 0, "this is " + kind + ", not CSV text: expected a table");
+    if (csv::cr_only_line_ends(in_.begin(), in_.available())) in_.set_cr_only();
+    // Header: first non-blank line.
     for (;;) {
       const char *s, *e;
       if (!raw_record(s, e, true))
@@ -149,12 +207,8 @@ class CsvTable final : public TableReader {
         continue;
       }
       delim_ = opt.delimiter ? opt.delimiter : csv::detect_delimiter(s, e);
-      split(s, e);
-      header_.clear();
-      for (const auto& f : fields_) {
-        csv::unescape(f, tmp_);
-        header_.push_back(tmp_);
-      }
+      const csv::RecordInfo info = csv::parse_header(s, e, delim_, header_);
+      csv::check_header_line(info, header_, path, line_);
       advance(s, e);
       break;
     }
@@ -190,6 +244,13 @@ class CsvTable final : public TableReader {
                        "column '" + column_name(k) +
                            "': text after the closing quote of a quoted "
                            "field: expected the delimiter or the end of the line right after it");
+    }
+    if (const void* nul = std::memchr(s, '\0', static_cast<std::size_t>(e - s))) {
+      std::size_t k = 0;
+      while (k + 1 < fields_.size() && fields_[k + 1].p <= static_cast<const char*>(nul)) ++k;
+      throw InputError(path(), rec_line_, k + 1,
+                       "column '" + column_name(k) + "': found a NUL byte in '" +
+                           shown(fields_[k].view()) + "': expected text (is this a binary file?)");
     }
     if (opt_.check_field_count && fields_.size() != header_.size()) {
       const std::size_t col = std::min(fields_.size(), header_.size()) + 1;
@@ -253,26 +314,19 @@ class CsvTable final : public TableReader {
 };
 
 // ---------------------------------------------------------------------------------------------
-// JSON: an array of flat objects, or objects one after another (NDJSON). Each object is
-// located in the buffer first (brace depth outside strings), then parsed from memory.
+// JSON: an array of flat objects, or objects one after another (NDJSON), read in blocks and
+// parsed by simdjson (json_rows.hpp). The header (the union of the keys in first-seen order)
+// takes a first pass over the file.
 class JsonTable final : public TableReader {
  public:
   JsonTable(const std::string& path, const TableOptions& opt)
-      : TableReader(path), in_(path), opt_(opt) {
-    // Pass 1: the header is the union of the keys, in first-seen order.
-    start();
-    std::unordered_map<std::string, std::size_t> seen;
-    while (next_object()) {
-      for (auto& kv : kv_) {
-        if (seen.emplace(kv.first, header_.size()).second) header_.push_back(kv.first);
-      }
-    }
-    if (objects_ == 0 && !array_)
-      throw InputError(path, 0, 0, "the file is empty: expected JSON objects");
-    index_ = std::move(seen);
-    // Pass 2 reads the records.
-    in_.rewind();
-    start();
+      : TableReader(path), reader_(path, kMaxRead, opt.max_record_bytes) {
+    std::exception_ptr first_error;
+    header_ = json::collect_keys(reader_, path, &first_error);
+    if (header_.empty() && first_error) std::rethrow_exception(first_error);
+    for (std::size_t i = 0; i < header_.size(); ++i) index_.emplace(header_[i], i);
+    reader_.rewind();
+    parser_.threaded = false;
   }
 
   const std::vector<std::string>& header() const override { return header_; }
@@ -280,310 +334,76 @@ class JsonTable final : public TableReader {
   TableFormat format() const override { return TableFormat::json; }
 
   bool next(std::vector<std::string>& out) override {
-    if (!next_object()) return false;
-    out.assign(header_.size(), std::string());
-    for (auto& kv : kv_) out[index_.at(kv.first)] = std::move(kv.second);
+    while (pos_ >= rows_.size()) {
+      if (pending_) {
+        done_ = true;
+        std::exception_ptr e = pending_;
+        pending_ = nullptr;
+        std::rethrow_exception(e);
+      }
+      if (done_) return false;
+      rows_.clear();
+      lines_.clear();
+      pos_ = 0;
+      std::uint64_t line = 0, col0 = 0, offset = 0;
+      std::exception_ptr err;
+      if (!reader_.next(raw_, line, col0, offset, err)) {
+        done_ = true;
+        return false;
+      }
+      try {
+        json::for_each_document(parser_, raw_.data(), raw_.size(), line, col0, path(),
+                                [&](const json::Document& d) { add_row(d); });
+      } catch (const InputError&) {
+        pending_ = std::current_exception();
+      }
+      if (!pending_) pending_ = err;
+    }
+    out = std::move(rows_[pos_]);
+    rec_line_ = lines_[pos_];
+    ++pos_;
     return true;
   }
 
  private:
-  void start() {
-    line_ = 1;
-    last_nl_ = -1;
-    array_ = false;
-    done_ = false;
-    objects_ = 0;
-    skip_bom(in_, path());
-    skip_ws();
-    if (!ensure(1)) return;  // empty: no records
-    if (*in_.begin() == '[') {
-      array_ = true;
-      in_.consume_to(in_.begin() + 1);
+  void add_row(const json::Document& d) {
+    simdjson::dom::object obj;
+    if (d.value.get(obj)) {
+      throw InputError(path(), d.line, d.column,
+                       std::string("found ") + json::type_name(d.value) +
+                           ": expected an object {\"key\": value, ...} for each record");
     }
+    ++stamp_now_;
+    if (stamp_.size() < header_.size()) stamp_.resize(header_.size(), 0);
+    std::vector<std::string> row(header_.size());
+    for (auto field : obj) {
+      const auto it = index_.find(std::string(field.key));
+      if (it == index_.end()) continue;  // first seen after an invalid object
+      if (stamp_[it->second] == stamp_now_) {
+        throw InputError(path(), d.line, d.column,
+                         "the key \"" + shown(field.key) +
+                             "\" appears twice in this object: expected each key once");
+      }
+      stamp_[it->second] = stamp_now_;
+      json::cell_text(field.value, row[it->second]);
+    }
+    rows_.push_back(std::move(row));
+    lines_.push_back(d.line);
   }
 
-  [[noreturn]] void fail(const char* at, const std::string& what) {
-    std::uint64_t line = line_;
-    std::int64_t last_nl = last_nl_;
-    for (const char* q = in_.begin(); q < at; ++q) {
-      if (*q == '\n') {
-        ++line;
-        last_nl = static_cast<std::int64_t>(in_.offset_of(q));
-      }
-    }
-    const auto col =
-        static_cast<std::uint64_t>(static_cast<std::int64_t>(in_.offset_of(at)) - last_nl);
-    throw InputError(path(), line, col, what);
-  }
-  std::string found(const char* at) {
-    if (at >= in_.end()) return "the end of the file";
-    return "'" +
-           shown(std::string_view(
-               at, static_cast<std::size_t>(std::min<std::ptrdiff_t>(in_.end() - at, 20)))) +
-           "'";
-  }
-
-  bool ensure(std::size_t n) {
-    while (in_.available() < n) {
-      if (!in_.fill()) return in_.available() >= n;
-    }
-    return true;
-  }
-  void consume(const char* to) {
-    for (const char* q = in_.begin(); q < to; ++q) {
-      if (*q == '\n') {
-        ++line_;
-        last_nl_ = static_cast<std::int64_t>(in_.offset_of(q));
-      }
-    }
-    in_.consume_to(to);
-  }
-  void skip_ws() {
-    for (;;) {
-      const char* q = in_.begin();
-      while (q < in_.end() && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')) ++q;
-      consume(q);
-      if (q < in_.end() || !in_.fill()) return;
-    }
-  }
-
-  // Parses the next object into kv_. False at the end.
-  bool next_object() {
-    if (done_) return false;
-    skip_ws();
-    if (array_) {
-      if (!ensure(1)) fail(in_.end(), "unexpected end of the file: expected ']' closing the array");
-      if (*in_.begin() == ']') {
-        consume(in_.begin() + 1);
-        skip_ws();
-        if (in_.available() > 0)
-          fail(in_.begin(), "found " + found(in_.begin()) +
-                                " after the closing ']': expected the end of the file");
-        done_ = true;
-        return false;
-      }
-      if (objects_ > 0) {
-        if (*in_.begin() != ',')
-          fail(in_.begin(),
-               "found " + found(in_.begin()) + ": expected ',' or ']' after an object");
-        consume(in_.begin() + 1);
-        skip_ws();
-      }
-    } else if (!ensure(1)) {
-      done_ = true;
-      return false;
-    }
-    if (!ensure(1) || *in_.begin() != '{') {
-      fail(in_.begin(), "found " + found(in_.begin()) + ": expected '{' starting an object");
-    }
-    // Locate the matching '}'.
-    const char* end = nullptr;
-    for (;;) {
-      end = object_end(in_.begin(), in_.end());
-      if (end) break;
-      if (in_.available() > opt_.max_record_bytes) {
-        fail(in_.begin(), "an object longer than " + std::to_string(opt_.max_record_bytes >> 20) +
-                              " MiB starts here: probably an unclosed string or brace");
-      }
-      // The buffer may move: rescan from the object start (objects are small).
-      if (!in_.fill())
-        fail(in_.begin(), "the object starting here is not closed before the end of the file");
-    }
-    rec_line_ = line_;
-    parse_object(in_.begin(), end);
-    consume(end);
-    ++objects_;
-    return true;
-  }
-
-  // One past the '}' matching the '{' at p, or nullptr if not in [p, e).
-  static const char* object_end(const char* p, const char* e) {
-    int depth = 0;
-    bool str = false;
-    for (const char* q = p; q < e; ++q) {
-      const char c = *q;
-      if (str) {
-        if (c == '\\') {
-          ++q;
-        } else if (c == '"') {
-          str = false;
-        }
-      } else if (c == '"') {
-        str = true;
-      } else if (c == '{' || c == '[') {
-        ++depth;
-      } else if (c == '}' || c == ']') {
-        if (--depth == 0) return q + 1;
-      }
-    }
-    return nullptr;
-  }
-
-  static bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-  void parse_object(const char* p, const char* e) {
-    kv_.clear();
-    const char* q = p + 1;
-    auto ws = [&] {
-      while (q < e && is_ws(*q)) ++q;
-    };
-    ws();
-    if (q < e && *q == '}') return;
-    for (;;) {
-      ws();
-      if (q >= e || *q != '"') fail(q, "found " + found(q) + ": expected a \"key\" in the object");
-      std::string key;
-      q = parse_string(q, e, key);
-      ws();
-      if (q >= e || *q != ':')
-        fail(q, "found " + found(q) + ": expected ':' after the key \"" + key + "\"");
-      ++q;
-      ws();
-      std::string value;
-      q = parse_value(q, e, value, key);
-      for (const auto& kv : kv_) {
-        if (kv.first == key)
-          fail(q, "the key \"" + key + "\" appears twice in this object: expected each key once");
-      }
-      kv_.emplace_back(std::move(key), std::move(value));
-      ws();
-      if (q < e && *q == ',') {
-        ++q;
-        continue;
-      }
-      if (q < e && *q == '}') return;
-      fail(q, "found " + found(q) + ": expected ',' or '}' in the object");
-    }
-  }
-
-  bool hex4(const char* q, const char* e, std::uint32_t& v) {
-    if (e - q < 4) return false;
-    v = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = q[i];
-      v <<= 4;
-      if (c >= '0' && c <= '9') {
-        v |= static_cast<std::uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        v |= static_cast<std::uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        v |= static_cast<std::uint32_t>(c - 'A' + 10);
-      } else {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  // q at the opening quote; returns one past the closing quote.
-  const char* parse_string(const char* q, const char* e, std::string& out) {
-    out.clear();
-    ++q;
-    while (q < e) {
-      const char c = *q;
-      if (c == '"') return q + 1;
-      if (c != '\\') {
-        out += c;
-        ++q;
-        continue;
-      }
-      if (q + 1 >= e) break;
-      const char x = q[1];
-      q += 2;
-      switch (x) {
-        case '"':
-          out += '"';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case '/':
-          out += '/';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          std::uint32_t cp;
-          if (!hex4(q, e, cp))
-            fail(q - 2, "found " + found(q - 2) + ": expected \\u and four hex digits");
-          q += 4;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            std::uint32_t lo;
-            if (e - q >= 6 && q[0] == '\\' && q[1] == 'u' && hex4(q + 2, e, lo) && lo >= 0xDC00 &&
-                lo <= 0xDFFF) {
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-              q += 6;
-            } else {
-              fail(q - 6, "a lone UTF-16 surrogate \\u" + std::string(q - 4, 4) +
-                              ": expected a surrogate pair");
-            }
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            fail(q - 6, "a lone UTF-16 surrogate \\u" + std::string(q - 4, 4) +
-                            ": expected a surrogate pair");
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default:
-          fail(q - 2, "found the escape '\\" + std::string(1, x) +
-                          "': expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
-      }
-    }
-    fail(q, "unterminated string: expected a closing '\"'");
-  }
-
-  const char* parse_value(const char* q, const char* e, std::string& out, const std::string& key) {
-    if (q >= e) fail(q, "found the end of the object: expected a value for \"" + key + "\"");
-    const char c = *q;
-    if (c == '"') return parse_string(q, e, out);
-    if (c == '{' || c == '[') {
-      const char* end = object_end(q, e);
-      if (!end) fail(q, "unclosed nested value for \"" + key + "\"");
-      out.assign(q, end);
-      return end;
-    }
-    const char* s = q;
-    while (q < e && !is_ws(*q) && *q != ',' && *q != '}' && *q != ']') ++q;
-    const std::string_view tok(s, static_cast<std::size_t>(q - s));
-    if (tok == "null") {
-      out.clear();
-    } else if (tok == "true" || tok == "false") {
-      out.assign(tok);
-    } else {
-      bool ok = !tok.empty();
-      for (char d : tok) {
-        if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E'))
-          ok = false;
-      }
-      if (!ok)
-        fail(s, "found " + found(s) + " as the value of \"" + key +
-                    "\": expected a string, number, true, false, null, object or array");
-      out.assign(tok);
-    }
-    return q;
-  }
-
-  Buffered in_;
-  TableOptions opt_;
+  json::BlockReader reader_;
+  simdjson::dom::parser parser_;
   std::vector<std::string> header_;
   std::unordered_map<std::string, std::size_t> index_;
-  std::vector<std::pair<std::string, std::string>> kv_;
-  std::uint64_t line_ = 1, rec_line_ = 0, objects_ = 0;
-  std::int64_t last_nl_ = -1;
-  bool array_ = false, done_ = false;
+  std::string raw_;
+  std::vector<std::vector<std::string>> rows_;
+  std::vector<std::uint64_t> lines_;
+  std::size_t pos_ = 0;
+  std::vector<std::uint64_t> stamp_;
+  std::uint64_t stamp_now_ = 0;
+  std::exception_ptr pending_;
+  std::uint64_t rec_line_ = 0;
+  bool done_ = false;
 };
 
 bool looks_like_json(const std::string& path) {
@@ -652,6 +472,39 @@ char parse_delimiter(const std::string& option, const std::string& text) {
   if (text == "semicolon") return ';';
   if (text == "pipe") return '|';
   throw ConfigError(option, text, "expected one of ',', ';', '|' or 'tab'");
+}
+
+void check_header_names(const std::vector<std::string>& header, const std::string& path,
+                        std::uint64_t line, bool columns_numbered) {
+  const auto col = [&](std::size_t i) -> std::uint64_t { return columns_numbered ? i + 1 : 0; };
+  std::unordered_map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& h = header[i];
+    if (h.find('\0') != std::string::npos) {
+      throw InputError(path, line, col(i),
+                       "column name \"" + shown(h, 60) +
+                           "\" holds a NUL byte: expected text (is this a binary file?)");
+    }
+    if (!valid_utf8(h)) {
+      throw InputError(path, line, col(i),
+                       "column name \"" + shown(h, 60) +
+                           "\" is not UTF-8 text: expected UTF-8 (save the file as UTF-8)");
+    }
+    const std::string key = normalize_header(h);
+    if (key.empty()) continue;
+    const auto [it, fresh] = seen.emplace(key, i);
+    if (!fresh) {
+      const std::string& first = header[it->second];
+      throw InputError(
+          path, line, col(i),
+          "column name \"" + shown(h, 60) + "\" repeats " +
+              (first == h ? std::string("an earlier column")
+                          : "\"" + shown(first, 60) + "\" (the same name, case and punctuation "
+                                                      "ignored)") +
+              (columns_numbered ? " (column " + std::to_string(it->second + 1) + ")" : "") +
+              ": expected each column once (rename or remove one)");
+    }
+  }
 }
 
 std::string describe_header(const std::vector<std::string>& header) {

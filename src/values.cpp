@@ -1,5 +1,6 @@
 #include "microreach/values.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 #include "microreach/error.hpp"
@@ -203,6 +204,52 @@ void append_utf8(std::string& out, std::uint32_t cp) {
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
+}
+
+std::optional<RangeViolation> check_profile_ranges(const ProfileChunk& p, std::size_t i) {
+  const auto count = [&](Column c, double v, double max,
+                         const char* what) -> std::optional<RangeViolation> {
+    if (std::isnan(v) && c != Column::followers) return std::nullopt;
+    if (std::isfinite(v) && v >= 0 && v <= max) return std::nullopt;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.0e", max);
+    return RangeViolation{c, v,
+                          std::string("expected ") + what + " between 0 and " + buf +
+                              (c == Column::followers ? " (followers are required)" : "")};
+  };
+  const auto share = [&](Column c, double v) -> std::optional<RangeViolation> {
+    if (std::isnan(v) || (v >= 0 && v <= 1)) return std::nullopt;
+    return RangeViolation{c, v, "expected a share between 0 and 1 (0% to 100%)"};
+  };
+  if (p.platform[i] != kUnknown && p.platform[i] >= kPlatformCount) {
+    return RangeViolation{Column::platform, static_cast<double>(p.platform[i]),
+                          "expected a platform code 0-" + std::to_string(kPlatformCount - 1) +
+                              " or 255 (unknown)"};
+  }
+  if (p.niche[i] != kUnknown && p.niche[i] >= kNicheCount) {
+    return RangeViolation{Column::niche, static_cast<double>(p.niche[i]),
+                          "expected a niche code 0-" + std::to_string(kNicheCount - 1) +
+                              " or 255 (unknown)"};
+  }
+  if (auto v = count(Column::followers, p.followers[i], kMaxAccounts, "a follower count")) return v;
+  if (auto v = count(Column::following, p.following[i], kMaxAccounts, "a count of accounts followed"))
+    return v;
+  if (auto v = count(Column::posts, p.posts[i], kMaxPosts, "a post count")) return v;
+  if (auto v = count(Column::avg_likes, p.avg_likes[i], kMaxPerPost, "likes per post")) return v;
+  if (auto v = count(Column::avg_comments, p.avg_comments[i], kMaxPerPost, "comments per post"))
+    return v;
+  if (auto v = count(Column::avg_shares, p.avg_shares[i], kMaxPerPost, "shares per post")) return v;
+  if (auto v = count(Column::avg_views, p.avg_views[i], kMaxPerPost, "views per post")) return v;
+  if (auto v = share(Column::reply_rate, p.reply_rate[i])) return v;
+  if (auto v = share(Column::fake_follower_share, p.fake_follower_share[i])) return v;
+  const double g = p.follower_growth_30d[i];
+  if (!std::isnan(g) && !(g >= -1 && g <= kMaxGrowth)) {
+    return RangeViolation{Column::follower_growth_30d, g,
+                          "expected a relative growth between -1 (-100%) and 1e+04"};
+  }
+  if (auto v = count(Column::price_per_post, p.price_per_post[i], kMaxPrice, "a price in USD"))
+    return v;
+  return std::nullopt;
 }
 
 }  // namespace microreach

@@ -6,11 +6,14 @@
 
 #include <unistd.h>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "microreach/cancel.hpp"
@@ -19,6 +22,7 @@
 #include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/scoring.hpp"
+#include "microreach/synth.hpp"
 
 using namespace microreach;
 
@@ -285,7 +289,7 @@ TEST_CASE("R-style quoting and JSON arrays import", "[import]") {
   REQUIRE(js.p.size() == 2);
   CHECK(js.p.followers[1] == 4492.0);
   CHECK(js.p.posts[1] == 29.0);
-  CHECK(js.p.id[0] == 1);
+  CHECK(js.p.id[0] == 1);  // the ordinal in the array
   CHECK(js.p.id[1] == 2);
   CHECK(js.p.handle[0].empty());
 }
@@ -398,9 +402,12 @@ TEST_CASE("a bad row is reported before an unclosed quote later in the file", "[
   std::string j = "[{\"followers\": \"12x\"},\n";
   for (int i = 0; i < 5000; ++i) j += "{\"followers\": 5},\n";
   j += "{\"followers\": }]";
-  // JSON is checked whole when opened (the header is the union of all keys), so its syntax
-  // error comes first.
-  expect_refused(j, 5002, 15, "expected a string, number", opt, "bad.json");
+  // JSON errors come in file order too: the bad value before the syntax error.
+  expect_refused(j, 1, 0, "found '12x'", opt, "bad.json");
+  std::string k = "[{\"followers\": 12},\n";
+  for (int i = 0; i < 5000; ++i) k += "{\"followers\": 5},\n";
+  k += "{\"followers\": }]";
+  expect_refused(k, 5002, 15, "expected a value", opt, "bad2.json");
 }
 
 TEST_CASE("With --on-error skip, good rows are kept and each bad row is listed with its reason",
@@ -420,9 +427,9 @@ TEST_CASE("With --on-error skip, good rows are kept and each bad row is listed w
   const Imported r = import_file(f.path, opt);
   CHECK(r.p.size() == 3);
   CHECK(r.stats.rows == 3);
-  CHECK(r.stats.rejected == 3);
-  CHECK(r.stats.rows_read == 6);  // blank lines and all-empty rows are not rows
-  REQUIRE(r.rejects.size() == 3);
+  CHECK(r.stats.rejected == 4);
+  CHECK(r.stats.rows_read == 7);  // a blank line is not a row; a row of empty fields is
+  REQUIRE(r.rejects.size() == 4);
   CHECK(r.rejects[0].line == 3);
   CHECK(r.rejects[0].column == 2);
   CHECK(r.rejects[0].column_name == "followers");
@@ -432,6 +439,8 @@ TEST_CASE("With --on-error skip, good rows are kept and each bad row is listed w
   CHECK(r.rejects[1].column == 3);
   CHECK(r.rejects[1].reason.find("100 x followers") != std::string::npos);
   CHECK(r.rejects[2].line == 7);
+  CHECK(r.rejects[3].line == 8);
+  CHECK(r.rejects[3].reason.find("follower count") != std::string::npos);
   CHECK(r.p.handle == std::vector<std::string>{"ok1", "ok2", "ok3"});
   CHECK(r.p.followers[2] == 1234.0);
 }
@@ -570,4 +579,207 @@ TEST_CASE("the five real exports in shared/data import strictly and score sanely
   const int gio = find_handle(kim.p, "gio");
   REQUIRE(gio >= 0);
   CHECK(kim.p.niche[gio] == code(Niche::fashion));  // "fashion 0.5"
+}
+
+// ---- JSON conformance: every value a reader keeps is valid JSON ----
+TEST_CASE("JSON values nested in a row must be valid JSON", "[import][json]") {
+  // JSONTestSuite n_ cases, alone and nested inside a record.
+  // (value, the offset of the fault in it, what the message names)
+  const std::vector<std::tuple<std::string, std::size_t, std::string>> bad = {
+      {"[1,,2]", 3, "expected a value"},
+      {"{'a':0}", 1, "expected a \"key\""},
+      {"-01", 0, "leading zeros"},
+      {"2.", 0, "digits after the decimal point"},
+      {"1eE2", 0, "digits in the exponent"},
+      {"[1,]", 3, "expected a value"},
+      {"tru", 0, "expected a value"},
+      {"\"a\tb\"", 2, "control character"},
+      {"[\"\\x\"]", 2, "escape"},
+      {"1e400", 0, "range of a double"},
+  };
+  for (const auto& [v, off, needle] : bad) {
+    const std::string doc = "{\"followers\": 5, \"extra\": " + v + "}\n";
+    expect_refused("{\"followers\": 1}\n" + doc, 2, doc.find(v) + off + 1, needle, {},
+                   "bad.ndjson");
+  }
+  // and as the value of a column the importer reads
+  expect_refused("{\"followers\": -01}\n", 1, 15, "leading zeros", {}, "lz.ndjson");
+  expect_refused("[{\"followers\": 2.}]", 1, 16, "decimal point", {}, "dp.json");
+  expect_refused("{\"followers\": 5, \"x\": [1,,2]}\n", 1, 26, "expected a value", {}, "n.ndjson");
+}
+
+TEST_CASE("a JSON object with 200k keys is read in linear time", "[import][json]") {
+  std::string s = "{\"followers\": 12";
+  for (int i = 0; i < 200000; ++i) s += ", \"k" + std::to_string(i) + "\": " + std::to_string(i);
+  s += "}\n{\"followers\": 3}\n";
+  TempFile f("wide.ndjson", s);
+  const auto t0 = std::chrono::steady_clock::now();
+  const Imported r = import_file(f.path);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  REQUIRE(r.p.size() == 2);
+  CHECK(r.p.followers[0] == 12.0);
+  CHECK(secs < 10.0);  // quadratic key handling takes minutes here
+  TempFile dup("dup.ndjson", "{\"followers\": 1, \"a\": 1, \"b\": 2, \"a\": 3}\n");
+  CHECK_THROWS_WITH(import_file(dup.path), Catch::Contains("appears twice"));
+}
+
+TEST_CASE("a missing required value is refused the same way in JSON and CSV", "[import][json]") {
+  for (const std::string v : {"null", "\"\"", "\"NaN\"", "\"  \""}) {
+    INFO(v);
+    expect_refused("{\"followers\": 10}\n{\"handle\": \"x\", \"followers\": " + v + "}\n", 2, 0,
+                   "expected the follower count", {}, "m.ndjson");
+  }
+  expect_refused("{\"followers\": 10}\n{\"handle\": \"x\"}\n", 2, 0, "expected the follower count",
+                 {}, "absent.ndjson");
+  expect_refused("[{\"followers\": 10},\n {}]", 2, 0, "expected the follower count", {}, "e.json");
+  expect_refused("handle,followers\nx,10\ny,\n", 3, 2, "expected the follower count");
+  expect_refused("handle,followers\nx,10\n,\n", 3, 2, "expected the follower count");
+  // an optional value: null, "", "NaN" and absent are all missing, as an empty CSV field
+  TempFile j("opt.ndjson",
+             "{\"followers\": 1, \"avg_likes\": null}\n{\"followers\": 1, \"avg_likes\": \"\"}\n"
+             "{\"followers\": 1, \"avg_likes\": \"NaN\"}\n{\"followers\": 1}\n"
+             "{\"followers\": 1, \"avg_likes\": 7}\n");
+  TempFile c("opt.csv", "followers,avg_likes\n1,\n1,\"\"\n1,NaN\n1,\n1,7\n");
+  const Imported a = import_file(j.path), b = import_file(c.path);
+  REQUIRE(a.p.size() == 5);
+  REQUIRE(b.p.size() == 5);
+  for (std::size_t i = 0; i < 4; ++i) {
+    CHECK(std::isnan(a.p.avg_likes[i]));
+    CHECK(std::isnan(b.p.avg_likes[i]));
+  }
+  CHECK(a.p.avg_likes[4] == 7.0);
+  CHECK(b.p.avg_likes[4] == 7.0);
+  // a boolean or a nested value where a number is expected is refused, not read as missing
+  expect_refused("{\"followers\": true}\n", 1, 0, "found 'true'", {}, "b.ndjson");
+  expect_refused("{\"followers\": [5]}\n", 1, 0, "found '[5]'", {}, "a.ndjson");
+}
+
+TEST_CASE("NDJSON import gives the same rows for any block size and thread count, as an array",
+          "[import][json]") {
+  std::string nd, arr = "[";
+  for (int i = 0; i < 3000; ++i) {
+    const std::string o = "{\"handle\": \"u" + std::to_string(i) + "\", \"followers\": " +
+                          std::to_string(1000 + 7 * i) + ", \"avg_likes\": \"" +
+                          std::to_string(i % 50) + ".5\", \"tags\": {\"a\": [1, 2]}}";
+    nd += o + "\n";
+    arr += (i ? ",\n" : "\n") + o;
+  }
+  arr += "\n]\n";
+  TempFile n("same.ndjson", nd), a("same.json", arr);
+  const Imported base = import_file(n.path);
+  REQUIRE(base.p.size() == 3000);
+  CHECK(base.p.id[0] == 1);
+  CHECK(base.p.id[2999] == 3000);
+  for (std::size_t block : {std::size_t{512}, std::size_t{4096}, std::size_t{1} << 20}) {
+    for (int threads : {1, 2, 3}) {
+      tbb::global_control gc(tbb::global_control::max_allowed_parallelism,
+                             static_cast<std::size_t>(threads));
+      ImportOptions opt;
+      opt.block_bytes = block;
+      for (const std::string* path : {&n.path, &a.path}) {
+        const Imported r = import_file(*path, opt);
+        REQUIRE(r.p.size() == 3000);
+        CHECK(r.p.followers == base.p.followers);
+        CHECK(r.p.avg_likes == base.p.avg_likes);
+        CHECK(r.p.handle == base.p.handle);
+        CHECK(r.p.id == base.p.id);  // line in NDJSON, ordinal in the array: the same here
+      }
+    }
+  }
+  // a syntax error in a late block is reported at its line and column
+  ImportOptions opt;
+  opt.block_bytes = 1024;
+  expect_refused(nd + "{\"followers\": 01}\n", 3001, 15, "leading zeros", opt, "late.ndjson");
+  expect_refused(arr.substr(0, arr.size() - 3) + ",\n {\"followers\": 1} {}]", 3002, 19,
+                 "expected ',' or ']'", opt, "late.json");
+}
+
+// ---- CSV conformance: the header obeys the rules of data rows ----
+TEST_CASE("the CSV header line obeys the quoting rules of data rows", "[import][csv]") {
+  expect_refused("\"handle,followers\nx,1\n", 1, 1, "never closed");
+  expect_refused("\"handle\"x,followers\nx,1\n", 1, 1, "text after the closing quote");
+  expect_refused("handle,\"followers\"\"\n" + std::string(300, 'x') + "\n\"x\",1\n", 1, 2,
+                 "probably a quote never closed");
+  // a quote inside an unquoted name is text, as in data rows
+  TempFile q("q.csv", "han\"dle,followers\na,1\n\"b\",2\n");
+  const Imported r = import_file(q.path);
+  REQUIRE(r.p.size() == 2);
+  CHECK(r.p.followers[1] == 2.0);
+  // a quoted name may span lines (the Sep 2022 export has them)
+  TempFile m("m.csv", "\"Handle\nname\",followers\na,1\n");
+  CHECK(import_file(m.path).p.id[0] == 3);
+}
+
+TEST_CASE("header names are unique UTF-8 text", "[import][csv]") {
+  expect_refused("handle,followers,Followers\nx,1,2\n", 1, 3, "repeats");
+  expect_refused("followers,handle,followers\n1,x,2\n", 1, 3, "repeats");
+  expect_refused("hand\xFFle,followers\nx,1\n", 1, 1, "not UTF-8");
+  expect_refused("{\"followers\": 1, \"Followers\": 2}\n", 0, 0, "repeats", {}, "d.ndjson");
+  // empty names may repeat (unnamed spreadsheet columns)
+  TempFile e("e.csv", "followers,,\n1,a,b\n");
+  CHECK(import_file(e.path).p.size() == 1);
+}
+
+TEST_CASE("rows of empty fields, too many fields, bare CR line ends, NUL bytes, binary files",
+          "[import][csv]") {
+  expect_refused("handle,followers\nx,1\n,,,\n", 3, 3, "expected 2 fields");
+  expect_refused("handle,followers\nx,1\ny,2,3\n", 3, 3, "expected 2 fields");
+  TempFile cr("cr.csv", "handle,followers\rx,1\ry,2\r\rz,3");
+  const Imported r = import_file(cr.path);
+  REQUIRE(r.p.size() == 3);
+  CHECK(r.p.id == std::vector<std::uint64_t>{2, 3, 5});
+  CHECK(r.p.handle[2] == "z");
+  expect_refused(std::string("handle,followers\nx,1\na\0b,2\n", 27), 3, 1, "NUL byte");
+  // a NUL byte is shown, not a place where the message stops
+  expect_refused(std::string("handle,followers\nx,1\nab,1\0" "2\n", 28), 3, 2, "'1\\x002'");
+  std::string h5 = "\x89HDF\r\n\x1a\n";
+  h5 += std::string(4000, '\0');
+  expect_refused(h5, 0, 0, "an HDF5 file", {}, "p.csv");
+  std::string bin;
+  for (int i = 0; i < 70000; ++i) bin += static_cast<char>((i * 7919) % 256);
+  expect_refused(bin, 0, 0, "binary data", {}, "b.csv");
+  expect_refused(bin, 0, 0, "binary data", {}, "b.json");
+}
+
+// ---- One set of range checks for every input format ----
+TEST_CASE("values out of range are refused in CSV, JSON and HDF5 input alike", "[import][ranges]") {
+  expect_refused("handle,followers\nx,2e10\n", 2, 2, "between 0 and 1e+10");
+  expect_refused("{\"followers\": 2e10}\n", 1, 0, "between 0 and 1e+10", {}, "r.ndjson");
+  expect_refused("handle,followers,price\nx,10,-1\n", 2, 3, "expected a count >= 0");
+  expect_refused("handle,followers,posts\nx,10,1e9\n", 2, 3, "a post count between 0 and 1e+08");
+  expect_refused("{\"followers\": 10, \"fake_follower_share\": 7}\n", 1, 0,
+                 "share between 0 and 1", {}, "s.ndjson");
+  // HDF5: the pipeline checks what the file holds, naming the dataset and the index.
+  const std::vector<std::pair<std::function<void(ProfileChunk&)>, std::string>> cases = {
+      {[](ProfileChunk& p) { p.followers[3] = -5; }, "dataset /profiles/followers, index 3"},
+      {[](ProfileChunk& p) { p.followers[4] = std::nan(""); }, "/profiles/followers, index 4"},
+      {[](ProfileChunk& p) { p.followers[5] = 1e308; }, "/profiles/followers, index 5"},
+      {[](ProfileChunk& p) { p.fake_follower_share[6] = 7; }, "/profiles/fake_follower_share"},
+      {[](ProfileChunk& p) { p.platform[7] = 9; }, "/profiles/platform"},
+      {[](ProfileChunk& p) { p.niche[8] = 200; }, "/profiles/niche"},
+      {[](ProfileChunk& p) { p.price_per_post[9] = -1; }, "/profiles/price_per_post, index 9"},
+  };
+  for (const auto& [damage, needle] : cases) {
+    ProfileChunk p;
+    generate_chunk(3, 0, 50, GeneratorConfig{}, ScoringConfig{}, p);
+    damage(p);
+    TempFile f("bad.h5", "");
+    {
+      h5::File file = h5::File::create(f.path, {h5::kFiletypeProfiles, 3, "", "test"});
+      {
+        h5::TableSink sink(file.id(), {64, 0}, false, false);
+        Batch b;
+        b.profiles = p;
+        sink.consume(b);
+      }
+      file.close();
+    }
+    Hdf5Source src(f.path, 16);
+    CollectSink sink;
+    PipelineOptions po;
+    po.score = false;
+    INFO(needle);
+    CHECK_THROWS_WITH(run_pipeline(src, {&sink}, po), Catch::Contains(needle));
+  }
 }

@@ -178,7 +178,7 @@ TEST_CASE("a record longer than the limit is refused instead of filling memory",
   TempFile f("long.csv", "a,b\n\"" + std::string(5000, 'x') + "\n");
   TableOptions opt;
   opt.max_record_bytes = 1024;
-  expect_input_error([&] { read_all(f.path, nullptr, opt); }, 2, 0, "probably an unmatched quote");
+  expect_input_error([&] { read_all(f.path, nullptr, opt); }, 2, 0, "never closed");
 }
 
 TEST_CASE("JSON arrays of flat objects read like a table", "[table]") {
@@ -203,8 +203,9 @@ TEST_CASE("NDJSON: union of keys, escapes, null, booleans and nested values", "[
   CHECK(t->header() == std::vector<std::string>{"handle", "followers", "verified", "tags"});
   const Rows r = read_all(f.path, &lines);
   REQUIRE(r.size() == 2);
-  CHECK(r[0] == std::vector<std::string>{"a\"b\xC3\xA9\xF0\x9F\x98\x80", "1.2e3", "", ""});
-  CHECK(r[1] == std::vector<std::string>{"", "", "true", "[1, {\"x\": \"}\"}]"});
+  // numbers in their shortest form, nested values as minified JSON
+  CHECK(r[0] == std::vector<std::string>{"a\"b\xC3\xA9\xF0\x9F\x98\x80", "1200", "", ""});
+  CHECK(r[1] == std::vector<std::string>{"", "", "true", "[1,{\"x\":\"}\"}]"});
   CHECK(lines == std::vector<std::uint64_t>{1, 3});
 }
 
@@ -212,11 +213,11 @@ TEST_CASE("JSON syntax errors name the line and column of the bad character", "[
   TempFile comma("c.json", "[\n {\"a\": 1},\n {\"a\": 2}\n {\"a\": 3}\n]");
   expect_input_error([&] { read_all(comma.path); }, 4, 2, "expected ',' or ']'");
   TempFile value("v.json", "[{\"a\": 1},\n  {\"a\": tru}]");
-  expect_input_error([&] { read_all(value.path); }, 2, 9, "expected a string, number");
+  expect_input_error([&] { read_all(value.path); }, 2, 9, "expected a value");
   TempFile dup("d.json", "{\"a\": 1, \"a\": 2}");
-  expect_input_error([&] { read_all(dup.path); }, 1, 16, "appears twice");
+  expect_input_error([&] { read_all(dup.path); }, 1, 1, "appears twice");
   TempFile open_obj("o.json", "[{\"a\": 1}, {\"a\": 2");
-  expect_input_error([&] { read_all(open_obj.path); }, 1, 12, "not closed");
+  expect_input_error([&] { read_all(open_obj.path); }, 1, 19, "expected ',' or '}'");
   TempFile trailing("t.json", "[{\"a\": 1}] x");
   expect_input_error([&] { read_all(trailing.path); }, 1, 12, "after the closing ']'");
   TempFile surrogate("s.json", "{\"a\": \"\\ud83d\"}");

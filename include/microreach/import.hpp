@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -134,6 +135,46 @@ class RejectsWriter {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// ---- Duplicate accounts ----
+// Two rows are the same account when their platform and handle are equal, the handle compared
+// case-insensitively (ASCII letters; a leading '@' and surrounding blanks were dropped on
+// import). Rows without a handle are never duplicates. first: keep the first row of each
+// account; last: keep the last (needs a counting pass over the input first); keep: keep all,
+// only count. See docs/import.md "Duplicates".
+enum class Dedupe : std::uint8_t { first, last, keep };
+// "first", "last" or "keep"; throws ConfigError naming `option`.
+Dedupe parse_dedupe(const std::string& option, const std::string& text);
+
+// The key of row i (0 for a row without a handle).
+std::uint64_t account_key(const ProfileChunk& p, std::size_t i);
+
+// In the serial output stage, in input order: passes each batch on to `next` without the
+// duplicate rows (first/last) and counts them. Memory: one 64-bit key per distinct account.
+class DedupeSink : public BatchSink {
+ public:
+  DedupeSink(Dedupe mode, std::vector<BatchSink*> next);
+  // `last`: the number of rows of each key in the whole input (from a CountKeysSink pass).
+  void set_counts(std::unordered_map<std::uint64_t, std::uint32_t> counts);
+  void consume(const Batch& b) override;
+  // Rows that repeat an account seen (first/keep) or seen later (last).
+  std::uint64_t duplicates() const { return duplicates_; }
+  std::uint64_t accounts_repeated() const { return repeated_; }
+
+ private:
+  Dedupe mode_;
+  std::vector<BatchSink*> next_;
+  std::unordered_map<std::uint64_t, std::uint32_t> seen_;  // key -> rows so far (or left)
+  std::uint64_t duplicates_ = 0, repeated_ = 0;
+  Batch filtered_;
+};
+
+// Counts the rows of each account key (the first pass of --dedupe last).
+class CountKeysSink : public BatchSink {
+ public:
+  void consume(const Batch& b) override;
+  std::unordered_map<std::uint64_t, std::uint32_t> counts;
 };
 
 // Quotes a CSV field when needed (RFC 4180).

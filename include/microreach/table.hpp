@@ -75,6 +75,12 @@ std::string normalize_header(std::string_view name);
 // Parses a --delimiter value: ",", ";", "|", "tab" or "\t" (a real tab). Throws ConfigError.
 char parse_delimiter(const std::string& option, const std::string& text);
 
+// Checks header names as every reader does: UTF-8 text without NUL bytes, and no name twice
+// (compared by normalize_header; empty names may repeat). Throws InputError naming the file,
+// the line and the column (1-based; 0 for JSON keys).
+void check_header_names(const std::vector<std::string>& header, const std::string& path,
+                        std::uint64_t line, bool columns_numbered);
+
 // The header list as one line for error messages: "a", "b", "c".
 std::string describe_header(const std::vector<std::string>& header);
 

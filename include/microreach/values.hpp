@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "microreach/profile.hpp"
+
 namespace microreach {
 
 inline constexpr std::string_view kExpectedNumber =
@@ -41,5 +43,23 @@ double parse_number(std::string_view text, const std::string& context);
 // Booleans as exports write them: true/false, yes/no, t/f, y/n, 1/0 (any case); nullopt otherwise
 // (missing forms included).
 std::optional<bool> parse_bool(std::string_view text) noexcept;
+
+// ---- Ranges: one set of checks for every input format (CSV, JSON, HDF5) ----
+// A profile value is refused, never clamped, when it is not physically possible. Missing (NaN)
+// is allowed everywhere except followers. Bounds (docs/import.md "Ranges"):
+inline constexpr double kMaxAccounts = 1e10;  // followers, following: above the world population
+inline constexpr double kMaxPosts = 1e8;      // posts: 10^8 is 2,700 a day for 100 years
+inline constexpr double kMaxPerPost = 1e12;   // likes, comments, shares, views per post
+inline constexpr double kMaxPrice = 1e9;      // price of one post, USD
+inline constexpr double kMaxGrowth = 1e4;     // 30-day follower growth: +1,000,000 %
+
+struct RangeViolation {
+  Column column;
+  double value;          // as stored (a category code for platform and niche)
+  std::string expected;  // "expected ..." for the message
+};
+
+// The first value of row i of p (in Column order) outside its range, if any.
+std::optional<RangeViolation> check_profile_ranges(const ProfileChunk& p, std::size_t i);
 
 }  // namespace microreach

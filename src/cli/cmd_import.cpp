@@ -30,6 +30,7 @@ std::string options_text(const ImportArgs& a, const ImportSource& src) {
          std::string(src.delimiter() == '\t' ? "\\t" : std::string(1, src.delimiter())) + "\"\n";
   }
   s += "on_error = \"" + a.imp.on_error + "\"\n";
+  if (!a.imp.dedupe.empty()) s += "dedupe = \"" + a.imp.dedupe + "\"\n";  // default: first
   s += "default_platform = \"" + a.imp.platform + "\"\n";
   for (const auto& line : src.mapping_report()) s += "# " + line + "\n";
   return s;
@@ -59,6 +60,7 @@ void run_import(const ImportArgs& a, const Globals& g) {
   }
   RejectsSink rejects(rejects_writer.get());
   PipelineStats stats;
+  std::uint64_t duplicates = 0;
   {
     h5::Provenance prov{h5::kFiletypeProfiles, 0, options_text(a, *source), g.command_line};
     h5::File file = h5::File::create(out.temp_path(), prov);
@@ -69,7 +71,9 @@ void run_import(const ImportArgs& a, const Globals& g) {
       PipelineOptions po;
       po.score = false;
       po.progress = want_progress(g.quiet);
-      stats = run_pipeline(*source, {&sink, &rejects}, po);
+      duplicates = run_deduplicated(
+          a.imp.dedupe, *source, [&] { return make_import_source(a.in, io, a.chunk); },
+          {&sink, &rejects}, po, stats);
       h5::write_attr(file.id(), "rows", static_cast<std::uint64_t>(sink.rows()));
     }
     file.close();
@@ -91,6 +95,9 @@ void run_import(const ImportArgs& a, const Globals& g) {
   std::cout << "Read " << stats.rows_read << " rows from " << a.in << ": kept " << stats.rows
             << ", rejected " << stats.rejected;
   if (rejects_writer) std::cout << " (listed in " << io.rejects_path << ")";
+  std::cout << "\n";
+  std::cout << "Duplicates: " << duplicates;
+  if (duplicates) std::cout << ": " << describe_duplicates(a.imp.dedupe, duplicates);
   std::cout << "\n";
   std::cout << "Wrote " << a.out << " in " << stats.seconds << " s";
   if (mb > 0 && stats.seconds > 0) std::cout << " (" << mb / stats.seconds << " MB/s)";

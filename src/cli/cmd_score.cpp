@@ -73,6 +73,8 @@ void run_score(const ScoreArgs& a, const Globals& g) {
     po.audited = &audited;
   }
   PipelineStats stats;
+  std::uint64_t duplicates = 0;  // rows of an account already read (--dedupe)
+  const auto reopen = [&] { return open_source(a, cfg); };
   const std::string config_text =
       cfg.to_text() + (a.generate ? a.gen.build().to_text() : std::string());
   if (!a.out.empty()) {
@@ -89,13 +91,14 @@ void run_score(const ScoreArgs& a, const Globals& g) {
       {
         h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/true,
                            /*with_truth=*/source->has_truth(), source->absent_columns());
-        stats = run_pipeline(*source, {&sink, &summary, &rejects}, po);
+        duplicates = run_deduplicated(a.imp.dedupe, *source, reopen, {&sink, &summary, &rejects},
+                                      po, stats);
       }
       file.close();
     }
     out.commit();
   } else {
-    stats = run_pipeline(*source, {&summary, &rejects}, po);
+    duplicates = run_deduplicated(a.imp.dedupe, *source, reopen, {&summary, &rejects}, po, stats);
   }
   if (rejects_writer) {
     rejects_writer->close();
@@ -118,6 +121,7 @@ void run_score(const ScoreArgs& a, const Globals& g) {
             << " in " << stats.seconds << " s ("
             << (stats.seconds > 0 ? stats.rows / stats.seconds / 1e6 : 0) << "M profiles/s, "
             << effective_threads(g.threads) << " threads)\n";
+  if (duplicates) std::cout << describe_duplicates(a.imp.dedupe, duplicates) << "\n";
   std::cout << summary.format(a.top > 0);
   if (!a.audited.empty())
     std::cout << "Fake shares of " << audited.by_handle.size() << " audited handle(s) from "

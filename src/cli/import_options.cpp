@@ -21,13 +21,52 @@ void add_import_options(CLI::App* cmd, ImportCliOptions& o) {
                   "Platform of rows when the file has no platform column (or 'none')");
   cmd->add_option("--format", o.format, "Input format: csv or json (default: from the extension)")
       ->check(CLI::IsMember({"", "csv", "json"}));
+  cmd->add_option("--dedupe", o.dedupe,
+                  "Rows of one account (same platform and handle, any case): first keeps the "
+                  "first (default for CSV/JSON input), last the last, keep all of them (only "
+                  "counted); HDF5 input is checked only when this is given")
+      ->check(CLI::IsMember({"first", "last", "keep"}));
   cmd->add_option("--block-size", o.block_size,
                   "Bytes of text per parallel batch, e.g. 4M (default: about 128 bytes x "
                   "--chunk-size)");
 }
 
+std::uint64_t run_deduplicated(const std::string& dedupe, ProfileSource& source,
+                               const std::function<std::unique_ptr<ProfileSource>()>& reopen,
+                               const std::vector<BatchSink*>& sinks, const PipelineOptions& po,
+                               PipelineStats& stats) {
+  const bool text = dynamic_cast<const ImportSource*>(&source) != nullptr;
+  if (dynamic_cast<const GeneratorSource*>(&source) || (dedupe.empty() && !text)) {
+    stats = run_pipeline(source, sinks, po);
+    return 0;
+  }
+  const Dedupe mode = parse_dedupe("--dedupe", dedupe.empty() ? "first" : dedupe);
+  DedupeSink dd(mode, sinks);
+  if (mode == Dedupe::last) {
+    auto first_pass = reopen();
+    CountKeysSink counts;
+    PipelineOptions quiet = po;
+    quiet.progress = false;
+    quiet.score = false;
+    run_pipeline(*first_pass, {&counts}, quiet);
+    dd.set_counts(std::move(counts.counts));
+  }
+  stats = run_pipeline(source, {&dd}, po);
+  if (mode != Dedupe::keep) stats.rows -= dd.duplicates();
+  return dd.duplicates();
+}
+
+std::string describe_duplicates(const std::string& dedupe, std::uint64_t rows) {
+  if (rows == 0) return "";
+  const std::string n = std::to_string(rows) + " duplicate row" + (rows == 1 ? "" : "s");
+  if (dedupe == "keep") return n + " (same platform and handle) kept (--dedupe keep)";
+  return n + " (same platform and handle) dropped, the " + (dedupe.empty() ? "first" : dedupe) +
+         " row of each account kept (--dedupe keep keeps them)";
+}
+
 ImportOptions ImportCliOptions::build() const {
   ImportOptions io;
+  if (!dedupe.empty()) parse_dedupe("--dedupe", dedupe);
   if (!delimiter.empty()) io.delimiter = parse_delimiter("--delimiter", delimiter);
   for (const auto& m : map) io.add_map(m);
   if (on_error == "skip") {

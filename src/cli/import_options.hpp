@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,10 +21,23 @@ struct ImportCliOptions {
   std::string platform = "instagram";
   std::string format;      // "" = from the extension
   std::string block_size;  // "" = automatic; bytes, or with K/M suffix (KiB/MiB)
+  // Rows of one account: first, last or keep; "" = first for text exports, and no check for
+  // HDF5 and generated input (unless asked: the check holds one key per account in memory).
+  std::string dedupe;
   // Validates the options (ConfigError naming the option) and builds the library options.
   ImportOptions build() const;
 };
 void add_import_options(CLI::App* cmd, ImportCliOptions& o);
+
+// Runs the pipeline with duplicate accounts handled as --dedupe says (for `last`, a first
+// counting pass over a second source from `reopen`). Returns the duplicates found.
+std::uint64_t run_deduplicated(const std::string& dedupe, ProfileSource& source,
+                               const std::function<std::unique_ptr<ProfileSource>()>& reopen,
+                               const std::vector<BatchSink*>& sinks, const PipelineOptions& po,
+                               PipelineStats& stats);
+
+// "3 duplicate rows (2 accounts) dropped, the first row of each kept (--dedupe)" or "".
+std::string describe_duplicates(const std::string& dedupe, std::uint64_t rows);
 
 // Sink that writes each rejected row to a rejects file (if any) and keeps the first few to
 // show on stderr.

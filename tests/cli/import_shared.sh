@@ -30,7 +30,8 @@ with h5py.File(sys.argv[1], "r") as f:
 PY
 }
 check top_insta_influencers_data.csv 200
-check instagram_sep2022_social_media_influencers.csv 1050
+# 1050 rows, 67 of which repeat an account (same handle): dropped by the default --dedupe first
+check instagram_sep2022_social_media_influencers.csv 983
 check srf_instagram_labelled_1000_inclprivate.csv 975
 check kim2020_instagram_influencers.txt 33935
 check instafake_fakeAccountData.json 200
