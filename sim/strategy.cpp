@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "microreach/error.hpp"
+#include "microreach/text_file.hpp"
 #include "microreach/sim/engine.hpp"
 
 namespace microreach::sim {
@@ -177,12 +178,20 @@ std::vector<Candidate> optimize(const CandidatePool& pool, const ModelParams& pa
   return chosen;
 }
 
+// A list file names at most kMaxHires accounts; 64 MiB holds a million ids or handles with room
+// to spare, and bounds what a device, a FIFO or a wrong huge file could make us read.
+constexpr std::size_t kMaxListBytes = std::size_t{64} << 20;
+
 void read_list(StrategySpec& s, const std::string& option) {
-  std::ifstream in(s.file);
-  if (!in)
+  std::string text;
+  try {
+    text = read_text_file(s.file, kMaxListBytes, "list file");
+  } catch (const InputError& e) {
     throw ConfigError(option, s.text,
-                      "list:FILE with a readable file of profile ids or @handles ('" + s.file +
-                          "' cannot be opened)");
+                      "list:FILE with a readable file of profile ids or @handles (" +
+                          e.reason() + ": " + s.file + ")");
+  }
+  std::istringstream in(text);
   std::string line;
   std::uint64_t lineno = 0;
   while (std::getline(in, line)) {

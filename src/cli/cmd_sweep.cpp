@@ -376,7 +376,8 @@ void add_sensitivity(CLI::App& app, Globals& g) {
       "numbers and rank the inputs by their effect on ROI (tornado)");
   cmd->add_option(
       "--strategies,-s", a->strategies,
-      "Comma-separated strategies (default macro,micro-even:40,micro-top): " + strategy_help());
+      "Comma-separated strategies (default macro,micro-even:40,micro-top): " + strategy_help())
+      ->check(strategy_count_check());
   add_plan_options(cmd, a->plan);
   cmd->callback([a, &g] { run_sensitivity_command(*a, g); });
 }
