@@ -189,7 +189,7 @@ void read_list(StrategySpec& s, const std::string& option) {
   } catch (const InputError& e) {
     throw ConfigError(option, s.text,
                       "list:FILE with a readable file of profile ids or @handles (" +
-                          e.reason() + ": " + s.file + ")");
+                          std::string(e.what()) + ")");
   }
   std::istringstream in(text);
   std::string line;

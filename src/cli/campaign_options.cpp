@@ -45,6 +45,11 @@ sim::CandidatePool candidate_pool(const sim::Scenario& sc, const sim::CandidateO
     if (e.option() != "--input" || w == "--input") throw;
     const std::string msg = e.what();
     throw ConfigError(w + msg.substr(e.option().size()));
+  } catch (const InputError& e) {
+    // A file that cannot be read: say which key named it when a scenario file did.
+    const std::string w = sc.where("market.input");
+    if (e.file() != sc.input || e.line() != 0 || w == "--input") throw;
+    throw InputError(e.file(), 0, 0, e.reason() + " (the market named by " + w + ")");
   }
 }
 
