@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "microreach/error.hpp"
 
@@ -84,23 +85,37 @@ void check_key_parts(std::string_view t, const std::string& file) {
   }
 }
 
-// Byte offsets of line starts, to cut a value's text out of the document by its source region
-// (toml++ counts columns in code points).
+// Byte offsets of line starts, to cut a value's text out of the document by its source region.
+// toml++ counts columns in code points: a line with bytes >= 0x80 gets a table of the byte
+// offset of each code point (built once, when first needed), so that cutting every value of a
+// long line stays linear.
 class Lines {
  public:
   explicit Lines(std::string_view t) : t_(t) {
     starts_.push_back(0);
-    for (std::size_t i = 0; i < t.size(); ++i)
-      if (t[i] == '\n') starts_.push_back(i + 1);
+    ascii_.push_back(true);
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (t[i] == '\n') {
+        starts_.push_back(i + 1);
+        ascii_.push_back(true);
+      } else if (static_cast<unsigned char>(t[i]) >= 0x80) {
+        ascii_.back() = false;
+      }
+    }
   }
   std::size_t offset(const ::toml::source_position& p) const {
-    if (p.line == 0 || p.line > starts_.size()) return t_.size();
-    std::size_t i = starts_[p.line - 1];
-    for (std::uint32_t col = 1; col < p.column && i < t_.size() && t_[i] != '\n'; ++col) {
-      ++i;
-      while (i < t_.size() && (static_cast<unsigned char>(t_[i]) & 0xC0) == 0x80) ++i;
+    if (p.line == 0 || p.line > starts_.size() || p.column == 0) return t_.size();
+    const std::size_t l = p.line - 1;
+    const std::size_t start = starts_[l];
+    const std::size_t end = l + 1 < starts_.size() ? starts_[l + 1] : t_.size();
+    if (ascii_[l]) return std::min(start + (p.column - 1), end);
+    std::vector<std::size_t>& cps = code_points_[l];
+    if (cps.empty()) {
+      for (std::size_t i = start; i < end; ++i)
+        if ((static_cast<unsigned char>(t_[i]) & 0xC0) != 0x80) cps.push_back(i);
+      cps.push_back(end);
     }
-    return i;
+    return cps[std::min<std::size_t>(p.column - 1, cps.size() - 1)];
   }
   std::string slice(const ::toml::source_region& r) const {
     const std::size_t b = offset(r.begin), e = offset(r.end);
@@ -113,6 +128,8 @@ class Lines {
  private:
   std::string_view t_;
   std::vector<std::size_t> starts_;
+  std::vector<bool> ascii_;
+  mutable std::map<std::size_t, std::vector<std::size_t>> code_points_;
 };
 
 // A word of advice after toml++'s description of a syntax error, for the mistakes people make

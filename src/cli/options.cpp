@@ -278,6 +278,9 @@ class TomlConfig : public CLI::Config {
     auto refuse = [&](const std::string& why) {
       throw InputError(file, v.line, v.column, v.key + " = " + v.text + ": " + why);
     };
+    if ((type == "INT" || type == "UINT") && v.kind == toml::Value::Kind::floating)
+      refuse("expected a whole number (written without '.' or an exponent), found a number "
+             "with a fraction or exponent");
     if (type == "FLOAT") {
       double d = 0;
       const auto r = std::from_chars(in.data(), in.data() + in.size(), d);
