@@ -26,7 +26,9 @@ std::string fmt(double v) {
   return std::string(buf, p);
 }
 
-std::string quote(const std::string& s) { return toml::quote(s); }
+std::string quote(const std::string& s) {
+  return toml::quote(s);
+}
 
 const char* kTierKeys[] = {"nano", "micro", "mid", "macro", "mega"};  // tiers 1..5
 
@@ -52,7 +54,8 @@ void Scenario::validate() const {
     throw ConfigError(where("campaign.strategies"), "",
                       "at least one strategy: " + strategy_help());
   if (strategies.size() > kMaxStrategies)
-    throw ConfigError(where("campaign.strategies"), std::to_string(strategies.size()) + " strategies",
+    throw ConfigError(where("campaign.strategies"),
+                      std::to_string(strategies.size()) + " strategies",
                       "at most " + std::to_string(kMaxStrategies) + " strategies in one run");
   for (const std::string& s : strategies) parse_strategy(s, where("campaign.strategies"));
   if (trials < 1 || trials > kMaxTrials)
@@ -158,12 +161,16 @@ const TierMap& tier_tables() {
 }
 
 const std::vector<std::string> kOtherKeys = {
-    "campaign.budget", "campaign.niche",  "campaign.strategies", "run.trials",
-    "run.seed",        "run.precision",   "run.max_trials",      "market.input",
-    "market.profiles", "market.seed",     "model.noise"};
-const std::vector<std::string> kTables = {"campaign",         "run",         "market",
-                                          "model",            "model.reach_rate",
-                                          "model.trust",      "model.incident_probability"};
+    "campaign.budget", "campaign.niche", "campaign.strategies", "run.trials",
+    "run.seed",        "run.precision",  "run.max_trials",      "market.input",
+    "market.profiles", "market.seed",    "model.noise"};
+const std::vector<std::string> kTables = {"campaign",
+                                          "run",
+                                          "market",
+                                          "model",
+                                          "model.reach_rate",
+                                          "model.trust",
+                                          "model.incident_probability"};
 
 // Binds the flattened TOML entries of a scenario file to a Scenario, one key at a time.
 class Binder {
@@ -237,9 +244,9 @@ class Binder {
 
   void table(const toml::Value& v) const {
     if (std::find(kTables.begin(), kTables.end(), v.key) != kTables.end()) return;
-    throw InputError(file_, v.line, v.column,
-                     "unknown table " + v.text + " (known tables: [" + join(kTables, "], [") +
-                         "])");
+    throw InputError(
+        file_, v.line, v.column,
+        "unknown table " + v.text + " (known tables: [" + join(kTables, "], [") + "])");
   }
 
   void strategies(const toml::Value& v) {
@@ -280,9 +287,9 @@ class Binder {
           if (t == 1) (sc_.model.*member)[0] = (sc_.model.*member)[1];  // fan = nano
           return true;
         }
-      throw InputError(file_, v.line, v.column,
-                       "unknown tier '" + name + "' in " + table +
-                           " (allowed: nano, micro, mid, macro, mega)");
+      throw InputError(
+          file_, v.line, v.column,
+          "unknown tier '" + name + "' in " + table + " (allowed: nano, micro, mid, macro, mega)");
     }
     return false;
   }

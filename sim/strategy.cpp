@@ -10,8 +10,8 @@
 #include <unordered_set>
 
 #include "microreach/error.hpp"
-#include "microreach/text_file.hpp"
 #include "microreach/sim/engine.hpp"
+#include "microreach/text_file.hpp"
 
 namespace microreach::sim {
 namespace {

@@ -29,7 +29,9 @@ std::string num(double v) {
   return buf;
 }
 
-std::string quoted(const std::string& s) { return toml::quote(s); }
+std::string quoted(const std::string& s) {
+  return toml::quote(s);
+}
 
 using Value = toml::Value;
 using Table = std::map<std::string, Value>;  // key within its table -> value
@@ -69,7 +71,8 @@ void check_first_line(const std::string& text, const std::string& src) {
       throw not_ours(src, line, "the first line is not a key = value line");
     std::string_view key = l.substr(b, eq - b);
     while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
-    if (key != "format") throw not_ours(src, line, "the first key is '" + std::string(key) + "', not 'format'");
+    if (key != "format")
+      throw not_ours(src, line, "the first key is '" + std::string(key) + "', not 'format'");
     return;
   }
   throw InputError(src, 0, 0,
@@ -101,13 +104,14 @@ Parsed parse_toml(const std::string& text, const std::string& src) {
         p.features.emplace_back();
         for (const Value& e : item.items) {
           if (e.kind == Value::Kind::table)
-            throw InputError(src, e.line, e.column,
-                             "unknown table '" + e.key + "': expected [fit], [classifier] or [[feature]]");
+            throw InputError(
+                src, e.line, e.column,
+                "unknown table '" + e.key + "': expected [fit], [classifier] or [[feature]]");
           put(p.features.back(), e.key.substr(std::string("feature.").size()), e);
         }
       }
-    } else if (v.kind == Value::Kind::table || (dot != std::string::npos && table != "fit" &&
-                                                  table != "classifier")) {
+    } else if (v.kind == Value::Kind::table ||
+               (dot != std::string::npos && table != "fit" && table != "classifier")) {
       throw InputError(src, v.line, v.column,
                        "unknown table '" + (v.kind == Value::Kind::table ? v.text : v.key) +
                            "': expected [fit], [classifier] or [[feature]]");
@@ -332,8 +336,8 @@ const std::string& default_model_text() {
 LogisticModel load_model(const std::string& path_or_default) {
   if (path_or_default == "default")
     return model_from_toml(default_model_text(), "the built-in default model");
-  return model_from_toml(
-      read_text_file(path_or_default, toml::kMaxTomlBytes, "model file"), path_or_default);
+  return model_from_toml(read_text_file(path_or_default, toml::kMaxTomlBytes, "model file"),
+                         path_or_default);
 }
 
 void save_model(const LogisticModel& m, const std::string& path) {

@@ -13,11 +13,11 @@
 
 namespace microreach {
 
-std::string read_text_file(const std::string& path, std::size_t max_bytes, const std::string& what) {
+std::string read_text_file(const std::string& path, std::size_t max_bytes,
+                           const std::string& what) {
   // O_NONBLOCK: opening a FIFO with no writer must not hang before fstat() can refuse it.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    throw InputError(path, 0, 0, "cannot open the " + what + ": " + std::strerror(errno));
+  if (fd < 0) throw InputError(path, 0, 0, "cannot open the " + what + ": " + std::strerror(errno));
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
@@ -27,9 +27,9 @@ std::string read_text_file(const std::string& path, std::size_t max_bytes, const
     throw InputError(path, 0, 0, "cannot read the " + what + ": " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) throw InputError(path, 0, 0, "is a directory, not a " + what);
   if (!S_ISREG(st.st_mode))
-    throw InputError(path, 0, 0,
-                     "is not a regular file (a device, FIFO or socket); a " + what +
-                         " must be a regular file");
+    throw InputError(
+        path, 0, 0,
+        "is not a regular file (a device, FIFO or socket); a " + what + " must be a regular file");
   auto too_big = [&](const std::string& size) {
     return InputError(path, 0, 0,
                       "the " + what + " is " + size + " bytes; at most " +

@@ -1,8 +1,8 @@
 #include "microreach/toml_reader.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -137,7 +137,8 @@ class Lines {
 std::string hint(std::string_view t, std::uint32_t line, std::uint32_t column,
                  std::string_view description) {
   std::size_t b = 0;
-  for (std::uint32_t l = 1; l < line && b < t.size(); ++l) b = std::min(t.find('\n', b), t.size()) + 1;
+  for (std::uint32_t l = 1; l < line && b < t.size(); ++l)
+    b = std::min(t.find('\n', b), t.size()) + 1;
   const std::string_view text = t.substr(std::min(b, t.size()));
   const std::string_view row = text.substr(0, text.find('\n'));
   if (description.find("redefine") != std::string_view::npos)
@@ -195,7 +196,8 @@ class Flattener {
   // Top-level tables: an entry each, followed by their entries.
   void walk(const ::toml::table& t, const std::string& prefix, std::vector<Value>& out) const {
     for (auto&& [k, node] : t) {
-      const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+      const std::string key =
+          prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
       if (const auto* sub = node.as_table()) {
         Value v;
         v.kind = Value::Kind::table;
@@ -241,15 +243,17 @@ const char* Value::kind_name() const {
 std::vector<Value> parse(std::string_view text, const std::string& file) {
   if (text.size() > kMaxTomlBytes)
     throw InputError(file, 0, 0,
-                     "the file is " + std::to_string(text.size()) + " bytes; a TOML file is at most " +
-                         std::to_string(kMaxTomlBytes) + " bytes");
+                     "the file is " + std::to_string(text.size()) +
+                         " bytes; a TOML file is at most " + std::to_string(kMaxTomlBytes) +
+                         " bytes");
   check_key_parts(text, file);
   ::toml::table doc;
   try {
     doc = ::toml::parse(text, std::string_view(file));
   } catch (const ::toml::parse_error& e) {
     const auto line = e.source().begin.line, column = e.source().begin.column;
-    throw InputError(file, line, column, std::string(e.description()) + hint(text, line, column, e.description()));
+    throw InputError(file, line, column,
+                     std::string(e.description()) + hint(text, line, column, e.description()));
   }
   const Lines lines(text);
   std::vector<Value> out;

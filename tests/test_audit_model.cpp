@@ -279,15 +279,17 @@ TEST_CASE("a model file from elsewhere is refused with a clear message", "[audit
     t.replace(b, t.find('\n', b) - b, "sensitivity = 0");
     const auto line = 1 + std::count(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(b), '\n');
     CHECK_THROWS_WITH(model_from_toml(t, "s.toml"),
-                      Catch::Contains("s.toml:" + std::to_string(line) + ":15: model file: sensitivity = 0 (line " +
+                      Catch::Contains("s.toml:" + std::to_string(line) +
+                                      ":15: model file: sensitivity = 0 (line " +
                                       std::to_string(line) + ") and specificity = ") &&
                           Catch::Contains("must exceed 1"));
   }
   // Tables, keys and values a model file does not have.
   CHECK_THROWS_WITH(model_from_toml(text + "[extra]\n", "t.toml"),
                     Catch::Contains("unknown table '[extra]'"));
-  CHECK_THROWS_WITH(model_from_toml(replaced("[classifier]\n", "[classifier]\n[classifier]\n"), "d.toml"),
-                    Catch::Contains("cannot redefine existing table 'classifier'"));
+  CHECK_THROWS_WITH(
+      model_from_toml(replaced("[classifier]\n", "[classifier]\n[classifier]\n"), "d.toml"),
+      Catch::Contains("cannot redefine existing table 'classifier'"));
   CHECK_THROWS_WITH(model_from_toml(replaced("rows = ", "rows = -"), "r.toml"),
                     Catch::Contains("rows = -") && Catch::Contains("not a whole number >= 0"));
   std::string deep = "format = \"microreach.follower-model\"\nx = ";

@@ -1,5 +1,5 @@
-// Scenario files: TOML through toml++, bounds on nesting and size, every key bound, and invalid values refused with the key,
-// the value and what is allowed (file and line included).
+// Scenario files: TOML through toml++, bounds on nesting and size, every key bound, and invalid
+// values refused with the key, the value and what is allowed (file and line included).
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -209,8 +209,8 @@ TEST_CASE("A scenario with more strategies than a run compares is refused up fro
 }
 
 TEST_CASE("A scenario file that is a device, a directory or too large is refused", "[sim]") {
-  CHECK_THROWS_WITH(load_scenario("/dev/zero"), Catch::Contains("/dev/zero") &&
-                                                    Catch::Contains("not a regular file"));
+  CHECK_THROWS_WITH(load_scenario("/dev/zero"),
+                    Catch::Contains("/dev/zero") && Catch::Contains("not a regular file"));
   CHECK_THROWS_WITH(load_scenario("/tmp"), Catch::Contains("is a directory"));
   CHECK_THROWS_WITH(load_scenario("/nonexistent/s.toml"), Catch::Contains("cannot open"));
 }

@@ -7,11 +7,11 @@
 #include <new>
 
 #include "commands.hpp"
-#include "options.hpp"
 #include "microreach/build_info.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/fault_guard.hpp"
+#include "options.hpp"
 
 namespace {
 

@@ -223,8 +223,10 @@ class TomlConfig : public CLI::Config {
         return v.b ? "true" : "false";
       default:
         throw InputError(file, v.line, v.column,
-                         v.key + " = " + v.text + ": expected a string, number, true/false or an "
-                                                  "array of them, found " + v.kind_name());
+                         v.key + " = " + v.text +
+                             ": expected a string, number, true/false or an "
+                             "array of them, found " +
+                             v.kind_name());
     }
   }
 
@@ -232,9 +234,9 @@ class TomlConfig : public CLI::Config {
     std::vector<std::string> path = split_key(v.key);
     if (v.kind == toml::Value::Kind::table) {
       if (!command(path))
-        throw InputError(file, v.line, v.column,
-                         "unknown table " + v.text +
-                             ": a table names a command, e.g. [score] or [audit.fit]");
+        throw InputError(
+            file, v.line, v.column,
+            "unknown table " + v.text + ": a table names a command, e.g. [score] or [audit.fit]");
       return;
     }
     const std::string name = path.back();
@@ -279,8 +281,9 @@ class TomlConfig : public CLI::Config {
       throw InputError(file, v.line, v.column, v.key + " = " + v.text + ": " + why);
     };
     if ((type == "INT" || type == "UINT") && v.kind == toml::Value::Kind::floating)
-      refuse("expected a whole number (written without '.' or an exponent), found a number "
-             "with a fraction or exponent");
+      refuse(
+          "expected a whole number (written without '.' or an exponent), found a number "
+          "with a fraction or exponent");
     if (type == "FLOAT") {
       double d = 0;
       const auto r = std::from_chars(in.data(), in.data() + in.size(), d);
@@ -307,7 +310,9 @@ class TomlConfig : public CLI::Config {
 
 }  // namespace
 
-void guard_integer_options(CLI::App& app) { guard_options(app); }
+void guard_integer_options(CLI::App& app) {
+  guard_options(app);
+}
 
 void use_toml_config(CLI::App& app) {
   auto cfg = std::make_shared<TomlConfig>(&app);
