@@ -85,6 +85,73 @@ void check_key_parts(std::string_view t, const std::string& file) {
   }
 }
 
+// toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable() in is_non_ascii_horizontal_whitespace
+// for most code points in U+00A1..U+0499, U+2CFE..U+30F7 and U+FB46..U+FEFE (é, §, Greek,
+// Cyrillic, kana...), which it asks about wherever whitespace may stand: undefined behaviour
+// that UBSan reports on a comment such as "# café". The text toml++ sees has those code points
+// swapped with as many private-use ones in plane 15 (which it answers correctly); the swap is
+// its own inverse, one code point for one, so lines and columns are unchanged, and strings,
+// keys, value texts and messages are swapped back.
+struct SwapBlock {
+  char32_t from, to, size;
+};
+constexpr SwapBlock kSwap[] = {
+    {0x00A1, 0xF0000, 0x0499 - 0x00A1 + 1},
+    {0x2CFE, 0xF0400, 0x30F7 - 0x2CFE + 1},
+    {0xFB46, 0xF0800, 0xFEFE - 0xFB46 + 1},
+};
+
+char32_t swap_code_point(char32_t c) {
+  for (const SwapBlock& b : kSwap) {
+    if (c >= b.from && c < b.from + b.size) return b.to + (c - b.from);
+    if (c >= b.to && c < b.to + b.size) return b.from + (c - b.to);
+  }
+  return c;
+}
+
+// Applies swap_code_point to every well-formed UTF-8 sequence; other bytes pass unchanged (toml++
+// reports malformed UTF-8 itself).
+std::string swap_unsafe(std::string_view t) {
+  std::string out;
+  out.reserve(t.size() + t.size() / 8);
+  for (std::size_t i = 0; i < t.size();) {
+    const auto b0 = static_cast<unsigned char>(t[i]);
+    std::size_t n = b0 < 0x80         ? 1
+                    : (b0 >> 5) == 6  ? 2
+                    : (b0 >> 4) == 14 ? 3
+                    : (b0 >> 3) == 30 ? 4
+                                      : 0;
+    bool ok = n > 1 && i + n <= t.size();
+    for (std::size_t k = 1; ok && k < n; ++k)
+      ok = (static_cast<unsigned char>(t[i + k]) & 0xC0) == 0x80;
+    if (!ok) {
+      out += t[i++];
+      continue;
+    }
+    char32_t c = n == 2 ? b0 & 0x1F : n == 3 ? b0 & 0x0F : b0 & 0x07;
+    for (std::size_t k = 1; k < n; ++k)
+      c = (c << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
+    const char32_t s = swap_code_point(c);
+    if (s == c) {
+      out.append(t.substr(i, n));
+    } else if (s < 0x800) {
+      out += static_cast<char>(0xC0 | (s >> 6));
+      out += static_cast<char>(0x80 | (s & 0x3F));
+    } else if (s < 0x10000) {
+      out += static_cast<char>(0xE0 | (s >> 12));
+      out += static_cast<char>(0x80 | ((s >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (s & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (s >> 18));
+      out += static_cast<char>(0x80 | ((s >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((s >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (s & 0x3F));
+    }
+    i += n;
+  }
+  return out;
+}
+
 // Byte offsets of line starts, to cut a value's text out of the document by its source region.
 // toml++ counts columns in code points: a line with bytes >= 0x80 gets a table of the byte
 // offset of each code point (built once, when first needed), so that cutting every value of a
@@ -122,7 +189,7 @@ class Lines {
     if (e <= b) return {};
     std::string s(t_.substr(b, e - b));
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.pop_back();
-    return s;
+    return swap_unsafe(s);  // the document was swapped for toml++: back to the text as written
   }
 
  private:
@@ -167,7 +234,7 @@ class Flattener {
     v.text = lines_.slice(n.source());
     if (const auto* s = n.as_string()) {
       v.kind = Value::Kind::string;
-      v.str = s->get();
+      v.str = swap_unsafe(s->get());
     } else if (const auto* i = n.as_integer()) {
       v.kind = Value::Kind::integer;
       v.i = i->get();
@@ -197,7 +264,7 @@ class Flattener {
   void walk(const ::toml::table& t, const std::string& prefix, std::vector<Value>& out) const {
     for (auto&& [k, node] : t) {
       const std::string key =
-          prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+          prefix.empty() ? swap_unsafe(k.str()) : prefix + "." + swap_unsafe(k.str());
       if (const auto* sub = node.as_table()) {
         Value v;
         v.kind = Value::Kind::table;
@@ -247,15 +314,16 @@ std::vector<Value> parse(std::string_view text, const std::string& file) {
                          " bytes; a TOML file is at most " + std::to_string(kMaxTomlBytes) +
                          " bytes");
   check_key_parts(text, file);
+  const std::string safe = swap_unsafe(text);
   ::toml::table doc;
   try {
-    doc = ::toml::parse(text, std::string_view(file));
+    doc = ::toml::parse(std::string_view(safe), std::string_view(file));
   } catch (const ::toml::parse_error& e) {
     const auto line = e.source().begin.line, column = e.source().begin.column;
     throw InputError(file, line, column,
-                     std::string(e.description()) + hint(text, line, column, e.description()));
+                     swap_unsafe(e.description()) + hint(text, line, column, e.description()));
   }
-  const Lines lines(text);
+  const Lines lines(safe);
   std::vector<Value> out;
   Flattener(lines, file).walk(doc, "", out);
   std::stable_sort(out.begin(), out.end(), [](const Value& a, const Value& b) {

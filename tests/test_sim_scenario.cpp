@@ -196,6 +196,22 @@ TEST_CASE("Scenario nesting and sizes are bounded before parsing", "[sim]") {
   check(std::string(toml::kMaxTomlBytes + 1, '#'), "at most 1048576 bytes");
 }
 
+TEST_CASE("Non-ASCII text in comments, strings and errors is read as written", "[sim]") {
+  // é § (U+00A1..U+0499), カ (U+30AB), ﻿-block U+FE70 and a plane-15 private-use character:
+  // the reader swaps some of these for toml++ and must give every one back unchanged.
+  const std::string odd = "caf\xC3\xA9 \xC2\xA7 \xE3\x82\xAB \xEF\xB9\xB0 \xF3\xB0\x80\x80";
+  const Scenario s = parse_scenario(
+      "# " + odd + "\n[market]  # " + odd + "\ninput = \"" + odd + ".csv\"  # " + odd + "\n",
+      "s.toml");
+  CHECK(s.input == odd + ".csv");
+  const std::string m = error_of<ConfigError>("[campaign]\nniche = \"" + odd + "\"\n");
+  CHECK(contains(m, "'" + odd + "'"));
+  const std::string k = error_of<InputError>("[campaign]\n\"" + odd + "\" = 1\n");
+  CHECK(contains(k, "unknown key 'campaign." + odd + "'"));
+  const std::string v = error_of<InputError>("[campaign]\nbudget = \xC2\xA7\n");
+  CHECK(contains(v, "s.toml:2:10"));
+}
+
 TEST_CASE("A scenario with more strategies than a run compares is refused up front", "[sim]") {
   std::string list = "[campaign]\nstrategies = [";
   for (int i = 0; i < 100000; ++i) list += std::string(i ? "," : "") + "\"macro\"";
