@@ -12,7 +12,7 @@ build_dir="${1:-build}"
 
 packages=(build-essential cmake git pkg-config
           libtbb-dev libhdf5-dev hdf5-tools libcli11-dev catch2 libbenchmark-dev
-          librandom123-dev libfast-float-dev libfmt-dev libsimdjson-dev
+          librandom123-dev libfast-float-dev libfmt-dev libsimdjson-dev libtomlplusplus-dev
           python3-numpy python3-h5py python3-pandas python3-matplotlib)
 if [ "$dev" = 1 ]; then
   # clang for the sanitizer and fuzz stages; pybind11 and pytest for the Python module's tests.

@@ -12,6 +12,7 @@
 #include "microreach/error.hpp"
 #include "microreach/format.hpp"
 #include "microreach/sim/engine.hpp"
+#include "microreach/text_file.hpp"
 
 namespace microreach::sim {
 namespace {
@@ -479,13 +480,21 @@ class List final : public Strategy {
   std::vector<ListEntry> entries_;
 };
 
+// A list file names at most kMaxHires accounts; 64 MiB holds a million ids or handles with room
+// to spare, and bounds what a device, a FIFO or a wrong huge file could make us read.
+constexpr std::size_t kMaxListBytes = std::size_t{64} << 20;
+
 std::vector<ListEntry> read_list(const std::string& file, const std::string& text,
                                  const std::string& option) {
-  std::ifstream in(file);
-  if (!in)
+  std::string contents;
+  try {
+    contents = read_text_file(file, kMaxListBytes, "list file");
+  } catch (const InputError& e) {
     throw ConfigError(option, text,
-                      "list:FILE with a readable file of profile ids or @handles ('" + file +
-                          "' cannot be opened)");
+                      "list:FILE with a readable file of profile ids or @handles (" +
+                          std::string(e.what()) + ")");
+  }
+  std::istringstream in(contents);
   std::vector<ListEntry> entries;
   std::string line;
   std::uint64_t lineno = 0;

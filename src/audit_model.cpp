@@ -1,9 +1,10 @@
 // Audience audit: the follower model file (a small TOML text) and the built-in default model.
 //
-// The format is a subset of TOML: comments, [table] and [[feature]] headers, key = value with
-// double-quoted strings, numbers and booleans. The first key must be
+// The format is TOML (read by toml++, microreach/toml_reader.hpp): a top level, [fit],
+// [classifier] and one [[feature]] table per model term. The first key must be
 // format = "microreach.follower-model", so any other file (a config, a CSV, an HDF5 file, a
 // model from another tool) is refused with a message that says what it is not.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -15,6 +16,8 @@
 #include "microreach/cancel.hpp"
 #include "microreach/default_model.hpp"
 #include "microreach/error.hpp"
+#include "microreach/text_file.hpp"
+#include "microreach/toml_reader.hpp"
 
 namespace microreach::audit {
 
@@ -27,134 +30,100 @@ std::string num(double v) {
 }
 
 std::string quoted(const std::string& s) {
-  std::string r = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') r += '\\';
-    if (c == '\n') {
-      r += "\\n";
-      continue;
-    }
-    r += c;
-  }
-  return r + "\"";
+  return toml::quote(s);
 }
 
-struct Value {
-  std::string text;  // string content, or the number/boolean as written
-  bool is_string = false;
-  std::uint64_t line = 0, column = 0;
-};
-using Table = std::map<std::string, Value>;
+using Value = toml::Value;
+using Table = std::map<std::string, Value>;  // key within its table -> value
 
 struct Parsed {
   Table top, fit, classifier;
   std::vector<Table> features;
 };
 
-Parsed parse_toml(const std::string& text, const std::string& src) {
+InputError not_ours(const std::string& src, std::uint64_t line, const std::string& why) {
+  return InputError(src, line, line ? 1 : 0,
+                    "not a microreach follower model (" + why +
+                        "); a model file starts with format = \"" + kModelFormat +
+                        "\" (made by `microreach audit fit`)");
+}
+
+// A model file names itself on its first line (comments aside), so that any other file (a
+// config, a CSV, an HDF5 file, a model from another tool) is refused with a message that says
+// what it is not, rather than with a TOML syntax error somewhere inside it.
+void check_first_line(const std::string& text, const std::string& src) {
   if (text.find('\0') != std::string::npos)
     throw InputError(src, 0, 0,
                      "not a microreach follower model: this is a binary file, expected a TOML "
                      "text starting with format = \"" +
                          std::string(kModelFormat) + "\"");
+  std::size_t pos = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  std::uint64_t line = 1;
+  for (; pos < text.size(); ++line) {
+    const std::size_t end = std::min(text.find('\n', pos), text.size());
+    const std::string_view l(text.data() + pos, end - pos);
+    pos = end + 1;
+    const std::size_t b = l.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos || l[b] == '#') continue;
+    if (l[b] == '[') throw not_ours(src, line, "a table header comes before the format line");
+    const std::size_t eq = l.find('=');
+    if (eq == std::string_view::npos)
+      throw not_ours(src, line, "the first line is not a key = value line");
+    std::string_view key = l.substr(b, eq - b);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.remove_suffix(1);
+    if (key != "format")
+      throw not_ours(src, line, "the first key is '" + std::string(key) + "', not 'format'");
+    return;
+  }
+  throw InputError(src, 0, 0,
+                   "not a microreach follower model: the file is empty (a model file starts "
+                   "with format = \"" +
+                       std::string(kModelFormat) + "\")");
+}
+
+// Groups the entries of a model file by table: the top level, [fit], [classifier] and each
+// [[feature]]; any other table is refused.
+Parsed parse_toml(const std::string& text, const std::string& src) {
+  check_first_line(text, src);
+  const std::vector<Value> entries = toml::parse(text, src);
+  const Value& first = entries.front();  // check_first_line saw a key
+  if (first.key != "format" || first.kind != Value::Kind::string || first.str != kModelFormat)
+    throw InputError(src, first.line, first.column,
+                     "not a microreach follower model: format is '" +
+                         (first.kind == Value::Kind::string ? first.str : first.text) +
+                         "', expected '" + kModelFormat + "'");
   Parsed p;
-  Table* cur = &p.top;
-  std::string section;  // "" = top level
-  bool seen_format = false;
-  std::istringstream in(text);
-  std::string raw;
-  std::uint64_t lineno = 0;
-  while (std::getline(in, raw)) {
-    ++lineno;
-    if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-    if (lineno == 1 && raw.rfind("\xEF\xBB\xBF", 0) == 0) raw.erase(0, 3);
-    std::size_t b = raw.find_first_not_of(" \t");
-    if (b == std::string::npos || raw[b] == '#') continue;
-    auto not_ours = [&](const std::string& why) {
-      return InputError(src, lineno, b + 1,
-                        "not a microreach follower model (" + why +
-                            "); a model file starts with format = \"" + kModelFormat +
-                            "\" (made by `microreach audit fit`)");
-    };
-    if (raw[b] == '[') {
-      if (!seen_format) throw not_ours("a table header comes before the format line");
-      std::size_t e = raw.find(']', b);
-      const bool array = raw.compare(b, 2, "[[") == 0;
-      std::string name =
-          raw.substr(b + (array ? 2 : 1), e == std::string::npos ? 0 : e - b - (array ? 2 : 1));
-      if (e == std::string::npos || (array && raw.compare(e, 2, "]]") != 0))
-        throw InputError(src, lineno, b + 1, "unterminated table header");
-      if (array && name == "feature") {
+  auto put = [&](Table& t, const std::string& key, const Value& v) { t.emplace(key, v); };
+  for (const Value& v : entries) {
+    const std::size_t dot = v.key.find('.');
+    const std::string table = dot == std::string::npos ? "" : v.key.substr(0, dot);
+    if (v.kind == Value::Kind::table && (v.key == "fit" || v.key == "classifier")) continue;
+    if (v.key == "feature" && v.kind == Value::Kind::array && !v.items.empty() &&
+        v.items.front().kind == Value::Kind::table) {
+      for (const Value& item : v.items) {
         p.features.emplace_back();
-        cur = &p.features.back();
-      } else if (!array && name == "fit") {
-        cur = &p.fit;
-      } else if (!array && name == "classifier") {
-        cur = &p.classifier;
-      } else {
-        throw InputError(src, lineno, b + 1,
-                         "unknown table '" + raw.substr(b, e + (array ? 2 : 1) - b) +
-                             "': expected [fit], [classifier] or [[feature]]");
-      }
-      section = name;
-      continue;
-    }
-    const std::size_t eq = raw.find('=', b);
-    if (eq == std::string::npos) {
-      if (!seen_format) throw not_ours("the first line is not a key = value line");
-      throw InputError(src, lineno, b + 1, "expected key = value, found '" + raw.substr(b) + "'");
-    }
-    std::string key = raw.substr(b, eq - b);
-    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
-    std::size_t vb = raw.find_first_not_of(" \t", eq + 1);
-    Value v;
-    v.line = lineno;
-    v.column = (vb == std::string::npos ? eq + 1 : vb) + 1;
-    if (vb == std::string::npos)
-      throw InputError(src, lineno, eq + 2, "no value after '" + key + " ='");
-    if (raw[vb] == '"') {
-      v.is_string = true;
-      std::size_t i = vb + 1;
-      bool closed = false;
-      for (; i < raw.size(); ++i) {
-        if (raw[i] == '\\' && i + 1 < raw.size()) {
-          ++i;
-          v.text += raw[i] == 'n' ? '\n' : raw[i];
-        } else if (raw[i] == '"') {
-          closed = true;
-          break;
-        } else {
-          v.text += raw[i];
+        for (const Value& e : item.items) {
+          if (e.kind == Value::Kind::table)
+            throw InputError(
+                src, e.line, e.column,
+                "unknown table '" + e.key + "': expected [fit], [classifier] or [[feature]]");
+          put(p.features.back(), e.key.substr(std::string("feature.").size()), e);
         }
       }
-      if (!closed) throw InputError(src, lineno, vb + 1, "string never closed");
-      const std::size_t rest = raw.find_first_not_of(" \t", i + 1);
-      if (rest != std::string::npos && raw[rest] != '#')
-        throw InputError(src, lineno, rest + 1, "unexpected text after the string");
+    } else if (v.kind == Value::Kind::table ||
+               (dot != std::string::npos && table != "fit" && table != "classifier")) {
+      throw InputError(src, v.line, v.column,
+                       "unknown table '" + (v.kind == Value::Kind::table ? v.text : v.key) +
+                           "': expected [fit], [classifier] or [[feature]]");
+    } else if (table == "fit" || table == "classifier") {
+      const std::string key = v.key.substr(dot + 1);
+      if (key.find('.') != std::string::npos)
+        throw InputError(src, v.line, v.column, "unknown key '" + key + "' in [" + table + "]");
+      put(table == "fit" ? p.fit : p.classifier, key, v);
     } else {
-      std::size_t ve = raw.find('#', vb);
-      v.text = raw.substr(vb, ve == std::string::npos ? std::string::npos : ve - vb);
-      while (!v.text.empty() && (v.text.back() == ' ' || v.text.back() == '\t')) v.text.pop_back();
+      put(p.top, v.key, v);
     }
-    if (!seen_format) {
-      if (key != "format") throw not_ours("the first key is '" + key + "', not 'format'");
-      if (v.text != kModelFormat)
-        throw InputError(src, lineno, v.column,
-                         "not a microreach follower model: format is '" + v.text + "', expected '" +
-                             kModelFormat + "'");
-      seen_format = true;
-    }
-    if (cur->count(key))
-      throw InputError(src, lineno, b + 1,
-                       "key '" + key + "' given twice" +
-                           (section.empty() ? std::string() : " in [" + section + "]"));
-    (*cur)[key] = v;
   }
-  if (!seen_format)
-    throw InputError(src, 0, 0,
-                     "not a microreach follower model: the file is empty (a model file starts "
-                     "with format = \"" +
-                         std::string(kModelFormat) + "\")");
   return p;
 }
 
@@ -172,29 +141,26 @@ class Reader {
   bool has(const std::string& key) const { return t_.count(key) != 0; }
   double number(const std::string& key) const {
     const Value& v = get(key);
-    char* end = nullptr;
-    const double d =
-        v.is_string ? std::numeric_limits<double>::quiet_NaN() : std::strtod(v.text.c_str(), &end);
-    if (v.is_string || end == v.text.c_str() || *end != '\0' || !std::isfinite(d))
+    if (!v.is_number())
       throw InputError(src_, v.line, v.column,
                        "model file: " + key + " = " + v.text + " is not a finite number");
-    return d;
+    return v.d;
   }
   std::uint64_t count(const std::string& key) const {
-    const double d = number(key);
     const Value& v = get(key);
-    if (d < 0.0 || d != std::floor(d))
+    if (v.kind != Value::Kind::integer || v.i < 0)
       throw InputError(src_, v.line, v.column,
                        "model file: " + key + " = " + v.text + " is not a whole number >= 0");
-    return static_cast<std::uint64_t>(d);
+    return static_cast<std::uint64_t>(v.i);
   }
   std::string string(const std::string& key) const {
     const Value& v = get(key);
-    if (!v.is_string)
+    if (v.kind != Value::Kind::string)
       throw InputError(src_, v.line, v.column,
                        "model file: " + key + " = " + v.text + " is not a quoted string");
-    return v.text;
+    return v.str;
   }
+  const std::string& source() const { return src_; }
   // Every key must have been read: an unknown key is a typo or a newer format.
   void check_all_used() const {
     for (const auto& [k, v] : t_) {
@@ -210,6 +176,16 @@ class Reader {
   std::string where_, src_;
   mutable std::vector<std::string> used_;
 };
+
+int small_count(const Reader& r, const std::string& key) {
+  const std::uint64_t n = r.count(key);
+  if (n > 1'000'000) {
+    const Value& v = r.get(key);
+    throw InputError(r.source(), v.line, v.column,
+                     "model file: " + key + " = " + v.text + " is not a count up to 1000000");
+  }
+  return static_cast<int>(n);
+}
 
 }  // namespace
 
@@ -270,8 +246,8 @@ LogisticModel model_from_toml(const std::string& text, const std::string& src) {
   m.train_rows = fit.count("rows");
   m.train_positives = fit.count("positives");
   m.lambda = fit.number("lambda");
-  m.iterations = static_cast<int>(fit.count("iterations"));
-  m.cv_folds = static_cast<int>(fit.count("cv_folds"));
+  m.iterations = small_count(fit, "iterations");
+  m.cv_folds = small_count(fit, "cv_folds");
   m.cv_seed = fit.count("cv_seed");
   m.cv_auc = fit.number("cv_auc");
   fit.check_all_used();
@@ -294,8 +270,17 @@ LogisticModel model_from_toml(const std::string& text, const std::string& src) {
     throw bad_range("sensitivity", "in [0, 1]");
   if (!(m.accuracy.specificity >= 0.0 && m.accuracy.specificity <= 1.0))
     throw bad_range("specificity", "in [0, 1]");
-  if (!(m.accuracy.sensitivity + m.accuracy.specificity > 1.0))
-    throw bad_range("specificity", "large enough: sensitivity + specificity must exceed 1");
+  if (!(m.accuracy.sensitivity + m.accuracy.specificity > 1.0)) {
+    // Blame the smaller of the two: that is the one no better than chance.
+    const Value& se = p.classifier.at("sensitivity");
+    const Value& sp = p.classifier.at("specificity");
+    const Value& low = m.accuracy.sensitivity <= m.accuracy.specificity ? se : sp;
+    throw InputError(src, low.line, low.column,
+                     "model file: sensitivity = " + se.text + " (line " + std::to_string(se.line) +
+                         ") and specificity = " + sp.text + " (line " + std::to_string(sp.line) +
+                         ") sum to 1 or less: the classifier is no better than chance and its "
+                         "counts cannot be corrected (sensitivity + specificity must exceed 1)");
+  }
 
   if (p.features.empty()) throw InputError(src, 0, 0, "model file: no [[feature]] table");
   for (std::size_t i = 0; i < p.features.size(); ++i) {
@@ -351,11 +336,8 @@ const std::string& default_model_text() {
 LogisticModel load_model(const std::string& path_or_default) {
   if (path_or_default == "default")
     return model_from_toml(default_model_text(), "the built-in default model");
-  std::ifstream in(path_or_default, std::ios::binary);
-  if (!in) throw InputError(path_or_default, 0, 0, "cannot open the model file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return model_from_toml(ss.str(), path_or_default);
+  return model_from_toml(read_text_file(path_or_default, toml::kMaxTomlBytes, "model file"),
+                         path_or_default);
 }
 
 void save_model(const LogisticModel& m, const std::string& path) {

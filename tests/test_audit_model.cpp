@@ -2,6 +2,8 @@
 // foreign files are refused, validation metrics match hand-computed values, CV is deterministic.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <unistd.h>
 #include <cmath>
 #include <filesystem>
@@ -264,6 +266,36 @@ TEST_CASE("a model file from elsewhere is refused with a clear message", "[audit
   CHECK_THROWS_WITH(model_from_toml(replaced("name = \"followers\"", "name = \"likes\""), "f.toml"),
                     Catch::Contains("'likes' is not valid"));
   CHECK_THROWS_WITH(load_model("/nonexistent/model.toml"), Catch::Contains("cannot open"));
+  // A version too large for any integer type prints as written.
+  CHECK_THROWS_WITH(model_from_toml(replaced("version = 1", "version = 99999999999"), "v.toml"),
+                    Catch::Contains("v.toml:6:11: model file version 99999999999 is not readable"));
+  CHECK_THROWS_WITH(
+      model_from_toml(replaced("version = 1", "version = 999999999999999999999"), "v.toml"),
+      Catch::Contains("v.toml:6:") && Catch::Contains("'999999999999999999999'"));
+  // Sensitivity 0: the message points at sensitivity (the line that is wrong), names both.
+  {
+    std::string t = text;
+    const auto b = t.find("sensitivity = ");
+    t.replace(b, t.find('\n', b) - b, "sensitivity = 0");
+    const auto line = 1 + std::count(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(b), '\n');
+    CHECK_THROWS_WITH(model_from_toml(t, "s.toml"),
+                      Catch::Contains("s.toml:" + std::to_string(line) +
+                                      ":15: model file: sensitivity = 0 (line " +
+                                      std::to_string(line) + ") and specificity = ") &&
+                          Catch::Contains("must exceed 1"));
+  }
+  // Tables, keys and values a model file does not have.
+  CHECK_THROWS_WITH(model_from_toml(text + "[extra]\n", "t.toml"),
+                    Catch::Contains("unknown table '[extra]'"));
+  CHECK_THROWS_WITH(
+      model_from_toml(replaced("[classifier]\n", "[classifier]\n[classifier]\n"), "d.toml"),
+      Catch::Contains("cannot redefine existing table 'classifier'"));
+  CHECK_THROWS_WITH(model_from_toml(replaced("rows = ", "rows = -"), "r.toml"),
+                    Catch::Contains("rows = -") && Catch::Contains("not a whole number >= 0"));
+  std::string deep = "format = \"microreach.follower-model\"\nx = ";
+  for (int i = 0; i < 100000; ++i) deep += "{a=";
+  CHECK_THROWS_WITH(model_from_toml(deep, "deep.toml"), Catch::Contains("deep.toml:2:"));
+  CHECK_THROWS_WITH(load_model("/dev/zero"), Catch::Contains("not a regular file"));
 }
 
 TEST_CASE("a feature the model needs but the file lacks is named with its accepted headers",

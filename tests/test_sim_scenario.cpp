@@ -1,5 +1,5 @@
-// Scenario files: the TOML subset, every key bound, and invalid values refused with the key,
-// the value and what is allowed (file and line included).
+// Scenario files: TOML through toml++, bounds on nesting and size, every key bound, and invalid
+// values refused with the key, the value and what is allowed (file and line included).
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -10,6 +10,7 @@
 #include "microreach/error.hpp"
 #include "microreach/random.hpp"
 #include "microreach/sim/scenario.hpp"
+#include "microreach/toml_reader.hpp"
 
 using namespace microreach;
 using namespace microreach::sim;
@@ -68,12 +69,11 @@ TEST_CASE("A resolved scenario reads back to the same scenario", "[sim]") {
   CHECK_FALSE(back.model.noise);
 }
 
-TEST_CASE("The TOML subset: tables, dotted keys, inline tables, arrays over lines, escapes",
-          "[sim]") {
+TEST_CASE("TOML: tables, dotted keys, inline tables, arrays over lines, escapes", "[sim]") {
   const Scenario s = parse_scenario(
       "# comment\n"
-      "campaign.budget = 1_000  # dotted key, underscore\n"
       "[campaign]\n"
+      "budget = 1_000  # underscore\n"
       "niche = 'beauty'\n"
       "strategies = [\n  \"macro\",  # first\n  \"micro-top\",\n]\n"
       "[model]\n"
@@ -90,6 +90,11 @@ TEST_CASE("The TOML subset: tables, dotted keys, inline tables, arrays over line
   CHECK(s.model.reach_rate[1] == 0.3);
   CHECK(s.trials == 1000);
   CHECK(s.where("campaign.niche") == "s.toml:4: campaign.niche");
+  CHECK(s.where("campaign.budget") == "s.toml:3: campaign.budget");
+  // Dotted keys at the top level reach the same values.
+  const Scenario d = parse_scenario("campaign.budget = 2e3\nmodel.trust.mega = 0.25\n", "d.toml");
+  CHECK(d.budget == 2000);
+  CHECK(d.model.trust[5] == 0.25);
 }
 
 TEST_CASE("Invalid scenario values are refused with the key, the value and what is allowed",
@@ -141,18 +146,89 @@ TEST_CASE("Scenario syntax errors and unknown keys name the line and column", "[
     CHECK(contains(m, what));
   };
   check("[campaign]\nbudget 25000\n", "s.toml:2:8", "expected '='");
-  check("[campaign]\nniche = fitness\n", "s.toml:2:9", "text needs quotes");
+  check("[campaign]\nniche = fitness\n", "s.toml:2", "text needs quotes: \"fitness\"");
   check("[campaign]\nniche = \"fitness\n", "s.toml:2", "unterminated string");
-  check("[campaign]\nbudget = 25k\n", "s.toml:2:10", "not a number");
-  check("[campaign]\nbudget = 1\nbudget = 2\n", "s.toml:3:1", "set twice");
+  check("[campaign]\nbudget = 25k\n", "s.toml:2:12", "expected digit, saw 'k'");
+  check("[campaign]\nbudget = 1\nbudget = 2\n", "s.toml:3", "cannot redefine existing");
+  check("[campaign]\n[run]\n[campaign]\n", "s.toml:3:1", "cannot redefine existing table");
   check("[campaign]\nbudjet = 1\n", "s.toml:2:10", "unknown key 'campaign.budjet'");
   check("[model.trust]\ngiga = 1\n", "s.toml:2", "unknown tier 'giga'");
   check("[campaign]\nbudget = inf\n", "s.toml:2", "finite");
+  check("[campaign]\nbudget = nan\n", "s.toml:2", "finite");
   check("[campaign\n", "s.toml:1", "']'");
-  check("[campaign]\nstrategies = [\"macro\"\n", "s.toml", "']'");
-  check("[campaign]\nbudget = \"lots\"\n", "s.toml:2", "expected a number");
+  check("[campaign]\nstrategies = [\"macro\"\n", "s.toml", "end-of-file");
+  check("[campaign]\nbudget = \"lots\"\n", "s.toml:2", "expected a number, found a \"string\"");
   check("[model]\nnoise = 1\n", "s.toml:2", "true or false");
-  check("[campaign]\nbudget = 5 6\n", "s.toml:2:12", "end of the line");
+  check("[campaign]\nbudget = 5 6\n", "s.toml:2:12", "expected a comment or whitespace");
+  check("[run]\nseed = 99999999999999999999\n", "s.toml:2", "'99999999999999999999'");
+  check("[run]\nseed = 1979-05-27\n", "s.toml:2", "expected a number, found a date");
+  // Unknown tables are refused even when empty, and so are tables nested where none belong.
+  check("[campain]\n", "s.toml:1:1", "unknown table [campain]");
+  check("[campaign.extra]\n", "s.toml:1", "unknown table [campaign.extra]");
+  check("[run]\nseed = { a = 1 }\n", "s.toml:2", "unknown table");
+}
+
+TEST_CASE("Scenario nesting and sizes are bounded before parsing", "[sim]") {
+  auto check = [](const std::string& text, const std::string& what) {
+    const std::string m = error_of<InputError>(text);
+    INFO(m.substr(0, 300));
+    CHECK(contains(m, what));
+  };
+  // 100,000-deep dotted key, table header and inline tables: refused, not a stack overflow.
+  std::string key = "a";
+  for (int i = 0; i < 100000; ++i) key += ".a";
+  check(key + " = 1\n", "more than 8 dotted parts");
+  check("[" + key + "]\n", "more than 8 dotted parts");
+  std::string inl = "x = ";
+  for (int i = 0; i < 100000; ++i) inl += "{a=";
+  check(inl + "1\n", "nested value depth of 32");
+  std::string arr = "x = ";
+  for (int i = 0; i < 100000; ++i) arr += "[";
+  check(arr + "\n", "nested value depth of 32");
+  // Dots inside strings, comments and numbers are not key parts.
+  const Scenario s = parse_scenario(
+      "# a.b.c.d.e.f.g.h.i.j\n[campaign]\nbudget = 25000.0\n"
+      "niche = \"fitness\"  # x.y.z.w.v.u.t.s.r\n"
+      "[market]\ninput = \"a.b.c.d.e.f.g.h.i.j.csv\"\n",
+      "s.toml");
+  CHECK(s.budget == 25000);
+  CHECK(s.input == "a.b.c.d.e.f.g.h.i.j.csv");
+  check(std::string(toml::kMaxTomlBytes + 1, '#'), "at most 1048576 bytes");
+}
+
+TEST_CASE("Non-ASCII text in comments, strings and errors is read as written", "[sim]") {
+  // é § (U+00A1..U+0499), カ (U+30AB), ﻿-block U+FE70 and a plane-15 private-use character:
+  // the reader swaps some of these for toml++ and must give every one back unchanged.
+  const std::string odd = "caf\xC3\xA9 \xC2\xA7 \xE3\x82\xAB \xEF\xB9\xB0 \xF3\xB0\x80\x80";
+  const Scenario s = parse_scenario(
+      "# " + odd + "\n[market]  # " + odd + "\ninput = \"" + odd + ".csv\"  # " + odd + "\n",
+      "s.toml");
+  CHECK(s.input == odd + ".csv");
+  const std::string m = error_of<ConfigError>("[campaign]\nniche = \"" + odd + "\"\n");
+  CHECK(contains(m, "'" + odd + "'"));
+  const std::string k = error_of<InputError>("[campaign]\n\"" + odd + "\" = 1\n");
+  CHECK(contains(k, "unknown key 'campaign." + odd + "'"));
+  const std::string v = error_of<InputError>("[campaign]\nbudget = \xC2\xA7\n");
+  CHECK(contains(v, "s.toml:2:10"));
+}
+
+TEST_CASE("A scenario with more strategies than a run compares is refused up front", "[sim]") {
+  std::string list = "[campaign]\nstrategies = [";
+  for (int i = 0; i < 100000; ++i) list += std::string(i ? "," : "") + "\"macro\"";
+  const std::string m = error_of<ConfigError>(list + "]\n");
+  CHECK(contains(m, "s.toml:2: campaign.strategies"));
+  CHECK(contains(m, "100000 strategies"));
+  CHECK(contains(m, "at most 64"));
+  std::string text = "[campaign]\nstrategies = \"macro";
+  for (int i = 0; i < 100; ++i) text += ",micro-top";
+  CHECK(contains(error_of<ConfigError>(text + "\"\n"), "at most 64"));
+}
+
+TEST_CASE("A scenario file that is a device, a directory or too large is refused", "[sim]") {
+  CHECK_THROWS_WITH(load_scenario("/dev/zero"),
+                    Catch::Contains("/dev/zero") && Catch::Contains("not a regular file"));
+  CHECK_THROWS_WITH(load_scenario("/tmp"), Catch::Contains("is a directory"));
+  CHECK_THROWS_WITH(load_scenario("/nonexistent/s.toml"), Catch::Contains("cannot open"));
 }
 
 TEST_CASE("Relative list files and inputs resolve against the scenario's directory", "[sim]") {

@@ -1,5 +1,7 @@
 #include "campaign_options.hpp"
 
+#include <algorithm>
+
 #include "microreach/config.hpp"
 #include "microreach/error.hpp"
 
@@ -33,8 +35,33 @@ sim::Scenario CampaignOptions::resolve() const {
 }
 
 sim::CandidatePool candidate_pool(const sim::Scenario& sc, const sim::CandidateOptions& co) {
-  if (!sc.input.empty()) return sim::load_candidates(sc.input, co);
-  return sim::synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{}, co);
+  if (sc.input.empty())
+    return sim::synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{}, co);
+  try {
+    return sim::load_candidates(sc.input, co);
+  } catch (const ConfigError& e) {
+    // The loader names --input; the path may have come from the scenario's market.input.
+    const std::string w = sc.where("market.input");
+    if (e.option() != "--input" || w == "--input") throw;
+    const std::string msg = e.what();
+    throw ConfigError(w + msg.substr(e.option().size()));
+  } catch (const InputError& e) {
+    // A file that cannot be read: say which key named it when a scenario file did.
+    const std::string w = sc.where("market.input");
+    if (e.file() != sc.input || e.line() != 0 || w == "--input") throw;
+    throw InputError(e.file(), 0, 0, e.reason() + " (the market named by " + w + ")");
+  }
+}
+
+CLI::Validator strategy_count_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const auto n = static_cast<std::size_t>(std::count(text.begin(), text.end(), ',')) + 1;
+        if (n <= sim::kMaxStrategies) return {};
+        return std::to_string(n) + " strategies given; at most " +
+               std::to_string(sim::kMaxStrategies) + " are compared in one run";
+      },
+      "", "strategy count");
 }
 
 }  // namespace microreach::cli

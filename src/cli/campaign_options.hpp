@@ -33,6 +33,9 @@ struct CampaignOptions {
   sim::Scenario resolve() const;
 };
 
+// Refuses a --strategies list longer than sim::kMaxStrategies before any is parsed.
+CLI::Validator strategy_count_check();
+
 // The candidates of a scenario: its input file, or the built-in synthetic market.
 sim::CandidatePool candidate_pool(const sim::Scenario& sc, const sim::CandidateOptions& co);
 

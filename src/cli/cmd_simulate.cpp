@@ -422,7 +422,8 @@ void add_simulate(CLI::App& app, Globals& g) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--budget", a->budget, "Campaign budget in USD");
   cmd->add_option("--niche", a->niche, "Target niche: " + niche_list());
-  cmd->add_option("--strategies", a->strategies, "Comma-separated strategies: " + strategy_help());
+  cmd->add_option("--strategies", a->strategies, "Comma-separated strategies: " + strategy_help())
+      ->check(strategy_count_check());
   cmd->add_option("--trials", a->trials, "Trials (with --precision: trials of the first round)");
   cmd->add_option("--seed", a->seed, "Random seed");
   cmd->add_option("--precision", a->precision,

@@ -386,8 +386,9 @@ void add_sensitivity(CLI::App& app, Globals& g) {
       "Vary each uncertain input of the campaign model by -x % and +x % with common random "
       "numbers and rank the inputs by their effect on ROI (tornado)");
   cmd->add_option(
-      "--strategies,-s", a->strategies,
-      "Comma-separated strategies (default macro,micro-even:40,micro-top): " + strategy_help());
+         "--strategies,-s", a->strategies,
+         "Comma-separated strategies (default macro,micro-even:40,micro-top): " + strategy_help())
+      ->check(strategy_count_check());
   add_plan_options(cmd, a->plan);
   cmd->callback([a, &g] { run_sensitivity_command(*a, g); });
 }

@@ -11,6 +11,7 @@
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/fault_guard.hpp"
+#include "options.hpp"
 
 namespace {
 
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   app.option_defaults()->always_capture_default();
-  app.set_config("--config", "", "Read options from a TOML/INI file ([command] sections)");
+  app.set_config("--config", "", "Read options from a TOML file ([command] tables)");
   app.allow_config_extras(
       CLI::config_extras_mode::error);  // a misspelt key is an error, not ignored
   cli::Globals g;
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
   cli::add_audit(app, g);
   cli::add_import(app, g);
   cli::add_export(app, g);
+  cli::guard_integer_options(app);  // every integer option, before its own range check
+  cli::use_toml_config(app);
 
   install_signal_handlers();
   install_fault_handlers();

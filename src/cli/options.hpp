@@ -39,4 +39,20 @@ int effective_threads(int threads);
 // True when stderr is a terminal and progress output was not silenced.
 bool want_progress(bool quiet);
 
+// Checks the text of a whole-number option: decimal digits only (a leading '-' where the option
+// is signed), within 64 bits. Returns "" when it is, else the reason, quoting `text` as typed.
+// CLI11 alone would read "-1" into an unsigned option as 2^64 - 1 (strtoull wraps), "010" as
+// octal and "99999999999999999999" as the largest value.
+std::string check_whole_number(const std::string& text, bool is_signed);
+
+// Applies check_whole_number to every integer option of `app` and its subcommands (run once,
+// after every command has declared its options), ahead of the option's own range checks.
+void guard_integer_options(CLI::App& app);
+
+// --config FILE: read with toml++ (microreach/toml_reader.hpp). [command] tables hold the
+// options of a command ([audit.fit] those of `audit fit`), top-level keys the global options.
+// Unknown tables and keys, a table or key given twice, and values an option refuses are
+// errors naming "file:line: key", the value as given and what is allowed.
+void use_toml_config(CLI::App& app);
+
 }  // namespace microreach::cli

@@ -44,7 +44,7 @@ expect 2 "bad.toml:2: campaign.budget" "'30'" "at least \$" "macro or mega accou
 scenario '[campaign]\nbudget 5\n'
 expect 3 "bad.toml:2:8" "expected '='" -- simulate --scenario bad.toml
 scenario '[campain]\nbudget = 5\n'
-expect 3 "bad.toml:2" "unknown key 'campain.budget'" -- simulate --scenario bad.toml
+expect 3 "bad.toml:1:1" "unknown table [campain]" -- simulate --scenario bad.toml
 
 # The same checks on options.
 expect 2 "--budget" "'-1'" -- simulate --budget -1

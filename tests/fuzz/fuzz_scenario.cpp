@@ -1,4 +1,5 @@
-// libFuzzer target: scenario files (TOML subset) of `microreach simulate --scenario`.
+// libFuzzer target: scenario files of `microreach simulate --scenario` and follower-model
+// files, both TOML read through toml++ (src/toml_reader.cpp).
 // Checks in scenario_checks.hpp; run by scripts/fuzz.sh, seeds in
 // tests/data/fuzz_corpus/fuzz_scenario.
 #include <cstddef>

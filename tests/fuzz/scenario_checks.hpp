@@ -1,10 +1,12 @@
 #pragma once
-// One fuzz input through the scenario parser (sim/scenario.cpp), with invariants checked.
+// One fuzz input through the scenario parser (sim/scenario.cpp) and the follower-model reader
+// (src/audit_model.cpp), both on the bounded toml++ reader, with invariants checked.
 // Shared by the libFuzzer target fuzz_scenario.cpp and the regression test that replays
 // tests/data/fuzz_corpus/fuzz_scenario (tests/test_fuzz_replay.cpp).
 // Invariants: malformed text may only raise microreach::InputError / ConfigError (never another
 // exception, never a crash); an accepted scenario validates, and its to_toml() text parses
-// back to a scenario whose to_toml() is the same text (a fixed point).
+// back to a scenario whose to_toml() is the same text (a fixed point); the model reader, too,
+// raises only InputError / ConfigError.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "microreach/audit.hpp"
 #include "microreach/error.hpp"
 #include "microreach/sim/scenario.hpp"
 
@@ -24,6 +27,13 @@ namespace microreach::fuzz {
 
 inline void fuzz_scenario_one(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  try {
+    (void)audit::model_from_toml(std::string(text), "fuzz-model.toml");
+  } catch (const InputError&) {
+  } catch (const ConfigError&) {
+  } catch (const std::exception& e) {
+    scenario_broken("model_from_toml threw something other than InputError/ConfigError", e.what());
+  }
   sim::Scenario s;
   try {
     s = sim::parse_scenario(text, "fuzz.toml");

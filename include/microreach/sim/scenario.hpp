@@ -1,10 +1,10 @@
 #pragma once
-// Scenario files (TOML subset) setting every parameter of a simulation run, e.g.
-// sim/scenarios/25k-micro-vs-macro.toml. Supported TOML: comments, [table] and [a.b]
-// headers, bare and dotted keys, basic "..." and literal '...' strings, integers and floats
-// (with _ separators and exponents), booleans, arrays (may span lines) and one-line inline
-// tables. Syntax errors and unknown keys throw InputError (file:line:column); values that are
-// not allowed throw ConfigError naming "file:line: key", the value and what is allowed.
+// Scenario files (TOML 1.0, read by toml++) setting every parameter of a simulation run, e.g.
+// sim/scenarios/25k-micro-vs-macro.toml. Syntax errors, a key or table given twice, unknown
+// tables and keys and values of the wrong type throw InputError (file:line:column); values that
+// are not allowed throw ConfigError naming "file:line: key", the value and what is allowed.
+// Bounds (microreach/toml_reader.hpp): 1 MiB per file, keys of at most 8 dotted parts, values
+// nested at most 32 deep, and at most kMaxStrategies strategies.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -15,6 +15,10 @@
 #include "microreach/sim/model.hpp"
 
 namespace microreach::sim {
+
+// Strategies compared in one run: each is a portfolio, a column of the results table and a
+// set of rows in the campaign file; more than this is a mistake, not a comparison.
+inline constexpr std::size_t kMaxStrategies = 64;
 
 struct Scenario {
   // [campaign]
