@@ -165,10 +165,16 @@ def main():
     print(f"max |score difference| = {diff:.2e} points; tiers identical: {tiers_equal}")
     bench = os.path.join(args.build, "bench", "bench_scoring")
     if os.path.exists(bench):
-        r = subprocess.run([bench, "--benchmark_filter=BM_ScoreChunk/262144|BM_Pipeline", "--benchmark_format=json"],
+        r = subprocess.run([bench, "--benchmark_filter=BM_ScoreChunk/(4096|262144)|BM_Generate|BM_Pipeline/", "--benchmark_format=json"],
                            check=True, capture_output=True, text=True)
+        np_rate = args.rows / t_score
         for b in json.loads(r.stdout)["benchmarks"]:
-            print(f"{b['name']}: {b['items_per_second'] / 1e6:.2f}M profiles/s")
+            rate = b["items_per_second"]
+            line = f"{b['name']}: {rate / 1e6:.2f}M profiles/s"
+            if b["name"].startswith("BM_ScoreChunk"):
+                # One C++ thread against one NumPy thread, measured in this run.
+                line += f" = {rate / np_rate:.1f}x NumPy in memory (one thread each)"
+            print(line)
     if diff > 1e-6 or not tiers_equal:
         print("MISMATCH between microreach and the NumPy reference", file=sys.stderr)
         sys.exit(1)

@@ -124,6 +124,9 @@ void ScoringConfig::validate() const {
   }
   if (!(sum > 0)) throw ConfigError("--w-*", "0", "at least one weight must be positive");
   check_unit("similarity_floor", similarity_floor, "the similarity floor");
+  if (!std::isnan(unknown_niche_relevance))
+    check_unit("unknown_niche_relevance", unknown_niche_relevance,
+               "the relevance of an account with no niche");
   for (const auto& row : similarity)
     for (double v : row) check_unit("--similar", v, "a niche similarity");
   for (std::size_t p = 0; p < kPlatformCount; ++p) {
@@ -171,6 +174,7 @@ std::string ScoringConfig::to_text() const {
      << "\nw_relevance = " << weights.relevance << "\nw_cost = " << weights.cost
      << "\nw_responsiveness = " << weights.responsiveness << "\n";
   os << "similarity_floor = " << similarity_floor << "\n";
+  os << "unknown_niche_relevance = " << unknown_niche_relevance << "\n";
   os << "similar = [";
   bool first = true;
   for (std::size_t i = 0; i < kNicheCount; ++i)
