@@ -170,35 +170,60 @@ __attribute__((always_inline)) inline void score_block(const ProfileChunk& in,
   const std::uint8_t* __restrict platform = in.platform.data() + i0;
   const std::uint8_t* __restrict niche = in.niche.data() + i0;
 
-  // Pass 1, the look-ups (scalar: small tables indexed by platform, niche, tier and benchmark
-  // segment): what the arithmetic below needs, as doubles, so the loops after it hold one
-  // element type and vectorise.
+  // Pass 1, the look-ups in small tables indexed by platform, niche, tier and benchmark segment
+  // (gathers): what the arithmetic below needs, as doubles, so the loops after it hold one
+  // element type.
   alignas(64) double fs[kBlock], tier_d[kBlock], rate_b[kBlock], factor_b[kBlock], rel_b[kBlock];
   alignas(64) double seg_l[kBlock], seg_c[kBlock], seg_lf[kBlock], seg_ls[kBlock], seg_cs[kBlock];
   {
-    const std::size_t P = t.points;
-    const double* bp = t.bp_f.data();
+    alignas(64) std::int32_t slot[kBlock], nslot[kBlock], seg[kBlock], tier_i[kBlock];
+    const double tl0 = t.tier_lower[0], tl1 = t.tier_lower[1], tl2 = t.tier_lower[2],
+                 tl3 = t.tier_lower[3], tl4 = t.tier_lower[4];
+    MICROREACH_IVDEP
     for (std::size_t j = 0; j < m; ++j) {
       const double F = followers[j];
-      const double Fs = F > 0 ? F : 1.0;  // rows without followers: any value, masked later
-      fs[j] = Fs;
-      const std::uint8_t p = platform[j];
-      const std::size_t slot = p < kPlatformCount ? p : kPlatformCount;
-      std::size_t k = 0;
-      for (std::size_t q = 0; q < P; ++q) k += Fs >= bp[slot * P + q] ? 1 : 0;
-      const std::size_t at = slot * (P + 1) + k;
-      seg_l[j] = t.seg_like[at];
-      seg_c[j] = t.seg_comment[at];
-      seg_lf[j] = t.seg_log_f[at];
-      seg_ls[j] = t.seg_like_slope[at];
-      seg_cs[j] = t.seg_comment_slope[at];
-      std::size_t tier = 0;
-      for (std::size_t q = 0; q < 5; ++q) tier += F >= t.tier_lower[q] ? 1 : 0;
-      tier_d[j] = F > 0 ? static_cast<double>(tier) : static_cast<double>(kUnknown);
-      rate_b[j] = t.reach_rate[tier];
-      factor_b[j] = t.price_factor[slot];
-      const std::uint8_t nc = niche[j];
-      rel_b[j] = t.relevance[nc < kNicheCount ? nc : kNicheCount];
+      fs[j] = F > 0 ? F : 1.0;  // rows without followers: any value, masked later
+      const std::int32_t tier = (F >= tl0 ? 1 : 0) + (F >= tl1 ? 1 : 0) + (F >= tl2 ? 1 : 0) +
+                                (F >= tl3 ? 1 : 0) + (F >= tl4 ? 1 : 0);
+      tier_i[j] = tier;
+      seg[j] = 0;
+    }
+    MICROREACH_IVDEP
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::int32_t p = platform[j], nc = niche[j];
+      slot[j] = p < static_cast<std::int32_t>(kPlatformCount)
+                    ? p
+                    : static_cast<std::int32_t>(kPlatformCount);
+      nslot[j] = nc < static_cast<std::int32_t>(kNicheCount)
+                     ? nc
+                     : static_cast<std::int32_t>(kNicheCount);
+    }
+    const std::int32_t P = static_cast<std::int32_t>(t.points);
+    const double* __restrict bp = t.bp_f.data();
+    for (std::int32_t q = 0; q < P; ++q) {
+      MICROREACH_IVDEP
+      for (std::size_t j = 0; j < m; ++j) seg[j] += fs[j] >= bp[slot[j] * P + q] ? 1 : 0;
+    }
+    const double* __restrict sl = t.seg_like.data();
+    const double* __restrict sc = t.seg_comment.data();
+    const double* __restrict slf = t.seg_log_f.data();
+    const double* __restrict sls = t.seg_like_slope.data();
+    const double* __restrict scs = t.seg_comment_slope.data();
+    const double* __restrict reach = t.reach_rate;
+    const double* __restrict factor = t.price_factor;
+    const double* __restrict relevance = t.relevance;
+    MICROREACH_IVDEP
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::int32_t at = slot[j] * (P + 1) + seg[j];
+      seg_l[j] = sl[at];
+      seg_c[j] = sc[at];
+      seg_lf[j] = slf[at];
+      seg_ls[j] = sls[at];
+      seg_cs[j] = scs[at];
+      factor_b[j] = factor[slot[j]];
+      rel_b[j] = relevance[nslot[j]];
+      rate_b[j] = reach[tier_i[j]];
+      tier_d[j] = followers[j] > 0 ? static_cast<double>(tier_i[j]) : double{kUnknown};
     }
   }
 
