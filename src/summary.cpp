@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <sstream>
 
 namespace microreach {
@@ -115,9 +116,20 @@ std::uint64_t Summary::distinct_scores() const {
       std::count_if(hist_.begin(), hist_.end(), [](std::uint64_t c) { return c > 0; }));
 }
 
+std::uint64_t Summary::rows_in_top_values(std::size_t values) const {
+  std::vector<std::uint64_t> counts(hist_);
+  const std::size_t k = std::min(values, counts.size());
+  std::partial_sort(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(k), counts.end(),
+                    std::greater<>());
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < k; ++i) sum += counts[i];
+  return sum;
+}
+
 bool Summary::degenerate() const {
   if (scored_ < 50) return false;
-  return distinct_scores() <= 20 || percentile(0.95) - percentile(0.05) < 1.0;
+  return 10 * rows_in_top_values(5) >= 9 * scored_ ||
+         percentile(0.95) - percentile(0.05) < 1.0;
 }
 
 std::vector<TopEntry> Summary::top() const {
@@ -162,9 +174,11 @@ std::string Summary::format(bool with_top) const {
     os << "\nNo niche: " << no_niche_ << " accounts (" << share(no_niche_)
        << "); with --niche their relevance is the unknown-niche prior";
   if (degenerate()) {
-    os << "\nWarning: the scores hardly separate the accounts (" << distinct_scores()
-       << " distinct values, P5-P95 " << fixed(percentile(0.05), 2) << "-"
-       << fixed(percentile(0.95), 2) << ")";
+    os << "\nWarning: the scores hardly separate the accounts ("
+       << fixed(100.0 * static_cast<double>(rows_in_top_values(5)) / static_cast<double>(scored_),
+                1, "%")
+       << " of them share 5 values; " << distinct_scores() << " distinct values, P5-P95 "
+       << fixed(percentile(0.05), 2) << "-" << fixed(percentile(0.95), 2) << ")";
     bool first = true;
     for (int c = 0; c < kComponentCount; ++c)
       if (missing_[c]) {

@@ -708,6 +708,7 @@ TEST_CASE("Degenerate scores are reported with the components that were missing"
   Summary sum(0);
   sum.add(p, s);
   CHECK(sum.distinct_scores() == 2);
+  CHECK(sum.rows_in_top_values(5) == 200);
   CHECK(sum.degenerate());
   const std::string text = sum.format(false);
   CHECK_THAT(text, Contains("hardly separate"));
@@ -767,4 +768,27 @@ TEST_CASE("On the September 2022 export the fashion top 20 are accounts shown to
                                                                        : 0] >= 0.5);
     CHECK(e.niche < kNicheCount);
   }
+}
+
+TEST_CASE("The Kim 2020 export's nearly two-valued scores are reported as degenerate",
+          "[scoring][shared][summary]") {
+  const std::string path = std::string(MICROREACH_SHARED_DATA) + "/kim2020_instagram_influencers.txt";
+  if (!std::filesystem::exists(path)) {
+    WARN("shared data absent: " << path);
+    return;
+  }
+  ScoringConfig cfg;
+  cfg.set_target_niche("--niche", "fashion");
+  auto src = make_import_source(path, {}, 4096);
+  Summary sum(0);
+  PipelineOptions po;
+  po.scoring = &cfg;
+  run_pipeline(*src, {&sum}, po);
+  REQUIRE(sum.rows() == 33935);
+  CHECK(sum.degenerate());
+  const std::string text = sum.format(false);
+  CHECK_THAT(text, Contains("hardly separate"));
+  // No engagement counts in this export: engagement and cost missing for every row.
+  CHECK_THAT(text, Contains("engagement for 33935 of 33935 rows"));
+  CHECK_THAT(text, Contains("cost_efficiency for 33935 of 33935 rows"));
 }

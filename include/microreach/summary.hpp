@@ -38,7 +38,9 @@ class Summary : public BatchSink {
   std::uint64_t no_niche() const { return no_niche_; }
   // Number of distinct scores at the summary's 0.01-point resolution.
   std::uint64_t distinct_scores() const;
-  // Scores that cannot rank accounts: at least 50 scored rows and either at most 20 distinct
+  // Scored rows whose score is one of the `values` most frequent scores (0.01 resolution).
+  std::uint64_t rows_in_top_values(std::size_t values) const;
+  // Scores that cannot rank accounts: at least 50 scored rows and either 90 % of them on 5
   // values (0.01-point resolution) or a P5-P95 spread under 1 point. format() then prints a
   // warning naming the components that were missing for how many rows.
   bool degenerate() const;
