@@ -34,9 +34,11 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // code in the vector kernel and in estimate_fake_share(), so the two give the same bits.
 // Inputs of a signal that is absent are replaced by harmless values before the arithmetic (the
 // vector code computes every signal on every row and selects).
-__attribute__((always_inline)) inline double signals_fake_share(
-    double followers, double following, double likes, double comments, double er_over_bench,
-    double growth_30d, double comment_like_norm) {
+__attribute__((always_inline)) inline double signals_fake_share(double followers, double following,
+                                                                double likes, double comments,
+                                                                double er_over_bench,
+                                                                double growth_30d,
+                                                                double comment_like_norm) {
   // (Each signal's presence is a select on one comparison at a time, and their count a double:
   // combinations of boolean masks of different origins stop GCC's vectoriser.)
   double keep = 1.0 - kBaseFakeShare;  // probability-style combination: 1 - prod(1 - w s)
@@ -52,8 +54,8 @@ __attribute__((always_inline)) inline double signals_fake_share(
   const double l2 = comment_like_norm > 0 ? likes : kNaN;
   const double c2 = l2 > 0 ? comments : kNaN;
   const bool h2 = ok(c2);
-  const double q = std::max((h2 ? c2 : 1.0) / (h2 ? l2 : 1.0), 1e-6) /
-                   (h2 ? comment_like_norm : 1.0);
+  const double q =
+      std::max((h2 ? c2 : 1.0) / (h2 ? l2 : 1.0), 1e-6) / (h2 ? comment_like_norm : 1.0);
   const double s2 = clamp01((-vmath::log10(q) - 0.3) / 0.7);
   keep *= h2 ? 1.0 - 0.5 * s2 : 1.0;
   present += h2 ? 1.0 : 0.0;
@@ -89,9 +91,9 @@ struct Tables {
   // and likewise for comments: the log-log line through the segment's end points, written from
   // its left point (slopes 0 on the flat ends, so the end values come out exactly).
   std::size_t points = 0;
-  std::vector<double> bp_f;                                   // [slot * points + s]
-  std::vector<double> seg_like, seg_comment, seg_log_f;      // [slot * (points + 1) + k]
-  std::vector<double> seg_like_slope, seg_comment_slope;      //
+  std::vector<double> bp_f;                               // [slot * points + s]
+  std::vector<double> seg_like, seg_comment, seg_log_f;   // [slot * (points + 1) + k]
+  std::vector<double> seg_like_slope, seg_comment_slope;  //
   double price_factor[kPlatformSlots];
   double relevance[kNicheSlots];  // NaN without a campaign niche
   double reach_rate[kTierCount];
@@ -194,9 +196,8 @@ __attribute__((always_inline)) inline void score_block(const ProfileChunk& in,
       slot[j] = p < static_cast<std::int32_t>(kPlatformCount)
                     ? p
                     : static_cast<std::int32_t>(kPlatformCount);
-      nslot[j] = nc < static_cast<std::int32_t>(kNicheCount)
-                     ? nc
-                     : static_cast<std::int32_t>(kNicheCount);
+      nslot[j] =
+          nc < static_cast<std::int32_t>(kNicheCount) ? nc : static_cast<std::int32_t>(kNicheCount);
     }
     const std::int32_t P = static_cast<std::int32_t>(t.points);
     const double* __restrict bp = t.bp_f.data();
@@ -325,13 +326,13 @@ __attribute__((always_inline)) inline void score_block(const ProfileChunk& in,
     const double audited = a_est[j], audited_lo = a_lo[j], audited_hi = a_hi[j];
     const double norm = comment_b[j] / like_b[j];
     const bool is_audited = ok(audited);
-    const double estimated =
-        signals_fake_share(F, following_b[j], likes_b[j], comments_b[j], ratio_b[j], growth_b[j],
-                           has_f ? norm : kNaN);
+    const double estimated = signals_fake_share(F, following_b[j], likes_b[j], comments_b[j],
+                                                ratio_b[j], growth_b[j], has_f ? norm : kNaN);
     const double fake = is_audited ? audited : (ok(given) ? given : estimated);
     const double auth_c = 1.0 - fake;  // NaN when fake is
     const double flag_estimated =
-        is_audited ? 0.0 : (ok(given) ? 0.0 : (ok(estimated) ? double{kFlagFakeShareEstimated} : 0.0));
+        is_audited ? 0.0
+                   : (ok(given) ? 0.0 : (ok(estimated) ? double{kFlagFakeShareEstimated} : 0.0));
     flags_b[j] = (is_audited ? double{kFlagFakeShareAudited} : 0.0) + flag_estimated +
                  (auth_c < fake_below ? double{kFlagSuspectedFake} : 0.0);
     fake_b[j] = fake;
@@ -448,15 +449,14 @@ __attribute__((always_inline)) inline void score_rows(const ProfileChunk& in,
 #define MICROREACH_SCORE_TARGET_V3
 #endif
 
-__attribute__((noinline)) void score_rows_baseline(const ProfileChunk& in,
-                                                   const ScoringConfig& cfg, const Tables& t,
-                                                   const AuditedShares* audited,
+__attribute__((noinline)) void score_rows_baseline(const ProfileChunk& in, const ScoringConfig& cfg,
+                                                   const Tables& t, const AuditedShares* audited,
                                                    ScoreChunk& out) {
   score_rows(in, cfg, t, audited, out);
 }
 MICROREACH_SCORE_TARGET_V3 __attribute__((noinline, flatten)) void score_rows_v3(
-    const ProfileChunk& in, const ScoringConfig& cfg, const Tables& t,
-    const AuditedShares* audited, ScoreChunk& out) {
+    const ProfileChunk& in, const ScoringConfig& cfg, const Tables& t, const AuditedShares* audited,
+    ScoreChunk& out) {
   score_rows(in, cfg, t, audited, out);
 }
 
@@ -528,9 +528,9 @@ double estimate_fake_share(double followers, double following, double likes, dou
 
 void score_chunk(const ProfileChunk& in, const ScoringConfig& cfg, ScoreChunk& out,
                  const AuditedShares* audited) {
-  score_chunk(in, cfg, out, audited,
-              g_score_v3.load(std::memory_order_relaxed) ? ScoringIsa::x86_64_v3
-                                                         : ScoringIsa::baseline);
+  score_chunk(
+      in, cfg, out, audited,
+      g_score_v3.load(std::memory_order_relaxed) ? ScoringIsa::x86_64_v3 : ScoringIsa::baseline);
 }
 
 void score_chunk(const ProfileChunk& in, const ScoringConfig& cfg, ScoreChunk& out,

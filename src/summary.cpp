@@ -128,8 +128,7 @@ std::uint64_t Summary::rows_in_top_values(std::size_t values) const {
 
 bool Summary::degenerate() const {
   if (scored_ < 50) return false;
-  return 10 * rows_in_top_values(5) >= 9 * scored_ ||
-         percentile(0.95) - percentile(0.05) < 1.0;
+  return 10 * rows_in_top_values(5) >= 9 * scored_ || percentile(0.95) - percentile(0.05) < 1.0;
 }
 
 std::vector<TopEntry> Summary::top() const {

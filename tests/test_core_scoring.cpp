@@ -11,9 +11,9 @@
 
 #include "microreach/config.hpp"
 #include "microreach/error.hpp"
-#include "microreach/scoring.hpp"
 #include "microreach/import.hpp"
 #include "microreach/pipeline.hpp"
+#include "microreach/scoring.hpp"
 #include "microreach/summary.hpp"
 #include "microreach/synth.hpp"
 
@@ -247,9 +247,8 @@ void reference_score(const ProfileChunk& in, const ScoringConfig& cfg, ScoreChun
                      const AuditedShares* audited) {
   const auto ok = [](double v) { return !std::isnan(v); };
   const auto clamp01 = [](double v) { return std::min(1.0, std::max(0.0, v)); };
-  const auto fake_signals = [&](double followers, double following, double likes,
-                                double comments, double er_over_bench, double growth_30d,
-                                double norm) {
+  const auto fake_signals = [&](double followers, double following, double likes, double comments,
+                                double er_over_bench, double growth_30d, double norm) {
     bool any = false;
     double keep = 0.95;
     if (ok(following) && ok(followers) && followers > 0) {
@@ -301,8 +300,7 @@ void reference_score(const ProfileChunk& in, const ScoringConfig& cfg, ScoreChun
       if (ratio > cfg.suspicious_engagement) flags |= kFlagSuspiciousEngagement;
     }
     out.engagement_rate[i] = er;
-    out.benchmark_rate[i] =
-        has_f ? like_b + (ok(comments) ? comment_b : 0.0) : kMissing;
+    out.benchmark_rate[i] = has_f ? like_b + (ok(comments) ? comment_b : 0.0) : kMissing;
     double fake = in.fake_follower_share[i];
     const AuditedShare* a = audited ? audited->find(in.handle[i]) : nullptr;
     if (a) {
@@ -448,9 +446,9 @@ TEST_CASE("The vector kernel matches the scalar formulas within the documented b
         // The column's scale: 100 for the score, 1 for the components and the fake share
         // (in [0, 1]: an error is judged against the range, as a reader sees it), the value
         // itself for the rates and the economics.
-        const double unit = column == 1 ? 100.0 : (column <= 6 || (column >= 9 && column <= 11))
-                                                      ? 1.0
-                                                      : 1e-300;
+        const double unit = column == 1                                      ? 100.0
+                            : (column <= 6 || (column >= 9 && column <= 11)) ? 1.0
+                                                                             : 1e-300;
         const double scale = std::max(std::fabs(r), unit);
         const double err = std::fabs(g - r) / scale / 0x1p-52;
         worst = std::max(worst, err);
@@ -641,17 +639,16 @@ TEST_CASE("Cost efficiency, price, reach and the suspected-fake boundary at know
   }
 }
 
-TEST_CASE("The composite renormalises the weights over the components it has",
-          "[scoring][exact]") {
+TEST_CASE("The composite renormalises the weights over the components it has", "[scoring][exact]") {
   constexpr double eps = 1e-12;
   ScoringConfig cfg;
   cfg.set_target_niche("--niche", "fashion");
   ProfileChunk p = one(31623);
   p.niche[0] = static_cast<std::uint8_t>(Niche::beauty);  // fashion-beauty 0.6
-  p.avg_likes[0] = 0.024 * 31623 * 1.5;                    // ratio 1.5: engagement 0.5
-  p.fake_follower_share[0] = 0.1;                          // authenticity 0.9
-  p.reply_rate[0] = 1.7;                                   // clamped to 1
-  p.price_per_post[0] = 0.024 * 31623 * 1.5 * 0.9 / 3.0;   // 3 engagements/$: cost 0.5
+  p.avg_likes[0] = 0.024 * 31623 * 1.5;                   // ratio 1.5: engagement 0.5
+  p.fake_follower_share[0] = 0.1;                         // authenticity 0.9
+  p.reply_rate[0] = 1.7;                                  // clamped to 1
+  p.price_per_post[0] = 0.024 * 31623 * 1.5 * 0.9 / 3.0;  // 3 engagements/$: cost 0.5
   ScoreChunk s;
   score_chunk(p, cfg, s);
   CHECK(s.responsiveness[0] == 1.0);
@@ -763,16 +760,16 @@ TEST_CASE("On the September 2022 export the fashion top 20 are accounts shown to
   // Fashion or a related niche (similarity above the floor: beauty .6, lifestyle .5).
   for (const auto& e : top) {
     INFO(e.handle << " niche " << niche_name(e.niche));
-    CHECK(cfg.similarity[static_cast<std::size_t>(Niche::fashion)][e.niche < kNicheCount
-                                                                       ? e.niche
-                                                                       : 0] >= 0.5);
+    CHECK(cfg.similarity[static_cast<std::size_t>(Niche::fashion)]
+                        [e.niche < kNicheCount ? e.niche : 0] >= 0.5);
     CHECK(e.niche < kNicheCount);
   }
 }
 
 TEST_CASE("The Kim 2020 export's nearly two-valued scores are reported as degenerate",
           "[scoring][shared][summary]") {
-  const std::string path = std::string(MICROREACH_SHARED_DATA) + "/kim2020_instagram_influencers.txt";
+  const std::string path =
+      std::string(MICROREACH_SHARED_DATA) + "/kim2020_instagram_influencers.txt";
   if (!std::filesystem::exists(path)) {
     WARN("shared data absent: " << path);
     return;

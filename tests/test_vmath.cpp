@@ -1,6 +1,6 @@
 // vmath's exp, expm1, log and log10 (vmath.hpp) against the C library's long double functions
-// (64-bit mantissa: their own error is ~2^-11 of a double ulp), over the whole double range, with the
-// special values C defines. The bounds are the header's promise: 1 ulp for exp and log (worst
+// (64-bit mantissa: their own error is ~2^-11 of a double ulp), over the whole double range, with
+// the special values C defines. The bounds are the header's promise: 1 ulp for exp and log (worst
 // seen over 2e7 random arguments: 0.84 for both), 1.5 ulp for expm1 (1.49 at x ~ 0.39, where
 // 2^k (1 + p) - 1 for k = 1 doubles the rounding of the reduced argument; below 1 ulp for
 // |x| < 0.34, the range the samplers use).

@@ -1,7 +1,8 @@
 #pragma once
 // Running summary of a scoring run: counts per tier, score percentiles (from a fixed
 // 0.01-point histogram, so exact to 0.01 and independent of order), share flagged, accounts
-// without a niche, a warning when the scores are degenerate, and the top K profiles of tier nano or above (ties broken by row index, so the list is deterministic).
+// without a niche, a warning when the scores are degenerate, and the top K profiles of tier nano or
+// above (ties broken by row index, so the list is deterministic).
 #include <array>
 #include <cstdint>
 #include <string>

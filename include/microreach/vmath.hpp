@@ -8,8 +8,8 @@
 // multiply-add is fused): the simulator's draws are the same on every x86-64 machine.
 //
 // Accuracy (tests/test_vmath.cpp, against long double over the whole range): exp and log
-// within 1 ulp (worst seen 0.84), log10 within 2 ulp, expm1 within 1.5 ulp (1 ulp for |x| < 0.34, where the
-// samplers use it); infinities, zeros, NaN and subnormals as in C. Algorithms: Cody-Waite
+// within 1 ulp (worst seen 0.84), log10 within 2 ulp, expm1 within 1.5 ulp (1 ulp for |x| < 0.34,
+// where the samplers use it); infinities, zeros, NaN and subnormals as in C. Algorithms: Cody-Waite
 // reduction x = k ln2 + r, |r| <= ln2/2, and the Taylor series of expm1(r) to degree 13
 // (truncation < 2^-56 relative, evaluated by Estrin's scheme, its last rounding error carried);
 // log as in fdlibm/musl (x = 2^k (1 + f), log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)),
