@@ -1,6 +1,7 @@
 // Throughput of the scoring pipeline stages, in profiles per second.
 //   BM_Generate      synthetic rows (one thread)
-//   BM_ScoreChunk    score_chunk on a pre-generated chunk (one thread): the hot loop
+//   BM_ScoreChunk    score_chunk on a pre-generated chunk (one thread): the hot loop, in the
+//                    copy the CPU runs (AVX2 where it has it); BM_ScoreChunkBaseline: SSE2
 //   BM_Pipeline      generate + score through the TBB pipeline (all threads)
 //   BM_PipelineHdf5  read profiles from HDF5 + score + write scores (all threads)
 // scripts/bench_scoring.py runs this and the NumPy version of score_chunk on the same rows.
@@ -40,6 +41,22 @@ static void BM_ScoreChunk(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
 }
 BENCHMARK(BM_ScoreChunk)->Range(1 << 10, 1 << 18);
+
+// The same kernel forced to its baseline x86-64 (SSE2) copy: what a CPU without AVX2 runs.
+static void BM_ScoreChunkBaseline(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  ScoringConfig cfg;
+  cfg.set_target_niche("--niche", "fitness");
+  ProfileChunk p;
+  generate_chunk(1, 0, n, GeneratorConfig{}, cfg, p);
+  ScoreChunk s;
+  for (auto _ : state) {
+    score_chunk(p, cfg, s, nullptr, ScoringIsa::baseline);
+    benchmark::DoNotOptimize(s.score.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+BENCHMARK(BM_ScoreChunkBaseline)->Arg(1 << 12)->Arg(1 << 18);
 
 static void BM_Pipeline(benchmark::State& state) {
   const auto n = static_cast<std::uint64_t>(state.range(0));

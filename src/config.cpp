@@ -45,7 +45,7 @@ void set_sym(std::array<std::array<double, kNicheCount>, kNicheCount>& m, Niche 
   m[static_cast<std::size_t>(b)][static_cast<std::size_t>(a)] = v;
 }
 
-// Instagram like-rate points: the Markerly tiers of DOMAIN §2 at their geometric centres
+// Instagram like-rate points: the Markerly tiers (docs/model.md) at their geometric centres
 // (<1k: 8 %, 1k-10k: 4 %, 10k-100k: 2.4 %, 1M-10M: 1.7 %); comment rates from the Markerly
 // comment power law 0.005 (F/1000)^-0.2742 evaluated at the same points (so comment rates
 // follow that power law exactly between them).
@@ -92,13 +92,13 @@ ScoringConfig::ScoringConfig() {
 
   auto& b = benchmark;
   b[static_cast<std::size_t>(Platform::instagram)] = instagram_points(1.0);
-  // TikTok: the tier pattern reverses (DOMAIN §2: nano ER ~12.6 % on TikTok); assumption:
+  // TikTok: the tier pattern reverses (an industry report: nano ER ~12.6 % on TikTok); assumption:
   // a gentle rise with size.
   b[static_cast<std::size_t>(Platform::tiktok)] = {{3162.3, 0.110, 0.0040},
                                                    {31623.0, 0.120, 0.0038},
                                                    {316228.0, 0.130, 0.0035},
                                                    {3162278.0, 0.140, 0.0030}};
-  // Assumptions (no figure in DOMAIN): the Instagram curve scaled.
+  // Assumptions (no published figure): the Instagram curve scaled.
   b[static_cast<std::size_t>(Platform::youtube)] = instagram_points(0.6);
   b[static_cast<std::size_t>(Platform::x)] = instagram_points(0.3);
   b[static_cast<std::size_t>(Platform::facebook)] = instagram_points(0.3);
@@ -124,6 +124,9 @@ void ScoringConfig::validate() const {
   }
   if (!(sum > 0)) throw ConfigError("--w-*", "0", "at least one weight must be positive");
   check_unit("similarity_floor", similarity_floor, "the similarity floor");
+  if (!std::isnan(unknown_niche_relevance))
+    check_unit("unknown_niche_relevance", unknown_niche_relevance,
+               "the relevance of an account with no niche");
   for (const auto& row : similarity)
     for (double v : row) check_unit("--similar", v, "a niche similarity");
   for (std::size_t p = 0; p < kPlatformCount; ++p) {
@@ -171,6 +174,7 @@ std::string ScoringConfig::to_text() const {
      << "\nw_relevance = " << weights.relevance << "\nw_cost = " << weights.cost
      << "\nw_responsiveness = " << weights.responsiveness << "\n";
   os << "similarity_floor = " << similarity_floor << "\n";
+  os << "unknown_niche_relevance = " << unknown_niche_relevance << "\n";
   os << "similar = [";
   bool first = true;
   for (std::size_t i = 0; i < kNicheCount; ++i)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <sstream>
 
 namespace microreach {
@@ -55,6 +56,7 @@ void Summary::add(const ProfileChunk& p, const ScoreChunk& s) {
       if (s.flags[i] & (1u << f)) flags_[f]++;
     for (int c = 0; c < kComponentCount; ++c)
       if (s.missing[i] & (1u << c)) missing_[c]++;
+    if (p.niche[i] >= kNicheCount) no_niche_++;
     const double sc = s.score[i];
     if (std::isnan(sc)) continue;
     scored_++;
@@ -109,6 +111,26 @@ double Summary::percentile(double q) const {
   return 100.0;
 }
 
+std::uint64_t Summary::distinct_scores() const {
+  return static_cast<std::uint64_t>(
+      std::count_if(hist_.begin(), hist_.end(), [](std::uint64_t c) { return c > 0; }));
+}
+
+std::uint64_t Summary::rows_in_top_values(std::size_t values) const {
+  std::vector<std::uint64_t> counts(hist_);
+  const std::size_t k = std::min(values, counts.size());
+  std::partial_sort(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(k), counts.end(),
+                    std::greater<>());
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < k; ++i) sum += counts[i];
+  return sum;
+}
+
+bool Summary::degenerate() const {
+  if (scored_ < 50) return false;
+  return 10 * rows_in_top_values(5) >= 9 * scored_ || percentile(0.95) - percentile(0.05) < 1.0;
+}
+
 std::vector<TopEntry> Summary::top() const {
   std::vector<TopEntry> v = heap_;
   std::sort(v.begin(), v.end(), better);
@@ -146,6 +168,25 @@ std::string Summary::format(bool with_top) const {
         os << (first ? "" : ", ") << kComponentNames[c] << " for " << share(missing_[c]);
         first = false;
       }
+  }
+  if (no_niche_ > 0)
+    os << "\nNo niche: " << no_niche_ << " accounts (" << share(no_niche_)
+       << "); with --niche their relevance is the unknown-niche prior";
+  if (degenerate()) {
+    os << "\nWarning: the scores hardly separate the accounts ("
+       << fixed(100.0 * static_cast<double>(rows_in_top_values(5)) / static_cast<double>(scored_),
+                1, "%")
+       << " of them share 5 values; " << distinct_scores() << " distinct values, P5-P95 "
+       << fixed(percentile(0.05), 2) << "-" << fixed(percentile(0.95), 2) << ")";
+    bool first = true;
+    for (int c = 0; c < kComponentCount; ++c)
+      if (missing_[c]) {
+        os << (first ? ": missing from the input were " : ", ") << kComponentNames[c] << " for "
+           << missing_[c] << " of " << rows_ << " rows";
+        first = false;
+      }
+    os << (first ? ": the input varies too little in the columns the components use"
+                 : "; add those columns (see docs/import.md) for a ranking that means something");
   }
   os << "\n";
   if (with_top && !heap_.empty()) {

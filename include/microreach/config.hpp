@@ -34,6 +34,11 @@ struct ScoringConfig {
   // similarity[a][b] in [0,1]: relevance of a profile in niche b to a campaign in niche a.
   std::array<std::array<double, kNicheCount>, kNicheCount> similarity{};
   double similarity_floor = 0.1;
+  // Relevance of an account whose niche is unknown (no category in the input), to a campaign
+  // with a target niche: a prior, so such accounts neither skip the relevance component nor
+  // outrank accounts known to be in the niche. Default: the floor, as for an unrelated niche.
+  // NaN leaves relevance out of their score (the composite averages the other components).
+  double unknown_niche_relevance = 0.1;
   // Engagement benchmark per platform: points sorted by followers, interpolated linearly in
   // (log followers, log rate); flat beyond the end points.
   std::array<std::vector<BenchmarkPoint>, kPlatformCount> benchmark;

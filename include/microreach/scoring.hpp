@@ -1,5 +1,5 @@
 #pragma once
-// Scoring a profile (DOMAIN §4): five components in [0,1], a composite 0-100, tier, flags and
+// Scoring a profile: five components in [0,1], a composite 0-100, tier, flags and
 // the per-post economics. Formulas in docs/model.md.
 #include <cstdint>
 #include <string>
@@ -77,9 +77,21 @@ struct AuditedShares {
   }
 };
 
-// Score every row of `in` into `out` (resized). Pure function of (in, cfg): thread-safe.
+// Score every row of `in` into `out` (resized; every column of every row written). Pure
+// function of (in, cfg, audited): thread-safe. The kernel exists as baseline x86-64 (SSE2) code
+// and as an x86-64-v3 (AVX2) copy chosen at run time where the CPU has it; both give the same
+// bits (the environment variable MICROREACH_ISA=baseline forces the first at start-up).
 void score_chunk(const ProfileChunk& in, const ScoringConfig& cfg, ScoreChunk& out,
                  const AuditedShares* audited = nullptr);
+
+enum class ScoringIsa { automatic, baseline, x86_64_v3 };
+// The same with the copy named (x86_64_v3 on a CPU without AVX2, or a build without the copy,
+// runs the baseline): for tests and benchmarks.
+void score_chunk(const ProfileChunk& in, const ScoringConfig& cfg, ScoreChunk& out,
+                 const AuditedShares* audited, ScoringIsa isa);
+// Choose the copy score_chunk runs (automatic: the CPU decides), and name the one it runs.
+void set_scoring_isa(ScoringIsa isa);
+const char* scoring_isa_name();
 
 // The authenticity signals model (exposed for tests and the audit module): estimated fake
 // share of a profile from its following/followers ratio, comment/like ratio, engagement

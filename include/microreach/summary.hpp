@@ -1,7 +1,8 @@
 #pragma once
 // Running summary of a scoring run: counts per tier, score percentiles (from a fixed
-// 0.01-point histogram, so exact to 0.01 and independent of order), share flagged, and the
-// top K profiles of tier nano or above (ties broken by row index, so the list is deterministic).
+// 0.01-point histogram, so exact to 0.01 and independent of order), share flagged, accounts
+// without a niche, a warning when the scores are degenerate, and the top K profiles of tier nano or
+// above (ties broken by row index, so the list is deterministic).
 #include <array>
 #include <cstdint>
 #include <string>
@@ -33,6 +34,17 @@ class Summary : public BatchSink {
   const std::array<std::uint64_t, kTierCount>& tier_counts() const { return tiers_; }
   std::uint64_t flagged(std::uint16_t flag) const;
   std::uint64_t missing_component(int component) const { return missing_[component]; }
+  // Rows whose niche is unknown (no category in the input): their relevance is the
+  // unknown-niche prior of the scoring configuration.
+  std::uint64_t no_niche() const { return no_niche_; }
+  // Number of distinct scores at the summary's 0.01-point resolution.
+  std::uint64_t distinct_scores() const;
+  // Scored rows whose score is one of the `values` most frequent scores (0.01 resolution).
+  std::uint64_t rows_in_top_values(std::size_t values) const;
+  // Scores that cannot rank accounts: at least 50 scored rows and either 90 % of them on 5
+  // values (0.01-point resolution) or a P5-P95 spread under 1 point. format() then prints a
+  // warning naming the components that were missing for how many rows.
+  bool degenerate() const;
   // Score at quantile q in [0,1] (NaN when nothing was scored).
   double percentile(double q) const;
   // Top entries, best first.
@@ -48,6 +60,7 @@ class Summary : public BatchSink {
   std::array<std::uint64_t, kTierCount> tiers_{};
   std::array<std::uint64_t, 16> flags_{};
   std::array<std::uint64_t, 8> missing_{};
+  std::uint64_t no_niche_ = 0;
   std::vector<std::uint64_t> hist_;  // 10001 bins: score*100
   std::vector<TopEntry> heap_;       // min-heap on (score, -row)
 };
