@@ -16,6 +16,7 @@
 #include "microreach/error.hpp"
 #include "microreach/io/audit.hpp"
 #include "options.hpp"
+#include "output_check.hpp"
 
 namespace microreach::cli {
 namespace {
@@ -440,7 +441,12 @@ void add_audit(CLI::App& app, Globals& g) {
       ->check(CLI::Range(2, 100));
   fit->add_option("--seed", f->seed, "Seed of the fold assignment");
   fit->add_option("--threshold", f->threshold, "'youden' (maximise Se + Sp - 1) or a probability");
-  fit->callback([f, &g] { run_fit(*f, g); });
+  fit->callback([f, fit, &g] {
+    std::vector<InputUse> inputs;
+    for (const std::string& file : f->files) inputs.push_back({"", file});
+    check_paths(fit, {{"--out", f->out, OutputFormat::text}}, inputs);
+    run_fit(*f, g);
+  });
 
   auto e = std::make_shared<EvalArgs>();
   CLI::App* ev = cmd->add_subcommand(
@@ -458,6 +464,13 @@ void add_audit(CLI::App& app, Globals& g) {
 
   cmd->callback([a, cmd, &g] {
     if (!cmd->get_subcommands().empty()) return;  // fit / evaluate ran
+    std::vector<InputUse> inputs = {{"", a->file}};
+    if (a->model != "default") inputs.push_back({"--model", a->model});
+    for (const std::string& file : a->accuracy_from) inputs.push_back({"--accuracy-from", file});
+    check_paths(cmd,
+                {{"--out", a->out, OutputFormat::binary},
+                 {"--append-to", a->append_to, OutputFormat::update}},
+                inputs);
     run_audit(*a, g);
   });
 }

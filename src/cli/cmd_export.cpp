@@ -14,6 +14,7 @@
 #include "microreach/import.hpp"
 #include "microreach/io/profiles.hpp"
 #include "microreach/scoring.hpp"
+#include "output_check.hpp"
 
 namespace microreach::cli {
 namespace {
@@ -148,7 +149,7 @@ void run_export(const ExportArgs& a) {
         "--top", std::to_string(a.top),
         "ranking needs a scores file (microreach score --out); " + a.in + " holds profiles only");
   }
-  AtomicOutput out(a.csv);
+  AtomicOutput out(a.csv, "--csv");
   CsvOut csv(out.temp_path());
   csv.write(header_line(scores, truth));
   ProfileChunk p;
@@ -243,7 +244,10 @@ void add_export(CLI::App& app, Globals& g) {
       ->check(CLI::Range(std::size_t{0}, std::size_t{100000000}));
   cmd->add_option("--chunk-size", a->chunk, "Rows read at a time")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
-  cmd->callback([a] { run_export(*a); });
+  cmd->callback([a, cmd] {
+    check_paths(cmd, {{"--csv", a->csv, OutputFormat::text}}, {{"", a->in}});
+    run_export(*a);
+  });
 }
 
 }  // namespace microreach::cli
