@@ -47,7 +47,7 @@ Identity identify(const std::string& path) {
     id.ino = st.st_ino;
   }
   std::error_code ec;
-  const fs::path c = fs::weakly_canonical(fs::path(path), ec);
+  const fs::path c = fs::weakly_canonical(fs::absolute(fs::path(path), ec), ec);
   id.canonical = ec ? fs::absolute(fs::path(path), ec).lexically_normal().string() : c.string();
   return id;
 }

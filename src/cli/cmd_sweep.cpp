@@ -84,7 +84,7 @@ Scenario resolve(const PlanArgs& a) {
   if (!sc.origin.count("run.trials")) sc.trials = kDefaultPlanTrials;  // neither file nor option
   sc.validate();
   check_campaign_paths(a.cmd, a.out, a.scenario, sc.input, sc.where("market.input"),
-                       sc.strategies, a.given("--strategies") ? a.strategies_text : "");
+                       sc.strategies, a.strategies_text);
   return sc;
 }
 
@@ -263,7 +263,7 @@ struct SensArgs {
 void run_sensitivity_command(const SensArgs& a_in, const Globals& g) {
   const auto t0 = std::chrono::steady_clock::now();
   SensArgs a = a_in;
-  a.plan.strategies_text = a.strategies;
+  if (a.plan.given("--strategies")) a.plan.strategies_text = a.strategies;
   Scenario sc = resolve(a.plan);
   if (a.plan.given("--strategies")) {
     sc.strategies.clear();
