@@ -119,7 +119,9 @@ void score_chunk(const ProfileChunk& in, const ScoringConfig& cfg, ScoreChunk& o
       if (ratio > cfg.suspicious_engagement) flags |= kFlagSuspiciousEngagement;
     }
     out.engagement_rate[i] = er;
-    out.benchmark_rate[i] = has_f ? like_b + comment_b : kMissing;
+    // The benchmark the engagement component compares with: the comment rate counts only when
+    // the profile has comments, as in the engagement rate itself.
+    out.benchmark_rate[i] = has_f ? like_b + (ok(comments) ? comment_b : 0.0) : kMissing;
 
     // Authenticity: known share > audited share > signals model.
     double fake = in.fake_follower_share[i];

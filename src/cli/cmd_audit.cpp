@@ -281,6 +281,11 @@ void run_audit(const AuditArgs& a, const Globals& g) {
   // The Rogan-Gladen correction is only as good as the classifier's Se/Sp on *this* kind of
   // account: labelled followers from the audited population replace the training CV figures.
   std::string accuracy_source = "cross-validated on " + m.trained_on;
+  // Measured on another population than the audited one: their spread between populations
+  // widens the interval (docs/model.md, "Carrying Se and Sp to another population").
+  const TransferSpread spread = default_transfer_spread();
+  m.accuracy.transfer_sd_sensitivity = spread.sensitivity_sd;
+  m.accuracy.transfer_sd_specificity = spread.specificity_sd;
   if (!a.accuracy_from.empty()) {
     FollowerReadOptions lo;
     lo.label = a.label;
