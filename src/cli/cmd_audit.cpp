@@ -286,6 +286,8 @@ void run_audit(const AuditArgs& a, const Globals& g) {
   const TransferSpread spread = default_transfer_spread();
   m.accuracy.transfer_sd_sensitivity = spread.sensitivity_sd;
   m.accuracy.transfer_sd_specificity = spread.specificity_sd;
+  accuracy_source += "; spread between populations sd " + pct(spread.sensitivity_sd) + " (Se), " +
+                     pct(spread.specificity_sd) + " (Sp) included";
   if (!a.accuracy_from.empty()) {
     FollowerReadOptions lo;
     lo.label = a.label;
