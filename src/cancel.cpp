@@ -158,6 +158,10 @@ void AtomicOutput::commit() {
                 errno_text(e) + ")");
   }
   if (to_stdout_) {
+    // Unlinked first: a reader that goes away (`| head`) ends the process with SIGPIPE during
+    // the copy, which must not leave the temporary file behind.
+    ::unlink(temp_.c_str());
+    committed_ = true;
     const int out = standard_output_fd();
     char buf[1 << 16];
     for (;;) {
@@ -181,8 +185,6 @@ void AtomicOutput::commit() {
       }
     }
     ::close(fd);
-    ::unlink(temp_.c_str());
-    committed_ = true;
     return;
   }
   const int rc = ::fsync(fd);

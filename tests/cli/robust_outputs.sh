@@ -149,6 +149,12 @@ if command -v script > /dev/null && script -qec true /dev/null > /dev/null 2>&1;
   grep -q "writes HDF5 (binary) to standard output, which is a terminal" tty.txt \
     || { cat tty.txt; fail "HDF5 to a terminal was not refused"; }
 fi
+# A reader that stops early (SIGPIPE during the copy) leaves no temporary file in $TMPDIR.
+mkdir -p spool
+set +o pipefail
+TMPDIR="$WORK/spool" "$M" -q export s.h5 --csv - 2> /dev/null | head -1 > /dev/null
+set -o pipefail
+[[ -z $(ls -A spool) ]] || fail "a temporary file was left in \$TMPDIR: $(ls -A spool)"
 # A failed run writes nothing to standard output either.
 set +e
 "$M" -q export p.h5 --top 5 --csv - > failed.csv 2> /dev/null
