@@ -149,11 +149,11 @@ void check_output_paths(const std::vector<OutputUse>& outputs,
     for (std::size_t i = 0; i < given.size(); ++i) {
       if (is_standard_stream(given[i]->path)) continue;
       if (same_file(out_ids[i], in_id))
-        throw ConfigError(given[i]->option, given[i]->path,
-                          "a file other than the input " + quoted(in.option, in.path) +
-                              " (it is the same file" +
-                              (in.path == given[i]->path ? "" : ", through a link or another name") +
-                              "; writing it would destroy the input)");
+        throw ConfigError(
+            given[i]->option, given[i]->path,
+            "a file other than the input " + quoted(in.option, in.path) + " (it is the same file" +
+                (in.path == given[i]->path ? "" : ", through a link or another name") +
+                "; writing it would destroy the input)");
     }
   }
   if (to_stdout && g_stdout_fd < 0) {

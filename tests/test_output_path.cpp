@@ -20,8 +20,7 @@ namespace {
 struct TempDir {
   fs::path dir;
   TempDir() {
-    dir = fs::temp_directory_path() /
-          ("microreach-output-path-" + std::to_string(::getpid()));
+    dir = fs::temp_directory_path() / ("microreach-output-path-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
   }
@@ -51,8 +50,7 @@ TEST_CASE("A FIFO, a link to one and a directory are refused; AtomicOutput too",
   const std::string link = t.file("link");
   fs::create_symlink(fifo, link);
   CHECK_THROWS_WITH(check_output_target("--rejects", link),
-                    Contains("--rejects: '" + link + "'") &&
-                        Contains("a symbolic link to a FIFO"));
+                    Contains("--rejects: '" + link + "'") && Contains("a symbolic link to a FIFO"));
   CHECK_THROWS_WITH(AtomicOutput(fifo, "--csv"), Contains("--csv") && Contains("FIFO"));
   CHECK_THROWS_WITH(check_output_target("--out", t.dir.string()), Contains("is a directory"));
   struct stat st {};
@@ -89,14 +87,14 @@ TEST_CASE("Two outputs naming one file are refused", "[output]") {
   const std::string a = t.file("x.h5");
   const std::string b = (t.dir / "sub" / ".." / "x.h5").string();
   fs::create_directories(t.dir / "sub");
-  CHECK_THROWS_WITH(check_output_paths({{"--out", a, OutputFormat::binary},
-                                        {"--rejects", b, OutputFormat::text}},
-                                       {}),
-                    Contains("--rejects: '" + b + "'") && Contains("than --out '" + a + "'"));
-  CHECK_THROWS_WITH(check_output_paths({{"--out", "-", OutputFormat::text},
-                                        {"--rejects", "-", OutputFormat::text}},
-                                       {}),
-                    Contains("a different destination than --out '-'"));
+  CHECK_THROWS_WITH(
+      check_output_paths({{"--out", a, OutputFormat::binary}, {"--rejects", b, OutputFormat::text}},
+                         {}),
+      Contains("--rejects: '" + b + "'") && Contains("than --out '" + a + "'"));
+  CHECK_THROWS_WITH(
+      check_output_paths(
+          {{"--out", "-", OutputFormat::text}, {"--rejects", "-", OutputFormat::text}}, {}),
+      Contains("a different destination than --out '-'"));
   // A file updated in place cannot be standard output.
   CHECK_THROWS_WITH(check_output_paths({{"--append-to", "-", OutputFormat::update}}, {}),
                     Contains("read and updated in place"));

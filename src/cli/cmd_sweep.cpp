@@ -83,8 +83,8 @@ Scenario resolve(const PlanArgs& a) {
   Scenario sc = a.resolve();
   if (!sc.origin.count("run.trials")) sc.trials = kDefaultPlanTrials;  // neither file nor option
   sc.validate();
-  check_campaign_paths(a.cmd, a.out, a.scenario, sc.input, sc.where("market.input"),
-                       sc.strategies, a.strategies_text);
+  check_campaign_paths(a.cmd, a.out, a.scenario, sc.input, sc.where("market.input"), sc.strategies,
+                       a.strategies_text);
   return sc;
 }
 

@@ -13,8 +13,7 @@ namespace microreach::cli {
 // Marks each output whose option was not given at all as optional (an option given as "" is
 // still refused), adds the --config file to the inputs, and runs check_output_paths. Call it
 // before any work starts.
-void check_paths(const CLI::App* cmd, std::vector<OutputUse> outputs,
-                 std::vector<InputUse> inputs);
+void check_paths(const CLI::App* cmd, std::vector<OutputUse> outputs, std::vector<InputUse> inputs);
 
 // simulate, sweep and sensitivity: --out (HDF5) against the scenario file, the market input
 // and the files of "list:FILE" strategies (those of the scenario and those in `strategies`, the
