@@ -188,18 +188,39 @@ Interval proportion_interval(IntervalMethod m, double successes, double n, doubl
                                      : clopper_pearson_interval(successes, n, confidence);
 }
 
-double ClassifierAccuracy::sensitivity_variance() const {
-  if (positives == 0) return 0.0;
-  const double n = static_cast<double>(positives);
-  const double s = (sensitivity * n + 2.0) / (n + 4.0);
+namespace {
+// Agresti-Coull variance of a proportion p measured on n: (x + 2) / (n + 4) plug-in.
+double measured_variance(double p, std::uint64_t count) {
+  if (count == 0) return 0.0;
+  const double n = static_cast<double>(count);
+  const double s = (p * n + 2.0) / (n + 4.0);
   return s * (1.0 - s) / (n + 4.0);
+}
+}  // namespace
+
+double ClassifierAccuracy::sensitivity_variance() const {
+  return measured_variance(sensitivity, positives) +
+         transfer_sd_sensitivity * transfer_sd_sensitivity;
 }
 
 double ClassifierAccuracy::specificity_variance() const {
-  if (negatives == 0) return 0.0;
-  const double n = static_cast<double>(negatives);
-  const double s = (specificity * n + 2.0) / (n + 4.0);
-  return s * (1.0 - s) / (n + 4.0);
+  return measured_variance(specificity, negatives) +
+         transfer_sd_specificity * transfer_sd_specificity;
+}
+
+double between_study_sd(double x1, double n1, double x2, double n2) {
+  const double p1 = x1 / n1, p2 = x2 / n2;
+  const double v1 = p1 * (1.0 - p1) / n1, v2 = p2 * (1.0 - p2) / n2;
+  if (!(v1 > 0.0 && v2 > 0.0)) return std::fabs(p1 - p2) / std::sqrt(2.0);  // a 0 % or 100 %
+  const double w1 = 1.0 / v1, w2 = 1.0 / v2, w = w1 + w2;
+  const double pw = (w1 * p1 + w2 * p2) / w;
+  const double q = w1 * (p1 - pw) * (p1 - pw) + w2 * (p2 - pw) * (p2 - pw);
+  const double c = w - (w1 * w1 + w2 * w2) / w;
+  return std::sqrt(std::max(0.0, (q - 1.0) / c));
+}
+
+TransferSpread default_transfer_spread() {
+  return {between_study_sd(81, 98, 173, 200), between_study_sd(793, 877, 940, 994)};
 }
 
 double rogan_gladen_unclipped(double apparent, double sensitivity, double specificity) {

@@ -1,6 +1,7 @@
 #include "microreach/cancel.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <filesystem>
 
 #include "microreach/error.hpp"
+#include "microreach/output_path.hpp"
 
 namespace microreach {
 namespace {
@@ -108,22 +110,35 @@ void throw_if_cancelled() {
   if (cancel_requested()) throw Interrupted();
 }
 
-AtomicOutput::AtomicOutput(std::string final_path) : final_(std::move(final_path)) {
+AtomicOutput::AtomicOutput(std::string final_path, const std::string& option)
+    : final_(std::move(final_path)), target_(final_) {
   namespace fs = std::filesystem;
-  if (final_.empty()) throw ConfigError("--out", "", "an output file name");
-  const fs::path p(final_);
-  fs::path dir = p.parent_path();
-  if (dir.empty()) dir = ".";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw Error("cannot write '" + final_ + "': the directory '" + dir.string() +
-                "' does not exist; create it or choose another --out");
-  if (fs::is_directory(p, ec))
-    throw Error("cannot write '" + final_ + "': it is a directory; give a file name");
-  if (::access(dir.c_str(), W_OK) != 0)
-    throw Error("cannot write '" + final_ + "': the directory '" + dir.string() +
-                "' is not writable (" + errno_text(errno) + ")");
-  temp_ = (dir / ("." + p.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+  // Refuses an empty name, a device, FIFO, socket, directory or a link to one, and a missing or
+  // read-only directory (output_path.hpp).
+  check_output_target(option, final_);
+  fs::path dir;
+  std::string name;
+  if (is_standard_stream(final_)) {
+    // Standard output: spooled to a temporary file and copied out by commit(), so a failed run
+    // writes nothing there either.
+    to_stdout_ = true;
+    std::error_code ec;
+    dir = fs::temp_directory_path(ec);
+    if (ec) dir = "/tmp";
+    name = "microreach-stdout";
+  } else {
+    // Through a symbolic link: written beside, and renamed over, the file the link names.
+    std::error_code ec;
+    if (fs::is_symlink(fs::path(final_), ec)) {
+      const fs::path c = fs::canonical(fs::path(final_), ec);
+      if (!ec) target_ = c.string();
+    }
+    const fs::path p(target_);
+    dir = p.parent_path();
+    if (dir.empty()) dir = ".";
+    name = p.filename().string();
+  }
+  temp_ = (dir / ("." + name + ".tmp-" + std::to_string(::getpid()) + "-" +
                   std::to_string(g_temp_counter++)))
               .string();
   slot_ = register_temp(temp_);
@@ -142,12 +157,48 @@ void AtomicOutput::commit() {
     throw Error("cannot finish '" + final_ + "': temporary file '" + temp_ + "' is gone (" +
                 errno_text(e) + ")");
   }
+  if (to_stdout_) {
+    // Unlinked first: a reader that goes away (`| head`) ends the process with SIGPIPE during
+    // the copy, which must not leave the temporary file behind.
+    ::unlink(temp_.c_str());
+    committed_ = true;
+    const int out = standard_output_fd();
+    char buf[1 << 16];
+    for (;;) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int e = errno;
+        ::close(fd);
+        throw Error("cannot read the temporary output '" + temp_ + "': " + errno_text(e));
+      }
+      if (n == 0) break;
+      for (ssize_t done = 0; done < n;) {
+        const ssize_t w = ::write(out, buf + done, static_cast<std::size_t>(n - done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) {
+          const int e = errno;
+          ::close(fd);
+          throw Error("cannot write to standard output: " + errno_text(e));
+        }
+        done += w;
+      }
+    }
+    ::close(fd);
+    return;
+  }
   const int rc = ::fsync(fd);
   const int e = errno;
   ::close(fd);
   if (rc != 0)
     throw Error("cannot write '" + final_ + "': " + errno_text(e) + " (is the disk full?)");
-  if (std::rename(temp_.c_str(), final_.c_str()) != 0) {
+  // Once more just before the rename: a device, FIFO or socket created at the destination while
+  // the command ran is not replaced either.
+  struct stat st {};
+  if (::lstat(target_.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+    throw Error("cannot move the finished output to '" + final_ +
+                "': it is no longer a regular file; nothing was replaced");
+  if (std::rename(temp_.c_str(), target_.c_str()) != 0) {
     const int e2 = errno;
     throw Error("cannot move the finished output to '" + final_ + "': " + errno_text(e2));
   }
@@ -171,7 +222,7 @@ std::string human_bytes(double b) {
 void AtomicOutput::require_space(std::uint64_t min_bytes, const std::string& option,
                                  const std::string& value) const {
   namespace fs = std::filesystem;
-  fs::path dir = fs::path(final_).parent_path();
+  fs::path dir = fs::path(temp_).parent_path();
   if (dir.empty()) dir = ".";
   struct statvfs st {};
   if (::statvfs(dir.c_str(), &st) != 0) return;  // unknown: let the writes tell

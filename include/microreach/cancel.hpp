@@ -25,16 +25,22 @@ void remove_temporary_outputs();
 
 class AtomicOutput {
  public:
-  // Checks up front that the destination directory exists and is writable (clear error
-  // naming the path otherwise) and picks a temporary name "<dir>/.<name>.tmp-<pid>-<n>".
-  explicit AtomicOutput(std::string final_path);
+  // Checks up front that the destination can be written (check_output_target in
+  // output_path.hpp: no device, FIFO, socket or directory, or a link to one; an existing,
+  // writable directory; errors name `option`) and picks a temporary name
+  // "<dir>/.<name>.tmp-<pid>-<n>". Through a symbolic link the file the link names is replaced.
+  // "-" is standard output: the data is spooled to a temporary file in $TMPDIR and copied to
+  // standard output by commit().
+  explicit AtomicOutput(std::string final_path, const std::string& option = "--out");
   ~AtomicOutput();
   AtomicOutput(const AtomicOutput&) = delete;
   AtomicOutput& operator=(const AtomicOutput&) = delete;
 
   const std::string& temp_path() const { return temp_; }
   const std::string& final_path() const { return final_; }
-  // fsync + rename over the destination. Throws Error on failure (temp removed).
+  bool to_stdout() const { return to_stdout_; }
+  // fsync + rename over the destination (or, for "-", copy to standard output). Throws Error on
+  // failure (temp removed).
   void commit();
   // Refuses up front (ConfigError naming `option` and `value`) an output that cannot fit: when
   // at least `min_bytes` would be written but the destination's file system has less free.
@@ -42,8 +48,9 @@ class AtomicOutput {
                      const std::string& value) const;
 
  private:
-  std::string final_, temp_;
+  std::string final_, target_, temp_;
   bool committed_ = false;
+  bool to_stdout_ = false;
   int slot_ = -1;  // registration for removal by the signal handler
 };
 

@@ -16,6 +16,7 @@
 #include "microreach/error.hpp"
 #include "microreach/io/audit.hpp"
 #include "options.hpp"
+#include "output_check.hpp"
 
 namespace microreach::cli {
 namespace {
@@ -280,6 +281,13 @@ void run_audit(const AuditArgs& a, const Globals& g) {
   // The Rogan-Gladen correction is only as good as the classifier's Se/Sp on *this* kind of
   // account: labelled followers from the audited population replace the training CV figures.
   std::string accuracy_source = "cross-validated on " + m.trained_on;
+  // Measured on another population than the audited one: their spread between populations
+  // widens the interval (docs/model.md, "Carrying Se and Sp to another population").
+  const TransferSpread spread = default_transfer_spread();
+  m.accuracy.transfer_sd_sensitivity = spread.sensitivity_sd;
+  m.accuracy.transfer_sd_specificity = spread.specificity_sd;
+  accuracy_source += "; spread between populations sd " + pct(spread.sensitivity_sd) + " (Se), " +
+                     pct(spread.specificity_sd) + " (Sp) included";
   if (!a.accuracy_from.empty()) {
     FollowerReadOptions lo;
     lo.label = a.label;
@@ -440,7 +448,12 @@ void add_audit(CLI::App& app, Globals& g) {
       ->check(CLI::Range(2, 100));
   fit->add_option("--seed", f->seed, "Seed of the fold assignment");
   fit->add_option("--threshold", f->threshold, "'youden' (maximise Se + Sp - 1) or a probability");
-  fit->callback([f, &g] { run_fit(*f, g); });
+  fit->callback([f, fit, &g] {
+    std::vector<InputUse> inputs;
+    for (const std::string& file : f->files) inputs.push_back({"", file});
+    check_paths(fit, {{"--out", f->out, OutputFormat::text}}, inputs);
+    run_fit(*f, g);
+  });
 
   auto e = std::make_shared<EvalArgs>();
   CLI::App* ev = cmd->add_subcommand(
@@ -458,6 +471,13 @@ void add_audit(CLI::App& app, Globals& g) {
 
   cmd->callback([a, cmd, &g] {
     if (!cmd->get_subcommands().empty()) return;  // fit / evaluate ran
+    std::vector<InputUse> inputs = {{"", a->file}};
+    if (a->model != "default") inputs.push_back({"--model", a->model});
+    for (const std::string& file : a->accuracy_from) inputs.push_back({"--accuracy-from", file});
+    check_paths(cmd,
+                {{"--out", a->out, OutputFormat::binary},
+                 {"--append-to", a->append_to, OutputFormat::update}},
+                inputs);
     run_audit(*a, g);
   });
 }

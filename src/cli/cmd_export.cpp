@@ -16,6 +16,7 @@
 #include "microreach/io/campaign.hpp"
 #include "microreach/io/profiles.hpp"
 #include "microreach/scoring.hpp"
+#include "output_check.hpp"
 
 namespace microreach::cli {
 namespace {
@@ -78,21 +79,20 @@ class CsvOut {
 // and appears under its name only when complete.
 class Destination {
  public:
-  explicit Destination(const std::string& path) {
-    if (path != "-") atomic_ = std::make_unique<AtomicOutput>(path);
-    csv_ = std::make_unique<CsvOut>(atomic_ ? atomic_->temp_path() : path);
-  }
-  CsvOut& csv() { return *csv_; }
+  // "-" is standard output: AtomicOutput spools it and copies it out on commit.
+  Destination(const std::string& path, const std::string& option)
+      : atomic_(path, option), csv_(atomic_.temp_path()) {}
+  CsvOut& csv() { return csv_; }
   void commit() {
-    csv_->close();
-    if (atomic_) atomic_->commit();
+    csv_.close();
+    atomic_.commit();
   }
   // Where "Wrote ..." goes: standard error when the CSV itself goes to standard output.
-  std::ostream& status() { return atomic_ ? std::cout : std::cerr; }
+  std::ostream& status() { return atomic_.to_stdout() ? std::cerr : std::cout; }
 
  private:
-  std::unique_ptr<AtomicOutput> atomic_;
-  std::unique_ptr<CsvOut> csv_;
+  AtomicOutput atomic_;
+  CsvOut csv_;
 };
 
 std::string header_line(bool scores, bool truth) {
@@ -178,7 +178,7 @@ void run_export(const ExportArgs& a) {
         "--top", std::to_string(a.top),
         "ranking needs a scores file (microreach score --out); " + a.in + " holds profiles only");
   }
-  Destination out(a.csv);
+  Destination out(a.csv, "--csv");
   CsvOut& csv = out.csv();
   csv.write(header_line(scores, truth));
   ProfileChunk p;
@@ -260,7 +260,7 @@ void run_export(const ExportArgs& a) {
 // One row per hire of every strategy of a campaign (or sweep) file, in hiring order.
 void run_export_hires(const ExportArgs& a) {
   const std::vector<io::StrategyHires> all = io::read_hires(a.in);
-  Destination out(a.hires);
+  Destination out(a.hires, "--hires");
   CsvOut& csv = out.csv();
   csv.write(
       "strategy,label,rank,id,handle,platform,niche,tier,followers,price,fee,"
@@ -323,6 +323,9 @@ void add_export(CLI::App& app, Globals& g) {
   cmd->add_option("--chunk-size", a->chunk, "Rows read at a time")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
   cmd->callback([a, cmd] {
+    check_paths(cmd,
+                {{"--csv", a->csv, OutputFormat::text}, {"--hires", a->hires, OutputFormat::text}},
+                {{"", a->in}});
     if (cmd->count("--hires")) return run_export_hires(*a);
     if (!cmd->count("--csv"))
       throw ConfigError(

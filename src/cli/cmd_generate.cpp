@@ -6,6 +6,7 @@
 #include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 #include "options.hpp"
+#include "output_check.hpp"
 
 namespace microreach::cli {
 namespace {
@@ -65,7 +66,10 @@ void add_generate(CLI::App& app, Globals& g) {
   cmd->add_option("--compress", a->compress, "gzip level for numeric columns (0 = none)")
       ->check(CLI::Range(0, 9));
   add_generator_options(cmd, a->gen);
-  cmd->callback([a, &g] { run_generate(*a, g); });
+  cmd->callback([a, cmd, &g] {
+    check_paths(cmd, {{"--out", a->out, OutputFormat::binary}}, {});
+    run_generate(*a, g);
+  });
 }
 
 }  // namespace microreach::cli

@@ -10,6 +10,7 @@
 #include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"
 #include "options.hpp"
+#include "output_check.hpp"
 
 namespace microreach::cli {
 namespace {
@@ -55,7 +56,7 @@ void run_import(const ImportArgs& a, const Globals& g) {
   std::optional<AtomicOutput> rejects_out;
   std::unique_ptr<RejectsWriter> rejects_writer;
   if (!io.rejects_path.empty()) {
-    rejects_out.emplace(io.rejects_path);
+    rejects_out.emplace(io.rejects_path, "--rejects");
     rejects_writer = std::make_unique<RejectsWriter>(rejects_out->temp_path());
   }
   RejectsSink rejects(rejects_writer.get());
@@ -117,7 +118,13 @@ void add_import(CLI::App& app, Globals& g) {
   cmd->add_option("--compress", a->compress, "gzip level for numeric columns (0 = none)")
       ->check(CLI::Range(0, 9));
   add_import_options(cmd, a->imp);
-  cmd->callback([a, &g] { run_import(*a, g); });
+  cmd->callback([a, cmd, &g] {
+    check_paths(cmd,
+                {{"--out", a->out, OutputFormat::binary},
+                 {"--rejects", a->imp.rejects, OutputFormat::text}},
+                {{"", a->in}});
+    run_import(*a, g);
+  });
 }
 
 }  // namespace microreach::cli

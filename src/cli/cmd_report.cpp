@@ -20,6 +20,7 @@
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/io/profiles.hpp"
+#include "output_check.hpp"
 
 extern char** environ;
 
@@ -164,7 +165,11 @@ void add_report(CLI::App& app, Globals& g) {
   cmd->add_option("--python", a->python, "Python interpreter with numpy, h5py, pandas, matplotlib");
   cmd->add_option("--script", a->script,
                   "report.py to run (default: installed share dir, then the source tree)");
-  cmd->callback([a] { run_report(*a); });
+  cmd->callback([a, cmd] {
+    check_paths(cmd, {{"--out", a->out, OutputFormat::text}},
+                {{"", a->in}, {"--script", a->script}});
+    run_report(*a);
+  });
 }
 
 }  // namespace microreach::cli

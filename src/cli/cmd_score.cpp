@@ -13,6 +13,7 @@
 #include "microreach/pipeline.hpp"
 #include "microreach/summary.hpp"
 #include "options.hpp"
+#include "output_check.hpp"
 
 namespace microreach::cli {
 namespace {
@@ -60,7 +61,7 @@ void run_score(const ScoreArgs& a, const Globals& g) {
   std::optional<AtomicOutput> rejects_out;
   std::unique_ptr<RejectsWriter> rejects_writer;
   if (!a.imp.rejects.empty()) {
-    rejects_out.emplace(a.imp.rejects);
+    rejects_out.emplace(a.imp.rejects, "--rejects");
     rejects_writer = std::make_unique<RejectsWriter>(rejects_out->temp_path());
   }
   RejectsSink rejects(rejects_writer.get());
@@ -156,7 +157,13 @@ void add_score(CLI::App& app, Globals& g) {
   add_scoring_options(cmd, a->scoring);
   add_generator_options(cmd, a->gen);
   add_import_options(cmd, a->imp);
-  cmd->callback([a, &g] { run_score(*a, g); });
+  cmd->callback([a, cmd, &g] {
+    check_paths(cmd,
+                {{"--out", a->out, OutputFormat::binary},
+                 {"--rejects", a->imp.rejects, OutputFormat::text}},
+                {{"--in", a->in}, {"--audited", a->audited}});
+    run_score(*a, g);
+  });
 }
 
 }  // namespace microreach::cli

@@ -21,6 +21,7 @@
 #include "microreach/sim/scenario.hpp"
 #include "microreach/sim/strategy.hpp"
 #include "options.hpp"
+#include "output_check.hpp"
 
 namespace microreach::cli {
 namespace {
@@ -229,6 +230,7 @@ void print_table(const CampaignModel& m, const std::vector<PortfolioSummary>& s,
 void run_simulate(const SimulateArgs& a, const Globals& g) {
   const auto start = Clock::now();
   const Scenario sc = resolve_scenario(a);
+  check_campaign_paths(a.cmd, a.out, a.scenario, sc.input, sc.where("market.input"), sc.strategies);
   if (a.print_scenario) {
     std::cout << sc.to_toml();
     return;

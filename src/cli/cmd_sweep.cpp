@@ -23,6 +23,7 @@
 #include "microreach/sim/scenario.hpp"
 #include "microreach/sim/strategy.hpp"
 #include "options.hpp"
+#include "output_check.hpp"
 
 namespace microreach::cli {
 namespace {
@@ -33,6 +34,7 @@ using namespace microreach::sim;
 // options given) and where the candidates come from; the same names as `simulate`.
 struct PlanArgs : CampaignOptions {
   std::string out;
+  std::string strategies_text;  // sensitivity --strategies (its list:FILE inputs)
   double range_pct = 20;
   std::uint64_t max_hires = 0;
   std::string rank_by = "mean";
@@ -86,6 +88,8 @@ Scenario resolve(const PlanArgs& a) {
   Scenario sc = a.resolve();
   if (!sc.origin.count("run.trials")) sc.trials = kDefaultPlanTrials;  // neither file nor option
   sc.validate();
+  check_campaign_paths(a.cmd, a.out, a.scenario, sc.input, sc.where("market.input"), sc.strategies,
+                       a.strategies_text);
   return sc;
 }
 
@@ -265,8 +269,10 @@ struct SensArgs {
   std::string strategies;
 };
 
-void run_sensitivity_command(const SensArgs& a, const Globals& g) {
+void run_sensitivity_command(const SensArgs& a_in, const Globals& g) {
   const auto t0 = std::chrono::steady_clock::now();
+  SensArgs a = a_in;
+  if (a.plan.given("--strategies")) a.plan.strategies_text = a.strategies;
   Scenario sc = resolve(a.plan);
   if (a.plan.given("--strategies")) {
     sc.strategies.clear();

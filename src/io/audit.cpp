@@ -55,6 +55,8 @@ void write_audit_summary(h5::Id file, const AuditSummary& s) {
   h5::write_attr(id, "threshold", m.threshold);
   h5::write_attr(id, "sensitivity", m.accuracy.sensitivity);
   h5::write_attr(id, "specificity", m.accuracy.specificity);
+  h5::write_attr(id, "transfer_sd_sensitivity", m.accuracy.transfer_sd_sensitivity);
+  h5::write_attr(id, "transfer_sd_specificity", m.accuracy.transfer_sd_specificity);
   h5::write_attr(id, "validation_positives", m.accuracy.positives);
   h5::write_attr(id, "validation_negatives", m.accuracy.negatives);
   h5::write_attr(id, "accuracy_source", s.accuracy_source);

@@ -102,7 +102,9 @@ const ScoreCol kScoreCols[] = {
      &ScoreChunk::responsiveness},
     {"engagement_rate", "1", "(likes + comments + shares) / followers",
      &ScoreChunk::engagement_rate},
-    {"benchmark_rate", "1", "benchmark like + comment rate at this size and platform",
+    {"benchmark_rate", "1",
+     "benchmark rate at this size and platform: like + comment rate (like rate alone when comments "
+     "are missing)",
      &ScoreChunk::benchmark_rate},
     {"fake_share", "1", "fake follower share used (given, audited or estimated)",
      &ScoreChunk::fake_share},
