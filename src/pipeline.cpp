@@ -136,14 +136,21 @@ GeneratorSource::GeneratorSource(std::uint64_t seed, std::uint64_t count, std::s
                                  const GeneratorConfig& gen, const ScoringConfig& scoring)
     : seed_(seed),
       count_(count),
+      end_(count),
       batch_rows_(batch_rows ? batch_rows : 16384),
       gen_(gen),
       scoring_(scoring) {}
 
+bool GeneratorSource::select_rows(std::uint64_t begin, std::uint64_t end) {
+  next_ = std::min(begin, count_);
+  end_ = std::min(std::max(end, next_), count_);
+  return true;
+}
+
 bool GeneratorSource::read(Batch& b) {
-  if (next_ >= count_) return false;
+  if (next_ >= end_) return false;
   b.begin = next_;
-  b.count = static_cast<std::size_t>(std::min<std::uint64_t>(batch_rows_, count_ - next_));
+  b.count = static_cast<std::size_t>(std::min<std::uint64_t>(batch_rows_, end_ - next_));
   next_ += b.count;
   return true;
 }

@@ -7,6 +7,7 @@
 #include "import_options.hpp"
 #include "microreach/audit.hpp"
 #include "microreach/cancel.hpp"
+#include "microreach/dist.hpp"
 #include "microreach/error.hpp"
 #include "microreach/import.hpp"
 #include "microreach/io/profiles.hpp"
@@ -51,10 +52,42 @@ std::unique_ptr<ProfileSource> open_source(const ScoreArgs& a, const ScoringConf
                     "(.csv .tsv .txt .json .ndjson, or --format)");
 }
 
+// ---- distributed runs (docs/scale.md) ----
+// Each rank scores a contiguous share of the rows, whole --chunk-size chunks at a time (so no
+// two ranks write into one HDF5 chunk); the summaries are merged on rank 0 (counts and a
+// top-K list with a total order: the same summary as one pass).
+void select_rank_rows(ProfileSource& source, const ScoreArgs& a) {
+  if (!dist::distributed()) return;
+  const std::uint64_t rows = source.rows_known();
+  const dist::Range chunks = dist::my_share((rows + a.chunk - 1) / a.chunk);
+  if (rows == 0 ||
+      !source.select_rows(std::min(rows, chunks.begin * a.chunk), std::min(rows, chunks.end * a.chunk)))
+    throw ConfigError("--in", a.in,
+                      "under mpirun: an HDF5 profiles file or --generate N (a CSV/JSON export is "
+                      "read by one process: 'microreach import' it to HDF5 first)");
+}
+
+void merge_rank_summaries(Summary& summary, PipelineStats& stats, std::size_t top) {
+  if (!dist::distributed()) return;
+  const auto rows = dist::allgather(stats.rows);
+  const auto read = dist::allgather(stats.rows_read);
+  const auto parts = dist::gather(summary.to_bytes());
+  stats.rows = stats.rows_read = 0;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    stats.rows += rows[r];
+    stats.rows_read += read[r];
+  }
+  if (!dist::is_root()) return;
+  Summary all(top);
+  for (const std::string& p : parts) all.merge_bytes(p);
+  summary = std::move(all);
+}
+
 void run_score(const ScoreArgs& a, const Globals& g) {
   const ScoringConfig cfg = a.scoring.build();
   auto threads = limit_threads(g.threads);
   auto source = open_source(a, cfg);
+  select_rank_rows(*source, a);
   Summary summary(a.top);
   // Rows an import source refused (--on-error skip), optionally listed in --rejects.
   std::optional<AtomicOutput> rejects_out;
@@ -95,8 +128,9 @@ void run_score(const ScoreArgs& a, const Globals& g) {
     }
     out.commit();
   } else {
-    stats = run_pipeline(*source, {&summary, &rejects}, po);
+    stats = dist::guarded([&] { return run_pipeline(*source, {&summary, &rejects}, po); });
   }
+  merge_rank_summaries(summary, stats, a.top);
   if (rejects_writer) {
     rejects_writer->close();
     rejects_out->commit();
