@@ -177,7 +177,15 @@ Hdf5Source::Hdf5Source(const std::string& path, std::size_t batch_rows)
 Hdf5Source::~Hdf5Source() = default;
 
 bool Hdf5Source::read(Batch& b) {
-  return impl_->reader.read(b.profiles, batch_rows_);
+  const std::uint64_t at = impl_->reader.position();
+  if (at >= end_) return false;
+  return impl_->reader.read(b.profiles,
+                            static_cast<std::size_t>(std::min<std::uint64_t>(batch_rows_, end_ - at)));
+}
+bool Hdf5Source::select_rows(std::uint64_t begin, std::uint64_t end) {
+  impl_->reader.seek(begin);
+  end_ = end;
+  return true;
 }
 std::uint64_t Hdf5Source::size_hint() const {
   return impl_->reader.rows();

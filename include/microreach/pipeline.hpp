@@ -129,12 +129,15 @@ class Hdf5Source : public ProfileSource {
   std::uint64_t size_hint() const override;
   bool has_truth() const override;
   std::string describe() const override { return path_; }
+  std::uint64_t rows_known() const override { return size_hint(); }
+  bool select_rows(std::uint64_t begin, std::uint64_t end) override;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string path_;
   std::size_t batch_rows_;
+  std::uint64_t end_ = ~std::uint64_t{0};
 };
 
 // Keeps every row (profiles and scores) that passes `keep` in memory: candidate pools for the

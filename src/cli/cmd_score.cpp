@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "dist_tables.hpp"
 #include "import_options.hpp"
 #include "microreach/audit.hpp"
 #include "microreach/cancel.hpp"
@@ -52,21 +53,9 @@ std::unique_ptr<ProfileSource> open_source(const ScoreArgs& a, const ScoringConf
                     "(.csv .tsv .txt .json .ndjson, or --format)");
 }
 
-// ---- distributed runs (docs/scale.md) ----
-// Each rank scores a contiguous share of the rows, whole --chunk-size chunks at a time (so no
-// two ranks write into one HDF5 chunk); the summaries are merged on rank 0 (counts and a
-// top-K list with a total order: the same summary as one pass).
-void select_rank_rows(ProfileSource& source, const ScoreArgs& a) {
-  if (!dist::distributed()) return;
-  const std::uint64_t rows = source.rows_known();
-  const dist::Range chunks = dist::my_share((rows + a.chunk - 1) / a.chunk);
-  if (rows == 0 ||
-      !source.select_rows(std::min(rows, chunks.begin * a.chunk), std::min(rows, chunks.end * a.chunk)))
-    throw ConfigError("--in", a.in,
-                      "under mpirun: an HDF5 profiles file or --generate N (a CSV/JSON export is "
-                      "read by one process: 'microreach import' it to HDF5 first)");
-}
-
+// Distributed runs (docs/scale.md): each rank scores a contiguous share of the rows, whole
+// --chunk-size chunks at a time (dist_tables.hpp); the summaries are merged on rank 0 (counts
+// and a top-K list with a total order: the same summary as one pass).
 void merge_rank_summaries(Summary& summary, PipelineStats& stats, std::size_t top) {
   if (!dist::distributed()) return;
   const auto rows = dist::allgather(stats.rows);
@@ -87,7 +76,10 @@ void run_score(const ScoreArgs& a, const Globals& g) {
   const ScoringConfig cfg = a.scoring.build();
   auto threads = limit_threads(g.threads);
   auto source = open_source(a, cfg);
-  select_rank_rows(*source, a);
+  dist::Range rank_rows;
+  if (dist::distributed())
+    rank_rows = select_rank_rows(*source, a.chunk, a.generate ? "--generate" : "--in",
+                                 a.generate ? std::to_string(a.generate) : a.in);
   Summary summary(a.top);
   // Rows an import source refused (--on-error skip), optionally listed in --rejects.
   std::optional<AtomicOutput> rejects_out;
@@ -108,7 +100,27 @@ void run_score(const ScoreArgs& a, const Globals& g) {
   PipelineStats stats;
   const std::string config_text =
       cfg.to_text() + (a.generate ? a.gen.build().to_text() : std::string());
-  if (!a.out.empty()) {
+  if (!a.out.empty() && dist::distributed()) {
+    DistTablesJob job;
+    job.out = a.out;
+    job.provenance = {h5::kFiletypeScores, a.seed, config_text, g.command_line};
+    job.root_attributes = [&](h5::Id file) {
+      h5::write_attr(file, "source", source->describe());
+      if (!a.audited.empty()) h5::write_attr(file, "audited", a.audited);
+    };
+    job.columns = {a.chunk, a.compress};
+    job.scores = true;
+    job.with_truth = source->has_truth();
+    job.omit = source->absent_columns();
+    job.total_rows = source->rows_known();
+    job.rows = rank_rows;
+    if (a.generate > 0 && a.compress == 0) {
+      job.min_bytes = a.generate * 200;
+      job.size_option = "--generate";
+      job.size_value = std::to_string(a.generate);
+    }
+    stats = run_distributed_tables(job, *source, {&summary, &rejects}, po);
+  } else if (!a.out.empty()) {
     AtomicOutput out(a.out);
     // Profiles + scores take well over 200 bytes a row: refuse a --generate count that
     // cannot fit before scoring anything.

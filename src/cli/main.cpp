@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
   cli::add_export(app, g);
 
   install_signal_handlers();
+  if (dist::distributed()) remove_outputs_at_first_signal();
   install_fault_handlers();
   limit_memory_to_physical_ram();
   try {

@@ -40,8 +40,9 @@ set -e
 cmp -s out.h5 before.h5 || fail "bad row alone: the existing output was changed"
 
 # SIGTERM to mpirun in the middle of a long score --generate: every rank stops, no output.
-mpi 2 "$MICROREACH" -q --threads 1 score --generate 200000000 --chunk-size 65536 --out out.h5 \
-  > term.out 2> term.err &
+# (mpirun itself in the background, not a shell function: $! must be mpirun's own pid.)
+"$MPIEXEC" --oversubscribe --allow-run-as-root -np 2 "$MICROREACH" -q --threads 1 score \
+  --generate 30000000 --chunk-size 65536 --out out.h5 > term.out 2> term.err &
 pid=$!
 sleep 3
 kill -TERM "$pid"
@@ -51,7 +52,7 @@ rc=$?
 set -e
 cat term.err
 [ "$rc" != 0 ] || fail "SIGTERM: mpirun exited 0"
-sleep 1  # ranks killed by the launcher are gone by now
+sleep 3  # ranks the launcher killed are gone by now (it waits 1 s before each signal)
 cmp -s out.h5 before.h5 || fail "SIGTERM: the existing output was changed"
 no_temp "SIGTERM"
 echo "ok: a bad row on one rank and SIGTERM stop every rank without output"
