@@ -13,6 +13,9 @@ if ! (cd build-test && ctest -N -L python | grep -Eq "Total Tests: [1-9]"); then
   exit 1
 fi
 (cd build-test && ctest --output-on-failure -j"$(nproc)" -LE scale --timeout 600)
+echo "== distributed runs (MPI build: mpirun -np 1..4 against the serial run)"
+MICROREACH_TARGET=microreach bash scripts/setup.sh --dev --mpi build-test-mpi
+(cd build-test-mpi && ctest --output-on-failure -L mpi --timeout 900)
 if [ -f scripts/ci-sanitize.sh ]; then
   echo "== sanitizers"
   bash scripts/ci-sanitize.sh

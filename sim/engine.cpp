@@ -9,11 +9,14 @@
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "microreach/cancel.hpp"
+#include "microreach/dist.hpp"
 #include "microreach/distributions.hpp"
 #include "microreach/error.hpp"
 #include "microreach/vmath.hpp"
@@ -663,28 +666,22 @@ void init_result(const CampaignModel& m, const SimOptions& opt, SimResult& r) {
 
 }  // namespace
 
-void simulate_more(const CampaignModel& m, const SimOptions& opt, std::uint64_t n, SimResult& r) {
-  if (r.trials == 0 && r.moments.size() != m.portfolio_count()) init_result(m, opt, r);
-  if (n == 0) return;
-  if (n > kMaxTrials || r.trials + n > kMaxTrials)
-    throw ConfigError("trials", std::to_string(r.trials + n),
-                      "at most " + std::to_string(kMaxTrials) + " trials");
+namespace {
+
+// Runs blocks [b_lo, b_hi) of a round of n trials starting at trial `first` (block b = trials
+// first + 256 b ...), in waves of 8 blocks per thread; hands every block's statistics to
+// fold(block_stats) in block order. Per-trial values go straight into r.values (sized already).
+template <class Fold>
+void run_blocks(const CampaignModel& m, const SimOptions& opt, SimResult& r, std::uint64_t first,
+                std::uint64_t n, std::uint64_t b_lo, std::uint64_t b_hi, Fold&& fold) {
   const std::size_t np = m.portfolio_count();
-  const std::uint64_t first = r.trials;
-  if (r.has_values) {
-    for (auto& pv : r.values)
-      for (auto& v : pv) v.resize(first + n);
-    r.conversion_shock.resize(first + n);
-    r.reach_shock.resize(first + n);
-  }
-  const std::uint64_t blocks = (n + kBlockTrials - 1) / kBlockTrials;
   tbb::enumerable_thread_specific<TrialWorkspace> workspaces([&] { return TrialWorkspace(m); });
   const std::uint64_t wave =
       8 * static_cast<std::uint64_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
   std::vector<BlockStats> stats;
 
-  for (std::uint64_t w0 = 0; w0 < blocks; w0 += wave) {
-    const std::uint64_t w1 = std::min(blocks, w0 + wave);
+  for (std::uint64_t w0 = b_lo; w0 < b_hi; w0 += wave) {
+    const std::uint64_t w1 = std::min(b_hi, w0 + wave);
     stats.assign(w1 - w0, BlockStats{});
     tbb::parallel_for(tbb::blocked_range<std::uint64_t>(w0, w1, 1), [&](const auto& range) {
       TrialWorkspace& ws = workspaces.local();
@@ -722,19 +719,162 @@ void simulate_more(const CampaignModel& m, const SimOptions& opt, std::uint64_t 
       }
     });
     throw_if_cancelled();
-    // Fold the blocks in trial order: the sums do not depend on which thread ran which block.
-    for (const BlockStats& bs : stats) {
-      for (std::size_t p = 0; p < np; ++p)
-        for (std::size_t k = 0; k < kMetricCount; ++k) {
-          r.moments[p][k].merge(bs.moments[p][k]);
-          r.negatives[p][k] += bs.negatives[p][k];
-        }
-      for (std::size_t q = 0; q < r.pairs.size(); ++q) {
-        r.pairs[q].wins_a += bs.pairs[q].wins_a;
-        r.pairs[q].difference.merge(bs.pairs[q].difference);
+    for (BlockStats& bs : stats) fold(bs);
+  }
+}
+
+// Folds one block into the result. Called in trial order, so the sums do not depend on which
+// thread, or which rank, ran which block.
+void fold_block(const BlockStats& bs, SimResult& r) {
+  for (std::size_t p = 0; p < r.moments.size(); ++p)
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+      r.moments[p][k].merge(bs.moments[p][k]);
+      r.negatives[p][k] += bs.negatives[p][k];
+    }
+  for (std::size_t q = 0; q < r.pairs.size(); ++q) {
+    r.pairs[q].wins_a += bs.pairs[q].wins_a;
+    r.pairs[q].difference.merge(bs.pairs[q].difference);
+  }
+}
+
+// Blocks and values of one rank as bytes (the numbers' own bits: nothing is rounded).
+class Blob {
+ public:
+  template <class T>
+  void put(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    bytes_.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void put(const double* v, std::size_t n) {
+    bytes_.append(reinterpret_cast<const char*>(v), n * sizeof(double));
+  }
+  std::string& bytes() { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+class BlobReader {
+ public:
+  explicit BlobReader(const std::string& b) : b_(b) {}
+  template <class T>
+  T get() {
+    T v;
+    take(&v, sizeof v);
+    return v;
+  }
+  void get(double* v, std::size_t n) { take(v, n * sizeof(double)); }
+
+ private:
+  void take(void* out, std::size_t n) {
+    if (at_ + n > b_.size()) throw Error("simulate: short block data from another rank");
+    std::memcpy(out, b_.data() + at_, n);
+    at_ += n;
+  }
+  const std::string& b_;
+  std::size_t at_ = 0;
+};
+
+void put_moments(Blob& out, const Moments& mo) {
+  out.put(mo.n);
+  out.put(mo.mean);
+  out.put(mo.m2);
+}
+Moments get_moments(BlobReader& in) {
+  Moments mo;
+  mo.n = in.get<double>();
+  mo.mean = in.get<double>();
+  mo.m2 = in.get<double>();
+  return mo;
+}
+
+// A round over several ranks: rank k runs its contiguous share of the blocks (the same blocks
+// the one-process run makes), every rank receives every block's statistics and trial values
+// in rank order = block order, and folds them exactly as the one-process run does.
+void simulate_round_distributed(const CampaignModel& m, const SimOptions& opt, SimResult& r,
+                                std::uint64_t first, std::uint64_t n, std::uint64_t blocks) {
+  const std::size_t np = m.portfolio_count();
+  const std::size_t nq = r.pairs.size();
+  Blob out;
+  std::vector<BlockStats> mine;
+  const dist::Range share = dist::my_share(blocks);
+  dist::guarded([&] {
+    run_blocks(m, opt, r, first, n, share.begin, share.end,
+               [&](BlockStats& bs) { mine.push_back(std::move(bs)); });
+  });
+  out.put(static_cast<std::uint64_t>(mine.size()));
+  for (const BlockStats& bs : mine) {
+    for (std::size_t p = 0; p < np; ++p)
+      for (std::size_t k = 0; k < kMetricCount; ++k) {
+        put_moments(out, bs.moments[p][k]);
+        out.put(bs.negatives[p][k]);
       }
+    for (std::size_t q = 0; q < nq; ++q) {
+      out.put(bs.pairs[q].wins_a);
+      put_moments(out, bs.pairs[q].difference);
     }
   }
+  auto trials_of = [&](const dist::Range& b) {
+    const std::uint64_t t0 = std::min(first + n, first + b.begin * kBlockTrials);
+    const std::uint64_t t1 = std::min(first + n, first + b.end * kBlockTrials);
+    return std::pair{t0, t1};
+  };
+  if (r.has_values) {
+    const auto [t0, t1] = trials_of(share);
+    for (std::size_t p = 0; p < np; ++p)
+      for (std::size_t k = 0; k < kMetricCount; ++k) out.put(r.values[p][k].data() + t0, t1 - t0);
+    out.put(r.conversion_shock.data() + t0, t1 - t0);
+    out.put(r.reach_shock.data() + t0, t1 - t0);
+  }
+  const std::vector<std::string> all = dist::allgather(out.bytes());
+  for (int rank = 0; rank < static_cast<int>(all.size()); ++rank) {
+    BlobReader in(all[static_cast<std::size_t>(rank)]);
+    const auto count = in.get<std::uint64_t>();
+    BlockStats bs;
+    bs.moments.assign(np, {});
+    bs.negatives.assign(np, {});
+    bs.pairs = std::vector<PairStats>(nq);
+    for (std::uint64_t i = 0; i < count; ++i) {
+      for (std::size_t p = 0; p < np; ++p)
+        for (std::size_t k = 0; k < kMetricCount; ++k) {
+          bs.moments[p][k] = get_moments(in);
+          bs.negatives[p][k] = in.get<std::uint64_t>();
+        }
+      for (std::size_t q = 0; q < nq; ++q) {
+        bs.pairs[q].wins_a = in.get<double>();
+        bs.pairs[q].difference = get_moments(in);
+      }
+      fold_block(bs, r);
+    }
+    if (r.has_values && rank != dist::rank()) {
+      const auto [t0, t1] = trials_of(dist::share(blocks, rank, static_cast<int>(all.size())));
+      for (std::size_t p = 0; p < np; ++p)
+        for (std::size_t k = 0; k < kMetricCount; ++k) in.get(r.values[p][k].data() + t0, t1 - t0);
+      in.get(r.conversion_shock.data() + t0, t1 - t0);
+      in.get(r.reach_shock.data() + t0, t1 - t0);
+    }
+  }
+}
+
+}  // namespace
+
+void simulate_more(const CampaignModel& m, const SimOptions& opt, std::uint64_t n, SimResult& r) {
+  if (r.trials == 0 && r.moments.size() != m.portfolio_count()) init_result(m, opt, r);
+  if (n == 0) return;
+  if (n > kMaxTrials || r.trials + n > kMaxTrials)
+    throw ConfigError("trials", std::to_string(r.trials + n),
+                      "at most " + std::to_string(kMaxTrials) + " trials");
+  const std::uint64_t first = r.trials;
+  if (r.has_values) {
+    for (auto& pv : r.values)
+      for (auto& v : pv) v.resize(first + n);
+    r.conversion_shock.resize(first + n);
+    r.reach_shock.resize(first + n);
+  }
+  const std::uint64_t blocks = (n + kBlockTrials - 1) / kBlockTrials;
+  if (dist::distributed())
+    simulate_round_distributed(m, opt, r, first, n, blocks);
+  else
+    run_blocks(m, opt, r, first, n, 0, blocks, [&](const BlockStats& bs) { fold_block(bs, r); });
   r.trials += n;
 }
 

@@ -65,8 +65,11 @@ void unregister_temp(int slot) {
 // stalled disk gets near this.
 constexpr long kGraceMicroseconds = 750000;
 
+std::atomic<bool> g_remove_at_signal{false};
+
 extern "C" void on_signal(int sig) {
   if (sig == SIGALRM) hard_exit();  // the graceful stop took too long
+  if (g_remove_at_signal.load(std::memory_order_relaxed)) remove_temporary_outputs();
   g_cancel.store(true, std::memory_order_relaxed);
   if (g_signals.fetch_add(1) > 0) hard_exit();  // second Ctrl-C: do not wait any longer
   itimerval t{};
@@ -91,9 +94,14 @@ void install_signal_handlers() {
   sigaction(SIGHUP, &sa, nullptr);  // terminal closed: same as Ctrl-C
   sigaction(SIGALRM, &sa, nullptr);
 }
+void remove_outputs_at_first_signal() {
+  g_remove_at_signal.store(true);
+}
 void remove_temporary_outputs() {
-  for (auto& t : g_temps)
-    if (t.state.load(std::memory_order_acquire) == 2) ::unlink(t.path);
+  // Newest first: a large output's unlink can take long enough for a launcher's SIGKILL to
+  // arrive; the small helper files registered after it (spill files) are gone by then.
+  for (int i = kTempSlots - 1; i >= 0; --i)
+    if (g_temps[i].state.load(std::memory_order_acquire) == 2) ::unlink(g_temps[i].path);
 }
 
 bool cancel_requested() {

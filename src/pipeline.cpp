@@ -162,14 +162,21 @@ GeneratorSource::GeneratorSource(std::uint64_t seed, std::uint64_t count, std::s
                                  const GeneratorConfig& gen, const ScoringConfig& scoring)
     : seed_(seed),
       count_(count),
+      end_(count),
       batch_rows_(batch_rows ? batch_rows : 16384),
       gen_(gen),
       scoring_(scoring) {}
 
+bool GeneratorSource::select_rows(std::uint64_t begin, std::uint64_t end) {
+  next_ = std::min(begin, count_);
+  end_ = std::min(std::max(end, next_), count_);
+  return true;
+}
+
 bool GeneratorSource::read(Batch& b) {
-  if (next_ >= count_) return false;
+  if (next_ >= end_) return false;
   b.begin = next_;
-  b.count = static_cast<std::size_t>(std::min<std::uint64_t>(batch_rows_, count_ - next_));
+  b.count = static_cast<std::size_t>(std::min<std::uint64_t>(batch_rows_, end_ - next_));
   next_ += b.count;
   return true;
 }
@@ -196,7 +203,15 @@ Hdf5Source::Hdf5Source(const std::string& path, std::size_t batch_rows)
 Hdf5Source::~Hdf5Source() = default;
 
 bool Hdf5Source::read(Batch& b) {
-  return impl_->reader.read(b.profiles, batch_rows_);
+  const std::uint64_t at = impl_->reader.position();
+  if (at >= end_) return false;
+  return impl_->reader.read(b.profiles,
+                            static_cast<std::size_t>(std::min<std::uint64_t>(batch_rows_, end_ - at)));
+}
+bool Hdf5Source::select_rows(std::uint64_t begin, std::uint64_t end) {
+  impl_->reader.seek(begin);
+  end_ = end;
+  return true;
 }
 std::uint64_t Hdf5Source::size_hint() const {
   return impl_->reader.rows();

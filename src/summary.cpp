@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <cstring>
+#include <stdexcept>
 #include <sstream>
 
 namespace microreach {
@@ -135,6 +137,110 @@ std::vector<TopEntry> Summary::top() const {
   std::vector<TopEntry> v = heap_;
   std::sort(v.begin(), v.end(), better);
   return v;
+}
+
+namespace {
+
+class Writer {
+ public:
+  template <class T>
+  void put(const T& v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  void put_string(const std::string& v) {
+    put(static_cast<std::uint64_t>(v.size()));
+    out += v;
+  }
+  std::string out;
+};
+class Reader {
+ public:
+  explicit Reader(const std::string& b) : b_(b) {}
+  template <class T>
+  T get() {
+    T v{};
+    take(&v, sizeof v);
+    return v;
+  }
+  std::string get_string() {
+    std::string v(get<std::uint64_t>(), '\0');
+    take(v.data(), v.size());
+    return v;
+  }
+
+ private:
+  void take(void* p, std::size_t n) {
+    if (at_ + n > b_.size()) throw std::runtime_error("summary: truncated partial summary");
+    std::memcpy(p, b_.data() + at_, n);
+    at_ += n;
+  }
+  const std::string& b_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+std::string Summary::to_bytes() const {
+  Writer w;
+  w.put(rows_);
+  w.put(scored_);
+  for (auto v : tiers_) w.put(v);
+  for (auto v : flags_) w.put(v);
+  for (auto v : missing_) w.put(v);
+  w.put(no_niche_);
+  for (auto v : hist_) w.put(v);
+  w.put(static_cast<std::uint64_t>(heap_.size()));
+  for (const TopEntry& e : heap_) {
+    w.put(e.score);
+    w.put(e.row);
+    w.put(e.id);
+    w.put_string(e.handle);
+    w.put(e.platform);
+    w.put(e.niche);
+    w.put(e.tier);
+    w.put(e.followers);
+    w.put(e.engagement_rate);
+    w.put(e.authenticity);
+    w.put(e.price);
+    w.put(e.cpm);
+  }
+  return std::move(w.out);
+}
+
+void Summary::merge_bytes(const std::string& bytes) {
+  Reader r(bytes);
+  rows_ += r.get<std::uint64_t>();
+  scored_ += r.get<std::uint64_t>();
+  for (auto& v : tiers_) v += r.get<std::uint64_t>();
+  for (auto& v : flags_) v += r.get<std::uint64_t>();
+  for (auto& v : missing_) v += r.get<std::uint64_t>();
+  no_niche_ += r.get<std::uint64_t>();
+  for (auto& v : hist_) v += r.get<std::uint64_t>();
+  const auto n = r.get<std::uint64_t>();
+  for (std::uint64_t i = 0; i < n; ++i) {
+    TopEntry e;
+    e.score = r.get<double>();
+    e.row = r.get<std::uint64_t>();
+    e.id = r.get<std::uint64_t>();
+    e.handle = r.get_string();
+    e.platform = r.get<std::uint8_t>();
+    e.niche = r.get<std::uint8_t>();
+    e.tier = r.get<std::uint8_t>();
+    e.followers = r.get<double>();
+    e.engagement_rate = r.get<double>();
+    e.authenticity = r.get<double>();
+    e.price = r.get<double>();
+    e.cpm = r.get<double>();
+    if (k_ == 0) continue;
+    if (heap_.size() == k_) {
+      if (!better(e, heap_.front())) continue;
+      std::pop_heap(heap_.begin(), heap_.end(), better);
+      heap_.back() = std::move(e);
+    } else {
+      heap_.push_back(std::move(e));
+    }
+    std::push_heap(heap_.begin(), heap_.end(), better);
+  }
 }
 
 std::string Summary::format(bool with_top) const {

@@ -15,6 +15,10 @@
 namespace microreach {
 
 void install_signal_handlers();
+// From now on the first signal also removes every temporary output at once, before the
+// graceful stop. For ranks of a distributed run: the MPI launcher follows its SIGTERM with
+// SIGKILL one second later, and ranks waiting on one another may not finish unwinding by then.
+void remove_outputs_at_first_signal();
 bool cancel_requested();
 void request_cancel();  // for tests and for the library user
 void reset_cancel();

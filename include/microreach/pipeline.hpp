@@ -60,6 +60,15 @@ class ProfileSource {
   // them out of the output instead of storing a column of missing values.
   virtual std::vector<Column> absent_columns() const { return {}; }
   virtual std::string describe() const = 0;
+  // Rows in the whole input, known before reading (0 = not known up front).
+  virtual std::uint64_t rows_known() const { return 0; }
+  // Reads only rows [begin, end) of the input (one rank's share of a distributed run, with
+  // rows_known() rows in all); false when this source cannot.
+  virtual bool select_rows(std::uint64_t begin, std::uint64_t end) {
+    (void)begin;
+    (void)end;
+    return false;
+  }
 };
 
 class BatchSink {
@@ -101,9 +110,11 @@ class GeneratorSource : public ProfileSource {
   std::uint64_t size_hint() const override { return count_; }
   bool has_truth() const override { return true; }
   std::string describe() const override;
+  std::uint64_t rows_known() const override { return count_; }
+  bool select_rows(std::uint64_t begin, std::uint64_t end) override;
 
  private:
-  std::uint64_t seed_, count_, next_ = 0;
+  std::uint64_t seed_, count_, next_ = 0, end_;
   std::size_t batch_rows_;
   GeneratorConfig gen_;
   ScoringConfig scoring_;
@@ -118,12 +129,15 @@ class Hdf5Source : public ProfileSource {
   std::uint64_t size_hint() const override;
   bool has_truth() const override;
   std::string describe() const override { return path_; }
+  std::uint64_t rows_known() const override { return size_hint(); }
+  bool select_rows(std::uint64_t begin, std::uint64_t end) override;
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string path_;
   std::size_t batch_rows_;
+  std::uint64_t end_ = ~std::uint64_t{0};
 };
 
 // Keeps every row (profiles and scores) that passes `keep` in memory: candidate pools for the

@@ -53,6 +53,11 @@ class Summary : public BatchSink {
   // Terminal report: tier counts, percentiles, flags, top-K table.
   std::string format(bool with_top = true) const;
 
+  // Partial summaries of disjoint rows (the ranks of a distributed run): every statistic is a
+  // count or a top-K list with a total order, so merging gives the same summary as one pass.
+  std::string to_bytes() const;
+  void merge_bytes(const std::string& bytes);
+
  private:
   std::size_t k_;
   std::uint8_t min_tier_;

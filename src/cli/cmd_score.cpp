@@ -4,9 +4,11 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "dist_tables.hpp"
 #include "import_options.hpp"
 #include "microreach/audit.hpp"
 #include "microreach/cancel.hpp"
+#include "microreach/dist.hpp"
 #include "microreach/error.hpp"
 #include "microreach/import.hpp"
 #include "microreach/io/profiles.hpp"
@@ -52,10 +54,33 @@ std::unique_ptr<ProfileSource> open_source(const ScoreArgs& a, const ScoringConf
                     "(.csv .tsv .txt .json .ndjson, or --format)");
 }
 
+// Distributed runs (docs/scale.md): each rank scores a contiguous share of the rows, whole
+// --chunk-size chunks at a time (dist_tables.hpp); the summaries are merged on rank 0 (counts
+// and a top-K list with a total order: the same summary as one pass).
+void merge_rank_summaries(Summary& summary, PipelineStats& stats, std::size_t top) {
+  if (!dist::distributed()) return;
+  const auto rows = dist::allgather(stats.rows);
+  const auto read = dist::allgather(stats.rows_read);
+  const auto parts = dist::gather(summary.to_bytes());
+  stats.rows = stats.rows_read = 0;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    stats.rows += rows[r];
+    stats.rows_read += read[r];
+  }
+  if (!dist::is_root()) return;
+  Summary all(top);
+  for (const std::string& p : parts) all.merge_bytes(p);
+  summary = std::move(all);
+}
+
 void run_score(const ScoreArgs& a, const Globals& g) {
   const ScoringConfig cfg = a.scoring.build();
   auto threads = limit_threads(g.threads);
   auto source = open_source(a, cfg);
+  dist::Range rank_rows;
+  if (dist::distributed())
+    rank_rows = select_rank_rows(*source, a.chunk, a.generate ? "--generate" : "--in",
+                                 a.generate ? std::to_string(a.generate) : a.in);
   Summary summary(a.top);
   // Rows an import source refused (--on-error skip), optionally listed in --rejects.
   std::optional<AtomicOutput> rejects_out;
@@ -78,7 +103,27 @@ void run_score(const ScoreArgs& a, const Globals& g) {
   const auto reopen = [&] { return open_source(a, cfg); };
   const std::string config_text =
       cfg.to_text() + (a.generate ? a.gen.build().to_text() : std::string());
-  if (!a.out.empty()) {
+  if (!a.out.empty() && dist::distributed()) {
+    DistTablesJob job;
+    job.out = a.out;
+    job.provenance = {h5::kFiletypeScores, a.seed, config_text, g.command_line};
+    job.root_attributes = [&](h5::Id file) {
+      h5::write_attr(file, "source", source->describe());
+      if (!a.audited.empty()) h5::write_attr(file, "audited", a.audited);
+    };
+    job.columns = {a.chunk, a.compress};
+    job.scores = true;
+    job.with_truth = source->has_truth();
+    job.omit = source->absent_columns();
+    job.total_rows = source->rows_known();
+    job.rows = rank_rows;
+    if (a.generate > 0 && a.compress == 0) {
+      job.min_bytes = a.generate * 200;
+      job.size_option = "--generate";
+      job.size_value = std::to_string(a.generate);
+    }
+    stats = run_distributed_tables(job, *source, {&summary, &rejects}, po);
+  } else if (!a.out.empty()) {
     AtomicOutput out(a.out);
     // Profiles + scores take well over 200 bytes a row: refuse a --generate count that
     // cannot fit before scoring anything.
@@ -99,8 +144,11 @@ void run_score(const ScoreArgs& a, const Globals& g) {
     }
     out.commit();
   } else {
-    duplicates = run_deduplicated(a.imp.dedupe, *source, reopen, {&summary, &rejects}, po, stats);
+    duplicates = dist::guarded([&] {
+      return run_deduplicated(a.imp.dedupe, *source, reopen, {&summary, &rejects}, po, stats);
+    });
   }
+  merge_rank_summaries(summary, stats, a.top);
   if (rejects_writer) {
     rejects_writer->close();
     rejects_out->commit();

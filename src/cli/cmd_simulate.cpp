@@ -12,6 +12,7 @@
 #include "campaign_options.hpp"
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
+#include "microreach/dist.hpp"
 #include "microreach/error.hpp"
 #include "microreach/format.hpp"
 #include "microreach/io/campaign.hpp"
@@ -267,7 +268,8 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
             std::to_string(kMetricCount * 8 * specs.size()) + " bytes a trial, 4 GiB at most)");
 
   std::unique_ptr<AtomicOutput> out;
-  if (!a.out.empty()) out = std::make_unique<AtomicOutput>(a.out);
+  // Distributed (docs/scale.md): every rank holds the whole result; rank 0 writes the file.
+  if (!a.out.empty() && dist::is_root()) out = std::make_unique<AtomicOutput>(a.out);
 
   // Candidates.
   const auto t_pool = Clock::now();

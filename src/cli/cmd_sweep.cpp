@@ -14,6 +14,7 @@
 #include "campaign_options.hpp"
 #include "commands.hpp"
 #include "microreach/cancel.hpp"
+#include "microreach/dist.hpp"
 #include "microreach/error.hpp"
 #include "microreach/format.hpp"
 #include "microreach/io/campaign.hpp"
@@ -215,7 +216,8 @@ void run_sweep_command(const SweepArgs& a_in, const Globals& g) {
   if (sens) std::cout << format_sensitivity_table(sens_rows, {r.portfolios[r.best]}, sens->range);
   std::cout << "Done in " << number_text(std::round(seconds * 100) / 100) << " s ("
             << effective_threads(g.threads) << " threads)\n";
-  if (a.plan.out.empty()) return;
+  // Distributed (docs/scale.md): every rank holds the whole result; rank 0 writes the file.
+  if (a.plan.out.empty() || !dist::is_root()) return;
 
   AtomicOutput out(a.plan.out);
   {
@@ -331,7 +333,8 @@ void run_sensitivity_command(const SensArgs& a_in, const Globals& g) {
   std::cout << format_sensitivity_table(rows, portfolios, so.range);
   std::cout << "Done in " << number_text(std::round(seconds * 100) / 100) << " s ("
             << effective_threads(g.threads) << " threads)\n";
-  if (a.plan.out.empty()) return;
+  // Distributed (docs/scale.md): every rank holds the whole result; rank 0 writes the file.
+  if (a.plan.out.empty() || !dist::is_root()) return;
   AtomicOutput out(a.plan.out);
   {
     std::ostringstream extra;

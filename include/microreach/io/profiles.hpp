@@ -46,6 +46,9 @@ class ProfileReader {
   std::uint64_t rows() const { return rows_; }
   // Reads up to max_rows next rows into c; false when no row is left.
   bool read(ProfileChunk& c, std::size_t max_rows);
+  // Next row read() returns; seek() moves it (one rank's share of a distributed run).
+  std::uint64_t position() const { return next_; }
+  void seek(std::uint64_t row) { next_ = row < rows_ ? row : rows_; }
   const File& file() const { return file_; }
   // Columns present in the file (the others read as missing).
   const std::vector<Column>& columns() const { return present_; }

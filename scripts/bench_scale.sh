@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Strong and weak scaling of distributed runs (docs/scale.md), 1 thread per rank:
+#   strong: the same job on 1 and 2 ranks (score --generate N and simulate T trials);
+#   weak:   N or T per rank, on 1 and 2 ranks (ideal: the same time).
+#   scripts/bench_scale.sh [build-dir-with-MPI]   (default build-mpi; -DMICROREACH_MPI=ON)
+# Prints seconds (best of 3) and the speed-up; the files are checked identical to the 1-rank run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build="${1:-build-mpi}"
+exe="$build/microreach"
+"$exe" --version | grep -q MPI || { echo "$exe was built without MPI (-DMICROREACH_MPI=ON)" >&2; exit 2; }
+PROFILES="${PROFILES:-4000000}"
+TRIALS="${TRIALS:-400000}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mpi() { local np=$1; shift; mpirun --oversubscribe --allow-run-as-root --bind-to core -np "$np" "$@"; }
+best_of_3() {  # seconds of the fastest of three runs of "$@"
+  local best=""
+  for _ in 1 2 3; do
+    local t0 t1
+    t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N)
+    best=$(echo "$t0 $t1 ${best:-1e9}" | awk '{d=$2-$1; print (d<$3)?d:$3}')
+  done
+  echo "$best"
+}
+score() { local np=$1 n=$2; mpi "$np" "$exe" -q --threads 1 score --generate "$n" --seed 1 --top 10 --out "$work/s$np.h5"; }
+simulate() { local np=$1 t=$2; mpi "$np" "$exe" -q --threads 1 simulate --trials "$t" --seed 1 --market-profiles 50000 --out "$work/m$np.h5"; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
+for job in score simulate; do
+  n=$PROFILES; [ "$job" = simulate ] && n=$TRIALS
+  t1=$(best_of_3 $job 1 "$n")
+  t2=$(best_of_3 $job 2 "$n")
+  /usr/bin/python3 tests/mpi/compare_h5.py "$work/${job:0:1}1.h5" "$work/${job:0:1}2.h5" \
+    || { echo "FAIL: 2 ranks wrote another file than 1" >&2; exit 1; }
+  w2=$(best_of_3 $job 2 "$((2 * n))")
+  echo "$job strong ($n): 1 rank ${t1} s, 2 ranks ${t2} s, speed-up $(echo "$t1 $t2" | awk '{printf "%.2f", $1/$2}')x"
+  echo "$job weak ($n per rank): 1 rank ${t1} s, 2 ranks x 2n ${w2} s, efficiency $(echo "$t1 $w2" | awk '{printf "%.0f%%", 100*$1/$2}')"
+done

@@ -1,0 +1,358 @@
+// Profiles/scores tables written by every rank into its own rows with parallel HDF5.
+// The three steps are described in include/microreach/parallel_table.hpp.
+#include "microreach/io/parallel_table.hpp"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <vector>
+
+#include "microreach/cancel.hpp"
+#include "microreach/dist.hpp"
+#include "microreach/error.hpp"
+#include "microreach/io/hdf5.hpp"
+#include "microreach/io/profiles.hpp"
+
+namespace microreach::h5 {
+namespace {
+
+[[noreturn]] void hdf5_failed(const std::string& what) {
+  throw Error("HDF5: " + what);
+}
+hid_t checked(hid_t id, const std::string& what) {
+  if (id < 0) hdf5_failed(what);
+  return id;
+}
+void checked_rc(herr_t rc, const std::string& what) {
+  if (rc < 0) hdf5_failed(what);
+}
+
+// Names of the datasets in group `group` of `file` ("" when the group is absent).
+std::vector<std::string> datasets_in(hid_t file, const char* group) {
+  std::vector<std::string> out;
+  if (H5Lexists(file, group, H5P_DEFAULT) <= 0) return out;
+  Handle g(checked(H5Gopen2(file, group, H5P_DEFAULT), std::string("open group ") + group));
+  H5G_info_t info;
+  checked_rc(H5Gget_info(g.get(), &info), std::string("list group ") + group);
+  for (hsize_t i = 0; i < info.nlinks; ++i) {
+    const ssize_t len = H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr,
+                                           0, H5P_DEFAULT);
+    if (len < 0) hdf5_failed(std::string("list group ") + group);
+    std::string name(static_cast<std::size_t>(len), '\0');
+    H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1,
+                       H5P_DEFAULT);
+    out.push_back(std::string(group) + "/" + name);
+  }
+  return out;
+}
+
+std::vector<std::string> table_datasets(hid_t file) {
+  std::vector<std::string> all = datasets_in(file, "/profiles");
+  for (std::string& s : datasets_in(file, "/scores")) all.push_back(std::move(s));
+  return all;
+}
+
+}  // namespace
+
+void size_tables(Id file, std::uint64_t rows) {
+  for (const std::string& path : table_datasets(file)) {
+    Handle ds(checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "open dataset " + path));
+    hsize_t dims[1] = {rows};
+    checked_rc(H5Dset_extent(ds.get(), dims), "size dataset " + path);
+  }
+}
+
+#if defined(MICROREACH_HAVE_MPI) && defined(H5_HAVE_PARALLEL)
+
+namespace {
+
+// Where a batch keeps the values of one dataset of the file.
+struct ColumnRef {
+  std::string path;
+  hid_t mem_type = H5I_INVALID_HID;  // a native type (not owned); invalid for text
+  std::function<const void*(const Batch&)> data;
+  std::function<const std::vector<std::string>*(const Batch&)> text;
+  Handle ds;
+};
+
+const std::vector<std::pair<const char*, std::vector<double> ScoreChunk::*>>& score_doubles() {
+  static const std::vector<std::pair<const char*, std::vector<double> ScoreChunk::*>> v = {
+      {"score", &ScoreChunk::score},
+      {"engagement", &ScoreChunk::engagement},
+      {"authenticity", &ScoreChunk::authenticity},
+      {"relevance", &ScoreChunk::relevance},
+      {"cost_efficiency", &ScoreChunk::cost_efficiency},
+      {"responsiveness", &ScoreChunk::responsiveness},
+      {"engagement_rate", &ScoreChunk::engagement_rate},
+      {"benchmark_rate", &ScoreChunk::benchmark_rate},
+      {"fake_share", &ScoreChunk::fake_share},
+      {"fake_share_lo", &ScoreChunk::fake_share_lo},
+      {"fake_share_hi", &ScoreChunk::fake_share_hi},
+      {"authentic_followers", &ScoreChunk::authentic_followers},
+      {"expected_reach", &ScoreChunk::expected_reach},
+      {"expected_engagements", &ScoreChunk::expected_engagements},
+      {"price", &ScoreChunk::price},
+      {"cpe", &ScoreChunk::cpe},
+      {"cpm", &ScoreChunk::cpm},
+  };
+  return v;
+}
+
+ColumnRef column_for(const std::string& path) {
+  ColumnRef c;
+  c.path = path;
+  const std::string name = path.substr(path.rfind('/') + 1);
+  if (path.rfind("/profiles/", 0) == 0) {
+    if (name == "id") {
+      c.mem_type = H5T_NATIVE_UINT64;
+      c.data = [](const Batch& b) -> const void* { return b.profiles.id.data(); };
+    } else if (name == "handle") {
+      c.text = [](const Batch& b) { return &b.profiles.handle; };
+    } else if (name == "country") {
+      c.text = [](const Batch& b) { return &b.profiles.country; };
+    } else if (name == "platform") {
+      c.mem_type = H5T_NATIVE_UINT8;
+      c.data = [](const Batch& b) -> const void* { return b.profiles.platform.data(); };
+    } else if (name == "niche") {
+      c.mem_type = H5T_NATIVE_UINT8;
+      c.data = [](const Batch& b) -> const void* { return b.profiles.niche.data(); };
+    } else if (name == "true_fake_share") {
+      c.mem_type = H5T_NATIVE_DOUBLE;
+      c.data = [](const Batch& b) -> const void* { return b.profiles.true_fake_share.data(); };
+    } else {
+      for (std::size_t k = 0; k < kColumnCount; ++k) {
+        const auto col = static_cast<Column>(k);
+        if (column_info(col).name == name && ProfileChunk().numeric(col) != nullptr) {
+          c.mem_type = H5T_NATIVE_DOUBLE;
+          c.data = [col](const Batch& b) -> const void* { return b.profiles.numeric(col)->data(); };
+        }
+      }
+    }
+  } else {
+    if (name == "tier") {
+      c.mem_type = H5T_NATIVE_UINT8;
+      c.data = [](const Batch& b) -> const void* { return b.scores.tier.data(); };
+    } else if (name == "missing") {
+      c.mem_type = H5T_NATIVE_UINT8;
+      c.data = [](const Batch& b) -> const void* { return b.scores.missing.data(); };
+    } else if (name == "flags") {
+      c.mem_type = H5T_NATIVE_UINT16;
+      c.data = [](const Batch& b) -> const void* { return b.scores.flags.data(); };
+    } else {
+      for (const auto& [n, member] : score_doubles())
+        if (name == n) {
+          c.mem_type = H5T_NATIVE_DOUBLE;
+          c.data = [m = member](const Batch& b) -> const void* { return (b.scores.*m).data(); };
+        }
+    }
+  }
+  if (!c.data && !c.text)
+    throw Error("parallel HDF5 writer: no data for dataset " + path + " (internal error)");
+  return c;
+}
+
+std::string io_reason(int e) {
+  return e == ENOSPC ? "no space left on the disk (disk full)"
+         : e != 0    ? std::string(std::strerror(e)) + " (disk full or I/O error?)"
+                     : "disk full or I/O error";
+}
+
+Handle utf8_type() {
+  Handle t(checked(H5Tcopy(H5T_C_S1), "copy string type"));
+  checked_rc(H5Tset_size(t.get(), H5T_VARIABLE), "set string size");
+  checked_rc(H5Tset_cset(t.get(), H5T_CSET_UTF8), "set UTF-8");
+  return t;
+}
+
+}  // namespace
+
+struct ParallelTableSink::Impl {
+  std::string path;
+  std::uint64_t first = 0, rows = 0, written = 0;
+  std::uint64_t rounds = 0, done = 0;  // collective write rounds: most batches of any rank
+  Handle file, dxpl;
+  std::vector<ColumnRef> numeric, text;
+  // Strings of this rank's rows, in row order: per batch a row count, then per text column
+  // that many (length, bytes) records.
+  AtomicOutput spill;
+  std::FILE* spill_file = nullptr;
+
+  Impl(const std::string& p, const std::string& spill_name) : path(p), spill(spill_name) {}
+  ~Impl() {
+    if (spill_file) std::fclose(spill_file);
+  }
+
+  void write_round(const Batch* b) {
+    dist::check();  // every rank is still there: no one waits on a rank that failed
+    const std::size_t n = b ? b->profiles.size() : 0;
+    for (ColumnRef& c : numeric) {
+      Handle fs(checked(H5Dget_space(c.ds.get()), "dataspace of " + c.path));
+      hsize_t start[1] = {first + written}, count[1] = {n};
+      hsize_t one[1] = {std::max<hsize_t>(n, 1)};
+      Handle ms(checked(H5Screate_simple(1, one, nullptr), "memory dataspace"));
+      if (n > 0) {
+        checked_rc(H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+                   "select rows of " + c.path);
+      } else {
+        checked_rc(H5Sselect_none(fs.get()), "select no rows");
+        checked_rc(H5Sselect_none(ms.get()), "select no rows");
+      }
+      static const double dummy = 0;
+      errno = 0;
+      if (H5Dwrite(c.ds.get(), c.mem_type, ms.get(), fs.get(), dxpl.get(),
+                   n > 0 ? c.data(*b) : &dummy) < 0)
+        throw Error("cannot write dataset '" + c.path + "' to '" + path + "': " + io_reason(errno));
+    }
+    written += n;
+    done++;
+  }
+
+  void spill_batch(const Batch& b) {
+    const std::uint64_t n = b.profiles.size();
+    bool ok = std::fwrite(&n, sizeof n, 1, spill_file) == 1;
+    for (ColumnRef& c : text)
+      for (const std::string& s : *c.text(b)) {
+        const auto len = static_cast<std::uint32_t>(s.size());
+        ok = ok && std::fwrite(&len, sizeof len, 1, spill_file) == 1 &&
+             std::fwrite(s.data(), 1, s.size(), spill_file) == s.size();
+      }
+    if (!ok) throw Error("cannot write '" + spill.temp_path() + "': " + io_reason(errno));
+  }
+
+  // Step 3 for this rank: its strings into its rows, with the serial driver.
+  void write_strings() {
+    if (std::fflush(spill_file) != 0 || std::fseek(spill_file, 0, SEEK_SET) != 0)
+      throw Error("cannot read back '" + spill.temp_path() + "': " + io_reason(errno));
+    Handle f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+    if (!f) throw Error("cannot reopen HDF5 file '" + path + "' to write its text columns");
+    std::vector<Handle> ds;
+    for (const ColumnRef& c : text)
+      ds.emplace_back(checked(H5Dopen2(f.get(), c.path.c_str(), H5P_DEFAULT), "open " + c.path));
+    Handle type = utf8_type();
+    std::uint64_t at = first;
+    std::vector<std::string> values;
+    std::vector<const char*> ptrs;
+    for (;;) {
+      std::uint64_t n = 0;
+      if (std::fread(&n, sizeof n, 1, spill_file) != 1) break;
+      for (std::size_t k = 0; k < text.size(); ++k) {
+        values.assign(n, std::string());
+        for (std::uint64_t i = 0; i < n; ++i) {
+          std::uint32_t len = 0;
+          if (std::fread(&len, sizeof len, 1, spill_file) != 1)
+            throw Error("'" + spill.temp_path() + "' is truncated");
+          values[i].resize(len);
+          if (len && std::fread(values[i].data(), 1, len, spill_file) != len)
+            throw Error("'" + spill.temp_path() + "' is truncated");
+        }
+        ptrs.resize(n);
+        for (std::uint64_t i = 0; i < n; ++i) ptrs[i] = values[i].c_str();
+        Handle fs(checked(H5Dget_space(ds[k].get()), "dataspace of " + text[k].path));
+        hsize_t start[1] = {at}, count[1] = {n};
+        checked_rc(H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+                   "select rows of " + text[k].path);
+        Handle ms(checked(H5Screate_simple(1, count, nullptr), "memory dataspace"));
+        errno = 0;
+        if (n > 0 &&
+            H5Dwrite(ds[k].get(), type.get(), ms.get(), fs.get(), H5P_DEFAULT, ptrs.data()) < 0)
+          throw Error("cannot write dataset '" + text[k].path + "' to '" + path +
+                      "': " + io_reason(errno));
+      }
+      at += n;
+      throw_if_cancelled();
+    }
+    if (at != first + rows)
+      throw Error("parallel HDF5 writer: rank wrote " + std::to_string(at - first) +
+                  " text rows of " + std::to_string(rows) + " (internal error)");
+    ds.clear();
+    errno = 0;
+    if (H5Fclose(f.release()) < 0)
+      throw Error("cannot close '" + path + "': " + io_reason(errno));
+  }
+};
+
+ParallelTableSink::ParallelTableSink(const std::string& path, std::uint64_t first,
+                                     std::uint64_t rows, std::size_t batch_rows,
+                                     const std::string& spill_dir_file) {
+  // The spill file's name names the rank: ranks may share a process id on different nodes.
+  impl_ = std::make_unique<Impl>(path, spill_dir_file + ".rank" + std::to_string(dist::rank()));
+  Impl& m = *impl_;
+  m.first = first;
+  m.rows = rows;
+  std::uint64_t most = 0;
+  for (std::uint64_t r : dist::allgather((rows + batch_rows - 1) / batch_rows))
+    most = std::max(most, r);
+  m.rounds = most;
+  dist::guarded([&] {
+    m.spill_file = std::fopen(m.spill.temp_path().c_str(), "w+b");
+    if (!m.spill_file)
+      throw Error("cannot create '" + m.spill.temp_path() + "': " + io_reason(errno));
+  });
+  dist::check();
+  // Collective open with MPI-IO; collective transfers.
+  Handle fapl(checked(H5Pcreate(H5P_FILE_ACCESS), "file access property list"));
+  checked_rc(H5Pset_fapl_mpio(fapl.get(), MPI_COMM_WORLD, MPI_INFO_NULL), "set MPI-IO driver");
+  m.file = Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()));
+  if (!m.file) throw Error("cannot open '" + path + "' with MPI-IO (parallel HDF5)");
+  m.dxpl = Handle(checked(H5Pcreate(H5P_DATASET_XFER), "transfer property list"));
+  checked_rc(H5Pset_dxpl_mpio(m.dxpl.get(), H5FD_MPIO_COLLECTIVE), "set collective transfers");
+  for (const std::string& p : table_datasets(m.file.get())) {
+    ColumnRef c = column_for(p);
+    c.ds = Handle(checked(H5Dopen2(m.file.get(), p.c_str(), H5P_DEFAULT), "open dataset " + p));
+    (c.text ? m.text : m.numeric).push_back(std::move(c));
+  }
+}
+
+ParallelTableSink::~ParallelTableSink() = default;
+
+void ParallelTableSink::consume(const Batch& b) {
+  impl_->spill_batch(b);
+  impl_->write_round(&b);
+}
+
+void ParallelTableSink::finish() {
+  Impl& m = *impl_;
+  while (m.done < m.rounds) m.write_round(nullptr);
+  dist::guarded([&] {
+    if (m.written != m.rows)
+      throw Error("parallel HDF5 writer: rank wrote " + std::to_string(m.written) + " rows of " +
+                  std::to_string(m.rows) + " (internal error)");
+  });
+  dist::check();
+  // Collective close (flushes the metadata every rank holds).
+  for (ColumnRef& c : m.numeric) c.ds.reset();
+  for (ColumnRef& c : m.text) c.ds.reset();
+  m.dxpl.reset();
+  errno = 0;
+  const herr_t rc = H5Fclose(m.file.release());
+  const int e = errno;
+  dist::guarded([&] {
+    if (rc < 0) throw Error("cannot close '" + m.path + "' (parallel HDF5): " + io_reason(e));
+  });
+  // Step 3: text columns, one rank after the other.
+  if (!m.text.empty()) {
+    for (int r = 0; r < dist::size(); ++r) {
+      if (r == dist::rank()) dist::guarded([&] { m.write_strings(); });
+      dist::check();
+    }
+  }
+}
+
+#else  // a build without parallel HDF5 never makes a distributed run
+
+struct ParallelTableSink::Impl {};
+ParallelTableSink::ParallelTableSink(const std::string&, std::uint64_t, std::uint64_t,
+                                     std::size_t, const std::string&) {
+  throw Error("parallel HDF5 output needs a build with -DMICROREACH_MPI=ON");
+}
+ParallelTableSink::~ParallelTableSink() = default;
+void ParallelTableSink::consume(const Batch&) {}
+void ParallelTableSink::finish() {}
+
+#endif
+
+}  // namespace microreach::h5

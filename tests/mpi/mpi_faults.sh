@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Faults in a distributed run stop every rank: a bad row read by one rank only, and SIGTERM to
+# mpirun. Each exits non-zero, names the rank and the cause, leaves no temporary file and
+# leaves an existing output byte-identical.
+set -euo pipefail
+: "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}" "${MPIEXEC:?}"
+rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+mpi() { local np=$1; shift; "$MPIEXEC" --oversubscribe --allow-run-as-root -np "$np" "$@"; }
+no_temp() { ! ls -A | grep -q '\.tmp-' || fail "$1: a temporary file was left: $(ls -A | grep '\.tmp-')"; }
+
+"$MICROREACH" -q generate --count 9000 --seed 2 --chunk-size 1000 --out good.h5
+# Row 8500 holds a platform code that does not exist: only the last of 3 ranks reads it
+# (ranks read chunks 0-2, 3-5, 6-8 of 1000 rows).
+cp good.h5 bad.h5
+"$PYTHON" - bad.h5 <<'PY'
+import sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    f["profiles/platform"][8500] = 77
+PY
+echo "previous output" > out.h5
+cp out.h5 before.h5
+set +e
+mpi 3 "$MICROREACH" -q --threads 1 score --in bad.h5 --chunk-size 1000 --out out.h5 > run.out 2> run.err
+rc=$?
+set -e
+cat run.err
+[ "$rc" = 3 ] || fail "bad row on rank 2: exit $rc, expected 3 (invalid input file)"
+grep -q "rank 2: .*bad.h5.*row 8500.*code 77" run.err || fail "bad row: message does not name rank 2 and the row"
+[ "$(grep -c 'microreach: error' run.err)" = 1 ] || fail "bad row: expected one error message (rank 0 speaks)"
+cmp -s out.h5 before.h5 || fail "bad row: the existing output was changed"
+no_temp "bad row"
+
+# The same bad file, alone: the same message without the rank.
+set +e
+"$MICROREACH" -q score --in bad.h5 --chunk-size 1000 --out out.h5 > /dev/null 2> alone.err
+rc=$?
+set -e
+[ "$rc" = 3 ] || fail "bad row alone: exit $rc"
+cmp -s out.h5 before.h5 || fail "bad row alone: the existing output was changed"
+
+# SIGTERM to mpirun in the middle of a long score --generate: every rank stops, no output.
+# (mpirun itself in the background, not a shell function: $! must be mpirun's own pid.)
+"$MPIEXEC" --oversubscribe --allow-run-as-root -np 2 "$MICROREACH" -q --threads 1 score \
+  --generate 30000000 --chunk-size 65536 --out out.h5 > term.out 2> term.err &
+pid=$!
+sleep 3
+kill -TERM "$pid"
+set +e
+wait "$pid"
+rc=$?
+set -e
+cat term.err
+[ "$rc" != 0 ] || fail "SIGTERM: mpirun exited 0"
+sleep 3  # ranks the launcher killed are gone by now (it waits 1 s before each signal)
+cmp -s out.h5 before.h5 || fail "SIGTERM: the existing output was changed"
+no_temp "SIGTERM"
+echo "ok: a bad row on one rank and SIGTERM stop every rank without output"
