@@ -27,6 +27,10 @@ void Handle::reset() {
 }
 
 // ---------------------------------------------------------------- File
+int format_major_for(const std::string& filetype) {
+  return filetype == kFiletypeProfiles || filetype == kFiletypeScores ? kFormatMajor : 1;
+}
+
 File File::create(const std::string& path, const Provenance& prov) {
   silence_hdf5();
   File f;
@@ -42,7 +46,8 @@ File File::create(const std::string& path, const Provenance& prov) {
     throw Error("cannot create HDF5 file '" + path + "' (check the directory and free space)");
   const hid_t root = f.id();
   write_attr(root, "filetype", prov.filetype);
-  write_attr(root, "format_version", std::vector<int>{kFormatMajor, kFormatMinor});
+  write_attr(root, "format_version",
+             std::vector<int>{format_major_for(prov.filetype), kFormatMinor});
   write_attr(root, "microreach_version", build::kVersion);
   write_attr(root, "git_sha", build::kGitSha);
   write_attr(root, "created", iso_now());
@@ -85,16 +90,33 @@ File File::open(const std::string& path, const std::vector<std::string>& accepte
   bool ok = accepted.empty();
   for (const auto& a : accepted) ok = ok || a == ft;
   if (!ok) bad_input(path, "is a '" + ft + "' file; this command needs " + list);
+  const int newest = format_major_for(ft);
+  const std::string readable =
+      newest == kFormatMajorOldest
+          ? std::to_string(newest) + ".x"
+          : std::to_string(kFormatMajorOldest) + ".x to " + std::to_string(newest) + ".x";
   if (!has_attr(f.id(), "format_version"))
-    bad_input(path, "has no 'format_version' attribute (expected [" + std::to_string(kFormatMajor) +
-                        ", minor])");
-  const auto v = read_attr_ints(f.id(), "format_version");
+    bad_input(path, "has no 'format_version' attribute (expected [major, minor], major " +
+                        readable + ")");
+  // Read as 64-bit integers so a huge stored value is quoted as stored, not clamped.
+  std::vector<long long> v;
+  {
+    Handle a(H5Aopen(f.id(), "format_version", H5P_DEFAULT));
+    Handle at(a ? H5Aget_type(a.get()) : -1);
+    Handle sp(a ? H5Aget_space(a.get()) : -1);
+    const hssize_t npts = sp ? H5Sget_simple_extent_npoints(sp.get()) : -1;
+    if (at && H5Tget_class(at.get()) == H5T_INTEGER && npts >= 0 && npts <= 16) {
+      v.resize(static_cast<std::size_t>(npts));
+      if (npts > 0 && H5Aread(a.get(), H5T_NATIVE_LLONG, v.data()) < 0) v.clear();
+    }
+  }
   if (v.size() != 2)
     bad_input(path, "attribute 'format_version' should hold two integers [major, minor]");
-  if (v[0] != kFormatMajor)
+  if (v[0] < kFormatMajorOldest || v[0] > newest)
     bad_input(path, "has format version " + std::to_string(v[0]) + "." + std::to_string(v[1]) +
-                        "; this microreach reads version " + std::to_string(kFormatMajor) + ".x (" +
-                        (v[0] > kFormatMajor ? "upgrade microreach" : "re-create the file") + ")");
+                        "; this microreach reads " + ft + " files of version " + readable + " (" +
+                        (v[0] > newest ? "upgrade microreach" : "re-create the file") + ")");
+  f.major_ = static_cast<int>(v[0]);
   return f;
 }
 
@@ -329,6 +351,11 @@ void read_rows(hid_t loc, const std::string& path, std::uint64_t first, std::siz
   silence_hdf5();
   Handle ds = open_dataset(loc, path, file);
   check_type<T>(ds.get(), path, file);
+  {
+    Handle fs(check(H5Dget_space(ds.get()), "get dataspace"));
+    const hssize_t len = H5Sget_simple_extent_npoints(fs.get());
+    check_readable(ds.get(), path, file, len < 0 ? 0 : static_cast<std::uint64_t>(len));
+  }
   read_open_rows(ds.get(), path, first, n, out, file);
 }
 

@@ -7,7 +7,7 @@ import sys
 import h5py
 import numpy as np
 
-VARYING = {"microreach_version", "git_sha", "created", "command"}
+VARYING = {"microreach_version", "git_sha", "created", "command", "profiles_file_absolute"}
 
 
 def raw(v):
