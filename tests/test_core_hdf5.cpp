@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fuzz/hdf5_checks.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/io/profiles.hpp"
@@ -318,4 +319,25 @@ TEST_CASE("A sparse file declaring 10^10 rows is refused before anything is read
   CHECK_THROWS_WITH(h5::ProfileReader(path), Contains("sparse.h5") &&
                                                  Contains("'/profiles/followers'") &&
                                                  Contains("declares 10000000000 elements"));
+}
+
+TEST_CASE("The format-2 fuzz seed builds a profiles file the reader accepts", "[hdf5]") {
+  // The fuzz target must start from a readable format-2 file (handle bytes + offsets, country
+  // codes with their dictionary), or it would only explore refusals.
+  std::ifstream in(std::string(MICROREACH_TEST_DATA) + "/fuzz_corpus/fuzz_hdf5/profiles_format2.bin",
+                   std::ios::binary);
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                        std::istreambuf_iterator<char>());
+  REQUIRE(bytes.size() > 100);
+  const auto path = scratch("fuzz_seed.h5").string();
+  fuzz::Bytes b(bytes.data(), bytes.size());
+  fuzz::build_file(path, b);
+  h5::ProfileReader r(path);
+  CHECK(r.file().format_major() == 2);
+  REQUIRE(r.rows() == 5);
+  ProfileChunk c;
+  REQUIRE(r.read(c, 10));
+  CHECK(c.handle == std::vector<std::string>{"anna", ".fitb", "enji", "cafe", "_xy"});
+  CHECK(c.country == std::vector<std::string>{"US", "DE", "", "JP", "US"});
+  CHECK(c.followers[0] == 1200.0);
 }
