@@ -1,7 +1,10 @@
 #include "microreach/io/hdf5.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
+
+#include <hdf5_hl.h>
 
 #include "detail.hpp"
 #include "microreach/build_info.hpp"
@@ -381,6 +384,27 @@ MICROREACH_H5_INSTANTIATE(std::uint64_t)
 MICROREACH_H5_INSTANTIATE(std::int64_t)
 MICROREACH_H5_INSTANTIATE(std::string)
 #undef MICROREACH_H5_INSTANTIATE
+
+Handle create_dimension(Id loc, const std::string& dataset_path, std::uint64_t length,
+                        const std::vector<Id>& attach) {
+  silence_hdf5();
+  Handle ds = create_chunked(loc, dataset_path, H5T_NATIVE_FLOAT, 65536, 0, length);
+  // The netCDF-4 marker h5netcdf and netCDF-C read as "a dimension without a coordinate
+  // variable"; the chunks are never written, so the scale takes no space.
+  char name[80];
+  std::snprintf(name, sizeof name, "This is a netCDF dimension but not a netCDF variable.%10llu",
+                static_cast<unsigned long long>(length));
+  check(H5DSset_scale(ds.get(), name), "make " + dataset_path + " a dimension scale", 0);
+  for (const Id d : attach)
+    check(H5DSattach_scale(d, ds.get(), 0), "attach dimension " + dataset_path, 0);
+  return ds;
+}
+
+void extend_dimension(Id scale, std::uint64_t length) {
+  silence_hdf5();
+  hsize_t dims[1] = {length};
+  check(H5Dset_extent(scale, dims), "extend a dimension scale", 0);
+}
 
 void write_categories(hid_t ds, const std::vector<std::string>& names) {
   write_attr(ds, "categories", names);

@@ -39,6 +39,7 @@ struct ProfileWriter::Impl {
   std::vector<std::string> country_names;
   std::unique_ptr<ColumnWriter<double>> truth;
   std::uint64_t rows = 0;
+  Handle row_dim, byte_dim, offset_dim;  // dimension scales (xarray / netCDF names)
   // reused buffers
   std::vector<std::uint8_t> bytes;
   std::vector<std::uint64_t> offsets;
@@ -99,6 +100,22 @@ ProfileWriter::ProfileWriter(hid_t file, const ColumnOptions& opt, bool with_tru
     impl_->truth = std::make_unique<ColumnWriter<double>>(
         file, "/profiles/true_fake_share", "1",
         "synthetic data only: the fake share the generator drew", opt);
+  {
+    Impl& m = *impl_;
+    std::vector<Id> row_cols;
+    if (m.id) row_cols.push_back(m.id->id());
+    if (m.platform) row_cols.push_back(m.platform->id());
+    if (m.niche) row_cols.push_back(m.niche->id());
+    for (auto& [col, w] : m.numeric) row_cols.push_back(w->id());
+    if (m.country) row_cols.push_back(m.country->id());
+    if (m.truth) row_cols.push_back(m.truth->id());
+    m.row_dim = create_dimension(file, "/profiles/row", 0, row_cols);
+    if (m.handle_bytes) {
+      m.byte_dim = create_dimension(file, "/profiles/handle_byte", 0, {m.handle_bytes->id()});
+      m.offset_dim =
+          create_dimension(file, "/profiles/handle_offset", 1, {m.handle_offsets->id()});
+    }
+  }
   write_attr(ensure_group(file, "/profiles").get(), "missing_value",
              std::string_view("NaN in numeric columns; code 255 in categorical columns (65535 in "
                               "country); empty text; a column the input did not have is absent"));
@@ -148,6 +165,11 @@ void ProfileWriter::append(const ProfileChunk& c) {
   }
   if (m.truth) m.truth->append(c.true_fake_share.data(), n);
   m.rows += n;
+  extend_dimension(m.row_dim.get(), m.rows);
+  if (m.handle_bytes) {
+    extend_dimension(m.byte_dim.get(), m.handle_end);
+    extend_dimension(m.offset_dim.get(), m.rows + 1);
+  }
 }
 
 std::uint64_t ProfileWriter::rows() const {
@@ -290,6 +312,8 @@ struct ScoreWriter::Impl {
   std::vector<std::unique_ptr<ColumnWriter<double>>> cols;
   std::unique_ptr<ColumnWriter<std::uint8_t>> tier, missing;
   std::unique_ptr<ColumnWriter<std::uint16_t>> flags;
+  Handle row_dim;
+  std::uint64_t rows = 0;
 };
 
 ScoreWriter::ScoreWriter(hid_t file, const ColumnOptions& opt) : impl_(std::make_shared<Impl>()) {
@@ -309,6 +333,12 @@ ScoreWriter::ScoreWriter(hid_t file, const ColumnOptions& opt) : impl_(std::make
       "bit i set: component component_names[i] could not be computed from the input", opt);
   write_attr(impl_->missing->id(), "component_names",
              std::vector<std::string>(std::begin(kComponentNames), std::end(kComponentNames)));
+  std::vector<Id> cols;
+  for (auto& c : impl_->cols) cols.push_back(c->id());
+  cols.push_back(impl_->tier->id());
+  cols.push_back(impl_->flags->id());
+  cols.push_back(impl_->missing->id());
+  impl_->row_dim = create_dimension(file, "/scores/row", 0, cols);
 }
 
 void ScoreWriter::append(const ScoreChunk& c) {
@@ -318,6 +348,8 @@ void ScoreWriter::append(const ScoreChunk& c) {
   impl_->tier->append(c.tier.data(), n);
   impl_->flags->append(c.flags.data(), n);
   impl_->missing->append(c.missing.data(), n);
+  impl_->rows += n;
+  extend_dimension(impl_->row_dim.get(), impl_->rows);
 }
 
 void read_scores(const File& f, std::uint64_t first, std::size_t n, ScoreChunk& out) {

@@ -26,7 +26,7 @@ def recipe(path):
         assert list(f.attrs["format_version"]) == [2, 0]
         raw = g["handle_bytes"][()].tobytes()
         off = g["handle_offsets"][()].tolist()
-        df = pd.DataFrame({k: g[k][()] for k in g if g[k].dtype.kind == "f"})
+        df = pd.DataFrame({k: g[k][()] for k in g if g[k].dtype == np.float64})
         df["handle"] = [raw[a:b].decode() for a, b in zip(off[:-1], off[1:])]
         df["country"] = categorical(g["country"], 65535)
         if "platform" in g:
@@ -46,5 +46,19 @@ for h5, csv in (("p.h5", "p.csv"), ("odd.h5", "odd_export.csv")):
 odd = recipe("odd.h5")
 assert list(odd["handle"]) == ["", "café", "bob"], list(odd["handle"])
 assert pd.isna(odd["country"][1]) and odd["country"][2] == "FR"
+PY
+# Dimension scales: xarray (h5netcdf engine) opens both groups with named dimensions, no
+# phony_dim names, and the values are the file's.
+"$MICROREACH" -q score --in p.h5 --top 0 --out s.h5 > /dev/null
+"$PYTHON" - <<'PY' || fail "xarray does not see named dimensions"
+import h5py, numpy as np, xarray as xr
+s = xr.open_dataset("s.h5", group="scores", engine="h5netcdf")
+assert dict(s.sizes) == {"row": 3000}, dict(s.sizes)
+assert s["score"].dims == ("row",) and s["tier"].dims == ("row",)
+assert np.array_equal(s["score"].values, h5py.File("s.h5")["scores/score"][()])
+p = xr.open_dataset("p.h5", group="profiles", engine="h5netcdf")
+assert p["followers"].dims == ("row",) and p.sizes["row"] == 3000, dict(p.sizes)
+assert p["handle_offsets"].dims == ("handle_offset",) and p.sizes["handle_offset"] == 3001
+assert p["handle_bytes"].dims == ("handle_byte",)
 PY
 echo "hdf5_recipe: the documented recipe reads handles and categoricals as export does"

@@ -137,6 +137,14 @@ template <class T>
 void read_rows(Id loc, const std::string& path, std::uint64_t first, std::size_t n,
                std::vector<T>& out, const std::string& file_for_errors);
 
+// Dimension scales (HDF5 high-level library) so netCDF readers (xarray with h5netcdf) see named
+// dimensions: creates `dataset_path` as a dimension without values of length `length` (netCDF's
+// "dimension but not a variable": chunked, nothing stored) and attaches it to axis 0 of each
+// dataset in `attach`. Returns the scale's identifier owner; grow it with extend_dimension.
+Handle create_dimension(Id loc, const std::string& dataset_path, std::uint64_t length,
+                        const std::vector<Id>& attach);
+void extend_dimension(Id scale, std::uint64_t length);
+
 // Categorical columns store a code and carry an attribute `categories` listing the names
 // (code i = categories[i]; 255 = unknown).
 void write_categories(Id ds, const std::vector<std::string>& names);
