@@ -59,7 +59,8 @@ ProfileWriter::ProfileWriter(hid_t file, const ColumnOptions& opt, bool with_tru
                                                               info(Column::id).description, opt);
   if (wanted(Column::handle)) {
     ColumnOptions bytes_opt = opt;
-    bytes_opt.chunk_rows = kHandleChunkBytes;
+    // About 32 bytes a handle: a chunk of bytes spans as many rows as a column chunk, at most 1 MiB.
+    bytes_opt.chunk_rows = std::clamp<std::size_t>(opt.chunk_rows * 32, 4096, kHandleChunkBytes);
     impl_->handle_bytes = std::make_unique<ColumnWriter<std::uint8_t>>(
         file, "/profiles/handle_bytes", "",
         "UTF-8 bytes of every handle back to back; handle i = "
