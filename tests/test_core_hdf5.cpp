@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fuzz/hdf5_checks.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/io/profiles.hpp"
@@ -118,7 +119,7 @@ TEST_CASE("Foreign, missing and wrong-version HDF5 files are refused with the re
     f.close();
   }
   CHECK_THROWS_WITH(h5::ProfileReader(future),
-                    Contains("format version 2.0") && Contains("upgrade"));
+                    Contains("format version 3.0") && Contains("upgrade"));
   const auto empty = scratch("empty.h5").string();
   {
     h5::File f = h5::File::create(empty, {h5::kFiletypeProfiles, 1, "", ""});
@@ -191,4 +192,152 @@ TEST_CASE("An n-dimensional dataset is written block by block and read back by b
   std::vector<std::uint8_t> wrong(15);
   CHECK_THROWS_WITH(d.read(wrong.data()), Contains("wrong type") && Contains("nd.h5"));
   CHECK_THROWS_WITH(h5::Dataset::open(f.id(), "g/absent", path), Contains("missing"));
+}
+
+TEST_CASE("Format 1 profiles and scores files still read, the same rows as format 2", "[hdf5]") {
+  const std::string v1 = std::string(MICROREACH_TEST_DATA) + "/io/profiles_v1.h5";
+  h5::ProfileReader r1(v1);
+  CHECK(r1.file().format_major() == 1);
+  REQUIRE(r1.rows() == 300);
+  ProfileChunk a;
+  REQUIRE(r1.read(a, 1000));
+  CHECK_FALSE(a.handle[0].empty());
+  CHECK_FALSE(a.country[0].empty());
+  // Rewritten in format 2 (byte buffer + offsets, country codes), every value comes back.
+  const auto path = scratch("v2_of_v1.h5").string();
+  {
+    h5::File f = h5::File::create(path, {h5::kFiletypeProfiles, 11, "", "test"});
+    {
+      h5::ProfileWriter w(f.id(), {64, 0}, true);
+      ProfileChunk half1, half2;
+      for (std::size_t i = 0; i < 300; ++i) (i < 100 ? half1 : half2).append_row(a, i);
+      half2.country[5].clear();  // a missing country: code 65535
+      a.country[105].clear();
+      w.append(half1);
+      w.append(half2);
+    }
+    f.close();
+  }
+  h5::ProfileReader r2(path);
+  CHECK(r2.file().format_major() == 2);
+  ProfileChunk b;
+  REQUIRE(r2.read(b, 1000));
+  CHECK(b.handle == a.handle);
+  CHECK(b.country == a.country);
+  CHECK(b.platform == a.platform);
+  CHECK(same_bits(b.followers, a.followers));
+  CHECK(same_bits(b.true_fake_share, a.true_fake_share));
+  h5::ProfileChecksum ca, cb;
+  ca.add(a);
+  cb.add(b);
+  CHECK(ca.hex() == cb.hex());
+  // A format-1 scores file holds its own /profiles and reads as before.
+  const std::string s1 = std::string(MICROREACH_TEST_DATA) + "/io/scores_v1.h5";
+  h5::ProfileReader rs(s1);
+  REQUIRE(rs.rows() == 300);
+  ScoreChunk sc;
+  h5::read_scores(rs.file(), 0, 300, sc);
+  CHECK(sc.score[0] >= 0);
+  CHECK(sc.score[0] <= 100);
+}
+
+TEST_CASE("A scores file refers to its profiles file and refuses it once moved or changed",
+          "[hdf5]") {
+  ProfileChunk p;
+  generate_chunk(9, 0, 2500, GeneratorConfig{}, ScoringConfig{}, p);
+  ScoreChunk s;
+  score_chunk(p, ScoringConfig{}, s);
+  const auto prof = scratch("ref_profiles.h5").string(), sc = scratch("ref_scores.h5").string();
+  auto write_profiles = [&](const ProfileChunk& rows) {
+    h5::File f = h5::File::create(prof, {h5::kFiletypeProfiles, 9, "", "test"});
+    {
+      h5::ProfileWriter w(f.id(), {512, 0}, true);
+      w.append(rows);
+    }
+    f.close();
+  };
+  write_profiles(p);
+  {
+    h5::File f = h5::File::create(sc, {h5::kFiletypeScores, 9, "", "test"});
+    {
+      h5::TableSink sink(f.id(), {512, 0}, true, true, {}, sc, prof);
+      // Two batches: the checksum does not depend on how rows are split.
+      ProfileChunk p1, p2;
+      ScoreChunk s1, s2;
+      for (std::size_t i = 0; i < 2500; ++i) {
+        (i < 1000 ? p1 : p2).append_row(p, i);
+        (i < 1000 ? s1 : s2).append_row(s, i);
+      }
+      Batch b1, b2;
+      b1.profiles = p1;
+      b1.scores = s1;
+      b2.profiles = p2;
+      b2.scores = s2;
+      sink.consume(b1);
+      sink.consume(b2);
+    }
+    f.close();
+  }
+  {
+    h5::File f = h5::File::open(sc, {h5::kFiletypeScores});
+    CHECK_FALSE(h5::exists(f.id(), "/profiles"));
+    CHECK(h5::read_attr_string(f.id(), "profiles_file") == "ref_profiles.h5");
+  }
+  {
+    h5::ProfileReader r(sc);
+    REQUIRE(r.rows() == 2500);
+    CHECK(r.data_file().path() != r.file().path());
+    ProfileChunk q;
+    REQUIRE(r.read(q, 4000));
+    CHECK(q.handle == p.handle);
+    CHECK(same_bits(q.followers, p.followers));
+    ScoreChunk t;
+    h5::read_scores(r.file(), 0, 2500, t);
+    CHECK(same_bits(t.score, s.score));
+  }
+  ProfileChunk changed = p;
+  changed.followers[1234] += 1;
+  write_profiles(changed);
+  CHECK_THROWS_WITH(h5::ProfileReader(sc), Contains("ref_scores.h5") &&
+                                               Contains("changed since it was scored") &&
+                                               Contains("re-score"));
+  fs::remove(prof);
+  CHECK_THROWS_WITH(h5::ProfileReader(sc),
+                    Contains("ref_profiles.h5") && Contains("no longer exists") &&
+                        Contains("--self-contained"));
+  CHECK_THROWS_AS(h5::ProfileReader(sc), InputError);
+}
+
+TEST_CASE("A sparse file declaring 10^10 rows is refused before anything is read", "[hdf5]") {
+  const auto path = scratch("sparse.h5").string();
+  {
+    h5::File f = h5::File::create(path, {h5::kFiletypeProfiles, 1, "", "test"});
+    h5::Dataset::create<double>(f.id(), "/profiles/followers",
+                                {{10000000000ULL}, {h5::kUnlimited}, {65536}, 0});
+    f.close();
+  }
+  CHECK_THROWS_WITH(h5::ProfileReader(path), Contains("sparse.h5") &&
+                                                 Contains("'/profiles/followers'") &&
+                                                 Contains("declares 10000000000 elements"));
+}
+
+TEST_CASE("The format-2 fuzz seed builds a profiles file the reader accepts", "[hdf5]") {
+  // The fuzz target must start from a readable format-2 file (handle bytes + offsets, country
+  // codes with their dictionary), or it would only explore refusals.
+  std::ifstream in(std::string(MICROREACH_TEST_DATA) + "/fuzz_corpus/fuzz_hdf5/profiles_format2.bin",
+                   std::ios::binary);
+  const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                        std::istreambuf_iterator<char>());
+  REQUIRE(bytes.size() > 100);
+  const auto path = scratch("fuzz_seed.h5").string();
+  fuzz::Bytes b(bytes.data(), bytes.size());
+  fuzz::build_file(path, b);
+  h5::ProfileReader r(path);
+  CHECK(r.file().format_major() == 2);
+  REQUIRE(r.rows() == 5);
+  ProfileChunk c;
+  REQUIRE(r.read(c, 10));
+  CHECK(c.handle == std::vector<std::string>{"anna", ".fitb", "enji", "cafe", "_xy"});
+  CHECK(c.country == std::vector<std::string>{"US", "DE", "", "JP", "US"});
+  CHECK(c.followers[0] == 1200.0);
 }

@@ -28,6 +28,7 @@ struct ScoreArgs {
   std::size_t top = 20;
   std::size_t chunk = 16384;
   int compress = 0;
+  bool self_contained = false;
   ScoringOptions scoring;
   GeneratorOptions gen;
   ImportCliOptions imp;  // --in data.csv: import options (issue 3)
@@ -135,8 +136,13 @@ void run_score(const ScoreArgs& a, const Globals& g) {
       h5::write_attr(file.id(), "source", source->describe());
       if (!a.audited.empty()) h5::write_attr(file.id(), "audited", a.audited);
       {
+        // An HDF5 profiles input is referred to (path + checksum), not copied; unless --dedupe
+        // drops rows, when the scores no longer line up with the input's rows.
+        const bool refer = !a.self_contained && !a.in.empty() && h5::is_profiles_file(a.in) &&
+                           (a.imp.dedupe.empty() || a.imp.dedupe == "keep");
         h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/true,
-                           /*with_truth=*/source->has_truth(), source->absent_columns());
+                           /*with_truth=*/source->has_truth(), source->absent_columns(),
+                           out.temp_path(), refer ? a.in : std::string());
         duplicates = run_deduplicated(a.imp.dedupe, *source, reopen, {&sink, &summary, &rejects},
                                       po, stats);
       }
@@ -192,7 +198,10 @@ void add_score(CLI::App& app, Globals& g) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   cmd->add_option("--seed", a->seed, "Random seed for --generate");
   cmd->add_option("--out,-o", a->out,
-                  "Output HDF5 file with /profiles and /scores (none: summary only)");
+                  "Output HDF5 file with /scores (none: summary only); it refers to an HDF5 "
+                  "profiles input instead of copying /profiles (see --self-contained)");
+  cmd->add_flag("--self-contained", a->self_contained,
+                "Copy /profiles into the --out file instead of referring to the input file");
   cmd->add_option("--audited", a->audited,
                   "CSV of audited fake-follower shares (handle, fake_share, lo, hi), e.g. from "
                   "'microreach audit --handle NAME --append-to FILE'");

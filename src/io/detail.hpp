@@ -141,6 +141,59 @@ inline Handle open_dataset(hid_t loc, const std::string& path, const std::string
   return ds;
 }
 
+// The documented limit on the rows of one dataset a reader accepts (2^40, about 10^12).
+inline constexpr std::uint64_t kMaxDatasetRows = std::uint64_t{1} << 40;
+// A compressed chunk may stand for at most this many times its stored bytes (gzip's limit is
+// about 1032; Blosc with LZ4/Zstd on constant columns reaches ~255 per block plus headers).
+inline constexpr std::uint64_t kMaxCompressionRatio = 4096;
+
+// Before a dataset of `len` elements is read: every filter in its pipeline is available
+// (otherwise "unsupported filter NAME (id N)"), its declared length is within the limit, and
+// the storage actually allocated in the file can hold it (a sparse file declaring 10^10 rows
+// with no chunk written is refused up front instead of read as fill values without end).
+inline void check_readable(hid_t ds, const std::string& path, const std::string& file,
+                           std::uint64_t len) {
+  if (len > kMaxDatasetRows)
+    bad_input(file, "dataset '" + path + "' declares " + std::to_string(len) +
+                        " elements; at most " + std::to_string(kMaxDatasetRows) +
+                        " are read (the file is damaged or not written by microreach)");
+  Handle dcpl(check(H5Dget_create_plist(ds), "get creation properties of " + path));
+  const int nfilters = H5Pget_nfilters(dcpl.get());
+  bool filtered = false;
+  for (int i = 0; i < nfilters; ++i) {
+    unsigned flags = 0;
+    std::size_t nvalues = 0;
+    char name[128] = "";
+    const H5Z_filter_t id =
+        H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &nvalues, nullptr,
+                       sizeof name, name, nullptr);
+    if (id < 0) bad_input(file, "dataset '" + path + "' has a damaged filter pipeline");
+    filtered = filtered || id != H5Z_FILTER_SHUFFLE;
+    if (H5Zfilter_avail(id) <= 0) {
+      std::string shown(name, strnlen(name, sizeof name));
+      if (shown.empty()) shown = "without a name";
+      bad_input(file, "unsupported filter '" + shown + "' (id " + std::to_string(id) +
+                          ") on dataset '" + path +
+                          "': this HDF5 library cannot decode it (for Blosc, id 32001, install "
+                          "hdf5-filter-plugin and set HDF5_PLUGIN_PATH; other filters: rewrite "
+                          "the file with gzip or without compression)");
+    }
+  }
+  if (len == 0) return;
+  Handle t(check(H5Dget_type(ds), "get type of " + path));
+  const std::uint64_t elem = std::max<std::size_t>(1, H5Tget_size(t.get()));
+  const std::uint64_t declared =
+      len > ~std::uint64_t{0} / elem ? ~std::uint64_t{0} : len * elem;
+  const std::uint64_t stored = H5Dget_storage_size(ds);
+  if (H5Tis_variable_str(t.get()) > 0) return;  // format 1 text: bytes live in the heap
+  const bool fits = filtered ? declared / kMaxCompressionRatio <= stored : declared <= stored;
+  if (!fits)
+    bad_input(file, "dataset '" + path + "' declares " + std::to_string(len) + " elements (" +
+                        std::to_string(declared) + " bytes) but only " + std::to_string(stored) +
+                        " bytes are stored in the file (a sparse or damaged file; expected "
+                        "every row written)");
+}
+
 template <class T>
 void check_type(hid_t ds, const std::string& path, const std::string& file) {
   Handle t(check(H5Dget_type(ds), "get type of " + path));

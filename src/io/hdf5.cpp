@@ -1,7 +1,10 @@
 #include "microreach/io/hdf5.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
+
+#include <hdf5_hl.h>
 
 #include "detail.hpp"
 #include "microreach/build_info.hpp"
@@ -27,6 +30,10 @@ void Handle::reset() {
 }
 
 // ---------------------------------------------------------------- File
+int format_major_for(const std::string& filetype) {
+  return filetype == kFiletypeProfiles || filetype == kFiletypeScores ? kFormatMajor : 1;
+}
+
 File File::create(const std::string& path, const Provenance& prov) {
   silence_hdf5();
   File f;
@@ -42,7 +49,8 @@ File File::create(const std::string& path, const Provenance& prov) {
     throw Error("cannot create HDF5 file '" + path + "' (check the directory and free space)");
   const hid_t root = f.id();
   write_attr(root, "filetype", prov.filetype);
-  write_attr(root, "format_version", std::vector<int>{kFormatMajor, kFormatMinor});
+  write_attr(root, "format_version",
+             std::vector<int>{format_major_for(prov.filetype), kFormatMinor});
   write_attr(root, "microreach_version", build::kVersion);
   write_attr(root, "git_sha", build::kGitSha);
   write_attr(root, "created", iso_now());
@@ -85,16 +93,33 @@ File File::open(const std::string& path, const std::vector<std::string>& accepte
   bool ok = accepted.empty();
   for (const auto& a : accepted) ok = ok || a == ft;
   if (!ok) bad_input(path, "is a '" + ft + "' file; this command needs " + list);
+  const int newest = format_major_for(ft);
+  const std::string readable =
+      newest == kFormatMajorOldest
+          ? std::to_string(newest) + ".x"
+          : std::to_string(kFormatMajorOldest) + ".x to " + std::to_string(newest) + ".x";
   if (!has_attr(f.id(), "format_version"))
-    bad_input(path, "has no 'format_version' attribute (expected [" + std::to_string(kFormatMajor) +
-                        ", minor])");
-  const auto v = read_attr_ints(f.id(), "format_version");
+    bad_input(path, "has no 'format_version' attribute (expected [major, minor], major " +
+                        readable + ")");
+  // Read as 64-bit integers so a huge stored value is quoted as stored, not clamped.
+  std::vector<long long> v;
+  {
+    Handle a(H5Aopen(f.id(), "format_version", H5P_DEFAULT));
+    Handle at(a ? H5Aget_type(a.get()) : -1);
+    Handle sp(a ? H5Aget_space(a.get()) : -1);
+    const hssize_t npts = sp ? H5Sget_simple_extent_npoints(sp.get()) : -1;
+    if (at && H5Tget_class(at.get()) == H5T_INTEGER && npts >= 0 && npts <= 16) {
+      v.resize(static_cast<std::size_t>(npts));
+      if (npts > 0 && H5Aread(a.get(), H5T_NATIVE_LLONG, v.data()) < 0) v.clear();
+    }
+  }
   if (v.size() != 2)
     bad_input(path, "attribute 'format_version' should hold two integers [major, minor]");
-  if (v[0] != kFormatMajor)
+  if (v[0] < kFormatMajorOldest || v[0] > newest)
     bad_input(path, "has format version " + std::to_string(v[0]) + "." + std::to_string(v[1]) +
-                        "; this microreach reads version " + std::to_string(kFormatMajor) + ".x (" +
-                        (v[0] > kFormatMajor ? "upgrade microreach" : "re-create the file") + ")");
+                        "; this microreach reads " + ft + " files of version " + readable + " (" +
+                        (v[0] > newest ? "upgrade microreach" : "re-create the file") + ")");
+  f.major_ = static_cast<int>(v[0]);
   return f;
 }
 
@@ -329,6 +354,11 @@ void read_rows(hid_t loc, const std::string& path, std::uint64_t first, std::siz
   silence_hdf5();
   Handle ds = open_dataset(loc, path, file);
   check_type<T>(ds.get(), path, file);
+  {
+    Handle fs(check(H5Dget_space(ds.get()), "get dataspace"));
+    const hssize_t len = H5Sget_simple_extent_npoints(fs.get());
+    check_readable(ds.get(), path, file, len < 0 ? 0 : static_cast<std::uint64_t>(len));
+  }
   read_open_rows(ds.get(), path, first, n, out, file);
 }
 
@@ -354,6 +384,27 @@ MICROREACH_H5_INSTANTIATE(std::uint64_t)
 MICROREACH_H5_INSTANTIATE(std::int64_t)
 MICROREACH_H5_INSTANTIATE(std::string)
 #undef MICROREACH_H5_INSTANTIATE
+
+Handle create_dimension(Id loc, const std::string& dataset_path, std::uint64_t length,
+                        const std::vector<Id>& attach) {
+  silence_hdf5();
+  Handle ds = create_chunked(loc, dataset_path, H5T_NATIVE_FLOAT, 65536, 0, length);
+  // The netCDF-4 marker h5netcdf and netCDF-C read as "a dimension without a coordinate
+  // variable"; the chunks are never written, so the scale takes no space.
+  char name[80];
+  std::snprintf(name, sizeof name, "This is a netCDF dimension but not a netCDF variable.%10llu",
+                static_cast<unsigned long long>(length));
+  check(H5DSset_scale(ds.get(), name), "make " + dataset_path + " a dimension scale", 0);
+  for (const Id d : attach)
+    check(H5DSattach_scale(d, ds.get(), 0), "attach dimension " + dataset_path, 0);
+  return ds;
+}
+
+void extend_dimension(Id scale, std::uint64_t length) {
+  silence_hdf5();
+  hsize_t dims[1] = {length};
+  check(H5Dset_extent(scale, dims), "extend a dimension scale", 0);
+}
 
 void write_categories(hid_t ds, const std::vector<std::string>& names) {
   write_attr(ds, "categories", names);

@@ -55,7 +55,7 @@ with open("sample.csv", "w", newline="") as f:
         w.writerow(r[2:])
 PY
 "$MICROREACH" -q generate -n 50 --seed 3 --out pop.h5 > /dev/null
-HANDLE=$("$PYTHON" -c 'import h5py; print(h5py.File("pop.h5", "r")["profiles/handle"][1].decode())')
+HANDLE=$("$PYTHON" -c 'import h5py; g = h5py.File("pop.h5", "r")["profiles"]; o = g["handle_offsets"][1:3]; print(g["handle_bytes"][o[0]:o[1]].tobytes().decode())')
 "$MICROREACH" -q audit sample.csv --model default --out audit.h5 --width 0.05 \
   --handle "$HANDLE" --append-to audits.csv --keep-usernames > audit.txt
 grep -q "followers classified   298" audit.txt || { cat audit.txt; fail "row count"; }

@@ -23,8 +23,11 @@ diff <(grep -v -e "^Scored" -e "^Wrote" out1.txt) <(grep -v -e "^Scored" -e "^Wr
 import h5py, numpy as np, pandas as pd
 a, b = h5py.File("s1.h5", "r"), h5py.File("s2.h5", "r")
 assert a.attrs["filetype"] == "microreach.scores", a.attrs["filetype"]
-assert list(a.attrs["format_version"]) == [1, 0]
-for g in ("profiles", "scores"):
+assert list(a.attrs["format_version"]) == [2, 0]
+# Scores only: the profiles stay in the input, named with a checksum.
+assert "profiles" not in a and a.attrs["profiles_file"] == "profiles.h5"
+assert a.attrs["profiles_checksum"] == b.attrs["profiles_checksum"]
+for g in ("scores",):
     for k in a[g]:
         x, y = a[g][k][()], b[g][k][()]
         assert x.dtype == y.dtype and x.shape == y.shape, k
@@ -37,7 +40,7 @@ assert len(df) == 30000 and df["score"].between(0, 100).all()
 assert a["scores/score"].attrs["units"] == "points"
 tiers = list(a["scores/tier"].attrs["categories"])
 assert tiers == ["fan", "nano", "micro", "mid", "macro", "mega"], tiers
-f = a["profiles/followers"][()]
+f = h5py.File("profiles.h5", "r")["profiles/followers"][()]
 t = a["scores/tier"][()]
 assert ((f >= 10000) & (f < 100000) == (t == 2)).all(), "micro tier does not match followers"
 PY

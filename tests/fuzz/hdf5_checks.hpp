@@ -5,8 +5,9 @@
 //
 // Structure-aware: the input bytes choose how to build a small HDF5 file through the HDF5 C API
 // - filetype and format_version attributes (absent, wrong type, wrong length, any value), which
-// profile and score datasets exist, their type (float, integer, fixed or variable string), rank,
-// length and contents (NaN, infinities, huge or negative numbers, out-of-range codes) - and the
+// profile and score datasets exist, their type (float, integer, fixed or variable string, the
+// format-2 handle bytes + offsets and country dictionary codes), rank, length and contents
+// (NaN, infinities, huge or negative numbers, out-of-range codes, falling offsets) - and the
 // file is then read the way `score --in` and `export` read it. Byte-level damage of the file
 // format itself is not fuzzed in-process: HDF5 1.10.8 crashes inside its own parser on such
 // files (a library bug the CLI contains, see fault_guard.hpp); tests/cli/robust_hdf5.sh sweeps
@@ -101,8 +102,10 @@ inline void put_string_attr(hid_t obj, const char* name, const std::string& v, b
 
 // A dataset of `n` rows (or n x 2) at `path` whose type the input chooses.
 inline void put_dataset(hid_t file, const std::string& path, std::size_t n, Bytes& in) {
-  const std::uint8_t kind =
-      in.u8() % 6;  // 0 double, 1 int64, 2 uint8, 3 vlen str, 4 fixed str, 5 float
+  // 0 double, 1 int64, 2 uint8, 3 vlen str, 4 fixed str, 5 float, 6 uint64 offsets (format-2
+  // handle_offsets: growing, now and then falling or jumping), 7 uint16 dictionary codes with a
+  // `categories` attribute (format-2 country)
+  const std::uint8_t kind = in.u8() % 8;
   const bool two_d = in.u8() % 16 == 0;
   hsize_t dims[2] = {n, 2};
   const hid_t sp = H5Screate_simple(two_d ? 2 : 1, dims, nullptr);
@@ -122,6 +125,36 @@ inline void put_dataset(hid_t file, const std::string& path, std::size_t n, Byte
     t = H5Tcopy(kind == 1 ? H5T_STD_I64LE : H5T_STD_U8LE);
     ds = H5Dcreate2(file, path.c_str(), t, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  } else if (kind == 6) {
+    std::vector<std::uint64_t> v(cells);
+    std::uint64_t at = 0;
+    for (auto& x : v) {
+      const std::uint8_t step = in.u8();
+      if (step == 255)
+        at = (static_cast<std::uint64_t>(in.u32()) << 32) | in.u32();  // a jump anywhere
+      else if (step == 254 && at > 0)
+        at -= 1;  // falling
+      else
+        at += step % 24;
+      x = at;
+    }
+    t = H5Tcopy(H5T_STD_U64LE);
+    ds = H5Dcreate2(file, path.c_str(), t, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(ds, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+  } else if (kind == 7) {
+    std::vector<std::uint16_t> v(cells);
+    for (auto& x : v) x = in.u8() == 0 ? 0xFFFF : in.u8() % 12;
+    t = H5Tcopy(H5T_STD_U16LE);
+    ds = H5Dcreate2(file, path.c_str(), t, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(ds, H5T_NATIVE_UINT16, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    const std::uint8_t cats = in.u8() % 12;
+    if (cats < 10) {
+      std::vector<std::string> names(cats);
+      for (auto& n : names) n = in.text(4);
+      if (!names.empty()) h5::write_attr(ds, "categories", names);
+    } else if (cats == 10) {
+      h5::write_attr(ds, "categories", static_cast<std::int64_t>(in.u32()));  // wrong type
+    }
   } else {
     std::vector<std::string> v(cells);
     for (auto& s : v) s = in.text(12);
@@ -167,7 +200,8 @@ inline void build_file(const std::string& path, Bytes& in) {
   if (fv < 5) {
     std::vector<int> v(fv == 4 ? in.u8() % 4 : 2);
     for (auto& x : v) x = static_cast<int>(in.u8() % 4) - 1;
-    if (fv < 3 && v.size() == 2) v[0] = h5::kFormatMajor;  // mostly readable versions
+    // mostly readable versions: the newest (2: byte-buffer text) or the oldest (1: strings)
+    if (fv < 3 && v.size() == 2) v[0] = in.u8() & 1 ? h5::kFormatMajorOldest : h5::kFormatMajor;
     if (!v.empty()) h5::write_attr(f, "format_version", v);
   } else if (fv == 5) {
     put_string_attr(f, "format_version", in.text(6), true);
@@ -179,7 +213,7 @@ inline void build_file(const std::string& path, Bytes& in) {
   static const char* kProfileCols[] = {
       "followers",      "avg_likes", "avg_comments", "handle",         "platform",
       "niche",          "id",        "country",      "price_per_post", "fake_follower_share",
-      "true_fake_share"};
+      "true_fake_share", "handle_bytes", "handle_offsets"};
   static const char* kScoreCols[] = {"score", "tier", "flags", "missing", "engagement", "price"};
   if (in.u8() % 16 == 0) {
     put_dataset(f, "/profiles", n, in);  // a dataset where a group belongs

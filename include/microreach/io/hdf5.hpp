@@ -23,9 +23,15 @@ inline constexpr const char* kFiletypeScores = "microreach.scores";
 inline constexpr const char* kFiletypeCampaign = "microreach.campaign";
 inline constexpr const char* kFiletypeSweep = "microreach.sweep";
 inline constexpr const char* kFiletypeAudit = "microreach.audit";
-// One format version for all filetypes (bumped together; minor = additions only).
-inline constexpr int kFormatMajor = 1;
+// File format versions [major, minor] (minor = additions only). Profiles and scores files are
+// written in format 2 (text without the variable-length string heap; score files refer to
+// their input); campaign, sweep and audit files stay format 1. Readers accept majors
+// kFormatMajorOldest..format_major_for(filetype).
+inline constexpr int kFormatMajor = 2;
 inline constexpr int kFormatMinor = 0;
+inline constexpr int kFormatMajorOldest = 1;
+// The format major written (and the newest read) for a filetype.
+int format_major_for(const std::string& filetype);
 
 // RAII handle for any identifier (file, group, dataset, dataspace, type, property list).
 class Handle {
@@ -69,11 +75,14 @@ class File {
   Id id() const { return h_.get(); }
   const std::string& path() const { return path_; }
   std::string filetype() const;
+  // The format major version of an opened file (0 for a file being written).
+  int format_major() const { return major_; }
   void close();  // flush and close (errors reported); the destructor closes silently
 
  private:
   Handle h_;
   std::string path_;
+  int major_ = 0;
 };
 
 // --- attributes ---
@@ -127,6 +136,14 @@ std::uint64_t dataset_length(Id loc, const std::string& path, const std::string&
 template <class T>
 void read_rows(Id loc, const std::string& path, std::uint64_t first, std::size_t n,
                std::vector<T>& out, const std::string& file_for_errors);
+
+// Dimension scales (HDF5 high-level library) so netCDF readers (xarray with h5netcdf) see named
+// dimensions: creates `dataset_path` as a dimension without values of length `length` (netCDF's
+// "dimension but not a variable": chunked, nothing stored) and attaches it to axis 0 of each
+// dataset in `attach`. Returns the scale's identifier owner; grow it with extend_dimension.
+Handle create_dimension(Id loc, const std::string& dataset_path, std::uint64_t length,
+                        const std::vector<Id>& attach);
+void extend_dimension(Id scale, std::uint64_t length);
 
 // Categorical columns store a code and carry an attribute `categories` listing the names
 // (code i = categories[i]; 255 = unknown).

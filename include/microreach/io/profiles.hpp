@@ -39,7 +39,28 @@ class ScoreWriter {
   std::shared_ptr<Impl> impl_;
 };
 
-// Sequential reader of /profiles (from a profiles or a scores file).
+// A checksum of profile rows as read (every column of ProfileChunk, the generator's truth
+// excluded), independent of how the rows are split into chunks and of the file format that
+// held them. A scores file that refers to its input records it; readers following the
+// reference recompute it and refuse a changed input.
+class ProfileChecksum {
+ public:
+  void add(const ProfileChunk& c);
+  std::string hex() const;  // "mr64:" + 16 hex digits
+  std::uint64_t rows() const { return rows_; }
+
+ private:
+  std::vector<std::uint64_t> h_;
+  std::uint64_t rows_ = 0;
+};
+
+// True when `path` is an HDF5 profiles file (filetype microreach.profiles) a scores file can
+// refer to instead of copying its rows.
+bool is_profiles_file(const std::string& path);
+
+// Sequential reader of /profiles: from a profiles file, a self-contained scores file, or the
+// profiles file a scores file refers to (checked against the recorded row count and checksum
+// before the first row is returned).
 class ProfileReader {
  public:
   explicit ProfileReader(const std::string& path);
@@ -49,35 +70,66 @@ class ProfileReader {
   // Next row read() returns; seek() moves it (one rank's share of a distributed run).
   std::uint64_t position() const { return next_; }
   void seek(std::uint64_t row) { next_ = row < rows_ ? row : rows_; }
+  // The file opened (a scores file: read /scores from it with read_scores).
   const File& file() const { return file_; }
+  // The file holding /profiles: file(), or the profiles file a scores file refers to.
+  const File& data_file() const { return data_ ? *data_ : file_; }
   // Columns present in the file (the others read as missing).
   const std::vector<Column>& columns() const { return present_; }
   bool has_truth() const { return bool(truth_); }
 
  private:
+  void open_columns();
+  void follow_reference();
   File file_;
+  std::unique_ptr<File> data_;  // the referenced profiles file, when file_ refers to one
   std::uint64_t rows_ = 0, next_ = 0;
   std::vector<Column> present_;
   std::vector<Handle> datasets_;  // open once, parallel to present_
   Handle truth_;
+  // Format 2 text columns: handle bytes + offsets, country codes + their dictionary.
+  Handle handle_offsets_;
+  std::vector<std::string> country_names_;
 };
 
-// Pipeline sink writing /profiles (and /scores when `scores`) of every batch, in order.
+// Records in a scores file being written that its profiles are the rows of another file
+// (root attributes profiles_file, profiles_file_absolute, profiles_rows, profiles_checksum;
+// docs/hdf5-layout.md), updated with every batch so the file is complete whenever it closes.
+class ProfileReference {
+ public:
+  // `file`: the scores file, created at `file_path`; `input`: the profiles file scored.
+  ProfileReference(Id file, const std::string& file_path, const std::string& input);
+  void append(const ProfileChunk& c);
+  std::uint64_t rows() const { return sum_.rows(); }
+
+ private:
+  Id file_;
+  ProfileChecksum sum_;
+};
+
+// Pipeline sink writing /profiles (and /scores when `scores`) of every batch, in order. With
+// `reference` (the input profiles file) a scores file refers to it instead of copying /profiles.
 class TableSink : public BatchSink {
  public:
   TableSink(Id file, const ColumnOptions& opt, bool scores, bool with_truth,
-            const std::vector<Column>& omit = {})
-      : profiles_(file, opt, with_truth, omit) {
+            const std::vector<Column>& omit = {}, const std::string& file_path = {},
+            const std::string& reference = {}) {
+    if (reference.empty())
+      profiles_ = std::make_unique<ProfileWriter>(file, opt, with_truth, omit);
+    else
+      reference_ = std::make_unique<ProfileReference>(file, file_path, reference);
     if (scores) scores_ = std::make_unique<ScoreWriter>(file, opt);
   }
   void consume(const Batch& b) override {
-    profiles_.append(b.profiles);
+    if (profiles_) profiles_->append(b.profiles);
+    if (reference_) reference_->append(b.profiles);
     if (scores_) scores_->append(b.scores);
   }
-  std::uint64_t rows() const { return profiles_.rows(); }
+  std::uint64_t rows() const { return profiles_ ? profiles_->rows() : reference_->rows(); }
 
  private:
-  ProfileWriter profiles_;
+  std::unique_ptr<ProfileWriter> profiles_;
+  std::unique_ptr<ProfileReference> reference_;
   std::unique_ptr<ScoreWriter> scores_;
 };
 

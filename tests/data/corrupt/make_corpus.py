@@ -57,7 +57,8 @@ def main():
         f.attrs["filetype"] = np.int64(7)
 
     # --- format_version
-    for name, value in (("version_newer.h5", np.array([2, 0], dtype=np.int32)),
+    for name, value in (("version_newer.h5", np.array([3, 0], dtype=np.int32)),
+                        ("version_huge.h5", np.array([2**40, 0], dtype=np.int64)),
                         ("version_older.h5", np.array([0, 9], dtype=np.int32)),
                         ("version_one_number.h5", np.array([1], dtype=np.int32)),
                         ("version_string.h5", "1.0")):
@@ -91,12 +92,40 @@ def main():
         v[len(v) // 2] = 17
         replace(f, "/profiles/platform", v)
     with h5py.File(copy(P, out, "handle_number.h5"), "r+") as f:
-        n = f["/profiles/handle"].shape[0]
-        replace(f, "/profiles/handle", np.arange(n, dtype=np.int64))
+        n = f["/profiles/handle_offsets"].shape[0]
+        replace(f, "/profiles/handle_offsets", np.arange(n, dtype=np.float64))
+    with h5py.File(copy(P, out, "handle_offsets_decreasing.h5"), "r+") as f:
+        v = f["/profiles/handle_offsets"][:]
+        v[7] = v[6] - 1
+        replace(f, "/profiles/handle_offsets", v)
+    with h5py.File(copy(P, out, "country_out_of_range.h5"), "r+") as f:
+        v = f["/profiles/country"][:]
+        cats = f["/profiles/country"].attrs["categories"]
+        v[len(v) // 3] = 60000
+        replace(f, "/profiles/country", v)
+        f["/profiles/country"].attrs["categories"] = cats
+    # --- bounded reads: a sparse file that declares 10^10 rows, a filter HDF5 cannot decode
+    with h5py.File(copy(P, out, "rows_sparse.h5"), "r+") as f:
+        for k in list(f["/profiles"]):
+            if k in ("handle_bytes", "handle_offsets"):
+                continue
+            dt = f["/profiles"][k].dtype
+            del f["/profiles"][k]
+            f["/profiles"].create_dataset(k, shape=(10**10,), dtype=dt, chunks=(65536,),
+                                          maxshape=(None,))
+    with h5py.File(copy(P, out, "likes_lzf.h5"), "r+") as f:
+        v = f["/profiles/avg_likes"][:]
+        del f["/profiles/avg_likes"]
+        f.create_dataset("/profiles/avg_likes", data=v, compression="lzf", chunks=(256,))
 
     # --- scores files (read by export, simulate --input)
     with h5py.File(copy(S, out, "scores_missing_score.h5"), "r+") as f:
         del f["/scores/score"]
+    with h5py.File(copy(S, out, "scores_profiles_changed.h5"), "r+") as f:
+        f.attrs["profiles_checksum"] = "mr64:0000000000000000"
+    with h5py.File(copy(S, out, "scores_profiles_moved.h5"), "r+") as f:
+        f.attrs["profiles_file"] = "moved_away.h5"
+        f.attrs["profiles_file_absolute"] = "/nonexistent/moved_away.h5"
     with h5py.File(copy(S, out, "scores_tier_short.h5"), "r+") as f:
         v = f["/scores/tier"][:]
         replace(f, "/scores/tier", v[:-3])

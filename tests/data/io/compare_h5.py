@@ -7,7 +7,7 @@ import sys
 import h5py
 import numpy as np
 
-VARYING = {"microreach_version", "git_sha", "created", "command"}
+VARYING = {"microreach_version", "git_sha", "created", "command", "profiles_file_absolute"}
 
 
 def raw(v):
@@ -21,6 +21,18 @@ def raw(v):
     if isinstance(v, np.generic):
         return v.dtype.str + v.tobytes().hex()
     return repr(v)
+
+
+def deref(f, v):
+    """Object references (dimension scales: DIMENSION_LIST, REFERENCE_LIST) as the names of the
+    objects they point to, so two files compare equal when they point at the same paths."""
+    if isinstance(v, h5py.Reference):
+        return f[v].name if v else ""
+    if isinstance(v, np.ndarray) and v.dtype.names:
+        return repr([tuple(raw(deref(f, x)) for x in row) for row in v.ravel()])
+    if isinstance(v, np.ndarray) and v.dtype.kind == "O":
+        return repr([raw(deref(f, x)) for x in v.ravel()])
+    return v
 
 
 def items(f):
@@ -53,7 +65,7 @@ def compare(a_path, b_path):
                 ta, tb = ka[k].get_type(), kb[k].get_type()
                 if ta != tb or ka[k].shape != kb[k].shape:
                     diffs.append(f"{name}@{k}: attribute type or shape differs")
-                elif raw(oa.attrs[k]) != raw(ob.attrs[k]):
+                elif raw(deref(a, oa.attrs[k])) != raw(deref(b, ob.attrs[k])):
                     diffs.append(f"{name}@{k}: {oa.attrs[k]!r} vs {ob.attrs[k]!r}")
             if isinstance(oa, h5py.Dataset):
                 pa, pb = oa.id.get_create_plist(), ob.id.get_create_plist()
