@@ -757,6 +757,11 @@ py::dict audit_followers(const std::string& path, const std::string& model,
   SamplePlan plan;
   run_parallel(threads, [&] {
     m = load_model(model);
+    // Se and Sp measured on the training populations: the command adds their spread between
+    // populations to the interval (docs/model.md); so does the module, for the same interval.
+    const TransferSpread spread = default_transfer_spread();
+    m.accuracy.transfer_sd_sensitivity = spread.sensitivity_sd;
+    m.accuracy.transfer_sd_specificity = spread.specificity_sd;
     StreamOptions so;
     so.keep_usernames = keep_usernames;
     stats = classify_followers(path, m, FollowerReadOptions{}, so, [&](const ClassifiedBlock& b) {

@@ -29,16 +29,34 @@ def cli():
 
 
 def read_group(path, group):
-    """A group of an HDF5 file as a dict of arrays (strings decoded), as h5py reads it."""
+    """A group of an HDF5 file as a dict of arrays, as h5py reads it, with format 2's text
+    columns decoded (handle from handle_bytes/handle_offsets, country from its codes and
+    categories) and the dimension scales left out. A scores file that refers to its profiles
+    file (docs/hdf5-layout.md) is followed for the "profiles" group."""
     with h5py.File(path) as f:
+        if group not in f and group == "profiles" and "profiles_file_absolute" in f.attrs:
+            ref = f.attrs["profiles_file_absolute"]
+            return read_group(ref.decode() if isinstance(ref, bytes) else ref, group)
+        g = f[group]
         out = {}
-        for k, ds in f[group].items():
-            if not isinstance(ds, h5py.Dataset):
+        for k, ds in g.items():
+            if not isinstance(ds, h5py.Dataset) or ds.attrs.get("CLASS") == b"DIMENSION_SCALE":
+                continue
+            if k in ("handle_bytes", "handle_offsets"):
                 continue
             v = ds[()]
-            if v.dtype.kind == "O":
+            if k == "country" and v.dtype.kind == "u":
+                cats = [c.decode() if isinstance(c, bytes) else c
+                        for c in ds.attrs.get("categories", [])]
+                v = np.array([cats[c] if c < len(cats) else "" for c in v], dtype=object)
+            elif v.dtype.kind == "O":
                 v = np.array([s.decode() if isinstance(s, bytes) else s for s in v], dtype=object)
             out[k] = v
+        if "handle_bytes" in g:
+            raw = g["handle_bytes"][()].tobytes()
+            off = g["handle_offsets"][()]
+            out["handle"] = np.array([raw[off[i]:off[i + 1]].decode() for i in range(len(off) - 1)],
+                                     dtype=object)
         return out
 
 
