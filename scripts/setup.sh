@@ -26,7 +26,7 @@ packages=(build-essential cmake git pkg-config
           python3-xarray python3-h5netcdf)
 if [ "$dev" = 1 ]; then
   # clang for the sanitizer and fuzz stages; pybind11 and pytest for the Python module's tests.
-  packages+=(clang libclang-rt-14-dev pybind11-dev python3-pybind11 python3-pytest python3-dev)
+  packages+=(clang clang-format clang-tidy libclang-rt-14-dev pybind11-dev python3-pybind11 python3-pytest python3-dev)
 fi
 if [ "$mpi" = 1 ]; then
   packages+=(libopenmpi-dev openmpi-bin libhdf5-openmpi-dev python3-mpi4py python3-h5py-mpi)

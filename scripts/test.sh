@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
 bash scripts/setup.sh --dev build-test
+echo "== style (clang-format on the whole tree; references outside the repository)"
+bash scripts/lint.sh
 echo "== tests (Release, -Werror, Python module)"
 # The Python module's tests must be registered (a configure that silently dropped
 # -DMICROREACH_PYTHON would otherwise pass with them missing).
