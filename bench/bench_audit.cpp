@@ -1,4 +1,4 @@
-// Follower classification throughput (issue 7, item 5):
+// Follower classification throughput:
 //   BM_AuditClassify     the model on parsed rows in memory (one thread): the hot loop
 //   BM_TableReaderRead   TableReader::next() over a follower CSV, nothing else: the reader's speed
 //   BM_AuditStream       classify_followers: read + parse + classify in parallel blocks (all

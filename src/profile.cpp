@@ -123,7 +123,7 @@ Niche niche_from_category(std::string_view category) {
       {"actor", Niche::entertainment},
       {"humor", Niche::entertainment},
       {"entertain", Niche::entertainment},
-      // Added by the importer (issue 3) for categories of the instagram_sep2022 export.
+      // Added by the importer for categories of the instagram_sep2022 export.
       {"computer", Niche::tech},
       {"gadget", Niche::tech},
       {"jewel", Niche::fashion},

@@ -52,8 +52,9 @@ void generate_chunk(std::uint64_t seed, std::uint64_t first, std::size_t count,
     double like_b = 0, comment_b = 0;
     benchmark_rates(F, platform, sc, like_b, comment_b);
 
-    // Fraud: more likely on larger accounts (DOMAIN §2: ~42 % of 1k-5k and ~66 % of 1M+
-    // accounts show *some* fraud; here only the heavy cases are "fraudulent").
+    // Fraud: more likely on larger accounts (an industry audit of 12M accounts, docs/model.md
+    // "Sources": ~42 % of 1k-5k and ~66 % of 1M+ accounts show *some* fraud; here only the
+    // heavy cases are "fraudulent").
     const double decades = std::max(0.0, std::log10(F / 1000.0));
     const double p_fraud = std::min(0.5, gen.fraud_base + gen.fraud_per_decade * decades);
     const bool fraud = s.bernoulli(p_fraud);

@@ -1,4 +1,4 @@
-// Synthetic population (DOMAIN §5).
+// Synthetic population (docs/model.md "Synthetic population").
 #include <catch2/catch.hpp>
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// Replays the corpora of the fuzz targets added for issue 6 (tests/fuzz/fuzz_scenario.cpp,
+// Replays the corpora of the fuzz targets (tests/fuzz/fuzz_scenario.cpp,
 // tests/fuzz/fuzz_hdf5.cpp): every input in tests/data/fuzz_corpus/fuzz_scenario and
 // tests/data/fuzz_corpus/fuzz_hdf5 - seeds, and every input a fuzzer ever crashed on - goes
 // through the same checks the fuzzer runs. A broken invariant aborts the test binary.

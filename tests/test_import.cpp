@@ -160,7 +160,7 @@ TEST_CASE("aliases map the headers of the five real exports", "[import]") {
   CHECK(fake[F::handle] == -1);
 }
 
-TEST_CASE("the alias list covers the names the issue and DOMAIN list", "[import]") {
+TEST_CASE("the alias list covers the documented column names", "[import]") {
   using F = ImportField;
   const ImportOptions opt;
   const std::pair<const char*, F> cases[] = {{"follower_count", F::followers},

@@ -1,4 +1,4 @@
-// Planning on top of the simulator (issue 5): sweep specifications, the risk-return frontier,
+// Planning on top of the simulator: sweep specifications, the risk-return frontier,
 // sweeps with common random numbers, histograms and the sensitivity tornado.
 #include <tbb/global_control.h>
 

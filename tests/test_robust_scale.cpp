@@ -1,4 +1,4 @@
-// Resource bounds (issue 6): a streamed input of 100M rows scores in bounded memory.
+// Resource bounds: a streamed input of 100M rows scores in bounded memory.
 // [scale]: excluded from the default run; `ctest -L scale` (or microreach_tests "[scale]") runs
 // it. Takes about a minute on 2 cores.
 #include <sys/resource.h>

@@ -83,7 +83,7 @@ void check_within(const SimResult& r, Metric m, double expected, const std::stri
 TEST_CASE("Monte Carlo means lie within 4 standard errors of the closed forms over 12 sets",
           "[sim]") {
   std::vector<ParamSet> sets;
-  {  // 1: the DOMAIN §6 defaults, one micro account
+  {  // 1: the default parameters, one micro account
     sets.push_back({"defaults, one micro", ModelParams{}, {candidate({})}});
   }
   {  // 2: one mega account: low reach rate, low trust, 3 % incidents

@@ -1,5 +1,5 @@
 #pragma once
-// Audience audit (issue 7): how many of an account's followers are fake, and how sure are we.
+// Audience audit: how many of an account's followers are fake, and how sure are we.
 //
 //  1. A follower classifier: L2-regularised logistic regression on signals a follower list
 //     carries (counts log-transformed, features standardised; the standardisation is stored

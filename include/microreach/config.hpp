@@ -1,5 +1,6 @@
 #pragma once
-// Configuration of scoring (DOMAIN §4) and of the synthetic generator (DOMAIN §5).
+// Configuration of scoring and of the synthetic generator (docs/model.md, "Score components"
+// to "Synthetic population").
 // Every default here is documented, with its source, in docs/model.md.
 #include <array>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// The influencer profile (DOMAIN §3), stored column-wise in chunks (structure of arrays) so the
+// The influencer profile, stored column-wise in chunks (structure of arrays) so the
 // scoring loops run over contiguous doubles and vectorise. A missing numeric value is NaN;
 // a missing categorical value is kUnknown.
 #include <array>

@@ -1,5 +1,6 @@
 #pragma once
-// Synthetic influencer population (DOMAIN §5). Row i depends only on (seed, i).
+// Synthetic influencer population (docs/model.md "Synthetic population"). Row i depends only on
+// (seed, i).
 #include <cstdint>
 
 #include "microreach/config.hpp"

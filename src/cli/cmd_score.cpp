@@ -31,8 +31,8 @@ struct ScoreArgs {
   bool self_contained = false;
   ScoringOptions scoring;
   GeneratorOptions gen;
-  ImportCliOptions imp;  // --in data.csv: import options (issue 3)
-  std::string audited;   // --audited FILE: audited fake-follower shares (issue 7)
+  ImportCliOptions imp;  // --in data.csv: import options
+  std::string audited;   // --audited FILE: audited fake-follower shares
 };
 
 std::unique_ptr<ProfileSource> open_source(const ScoreArgs& a, const ScoringConfig& cfg) {

@@ -1,5 +1,5 @@
 #pragma once
-// Options of `microreach import` that `score --in data.csv` shares (owned with issue 3).
+// Options of `microreach import` that `score --in data.csv` shares.
 #include <CLI/CLI.hpp>
 
 #include <cstdint>

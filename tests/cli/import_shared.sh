@@ -20,7 +20,7 @@ with h5py.File(sys.argv[1], "r") as f:
     fo = f["profiles/followers"][()]
     tier = f["scores/tier"][()]
     assert len(fo) == int(sys.argv[2])
-    bounds = np.array([1e3, 1e4, 1e5, 5e5, 1e6])  # default tier bounds (DOMAIN section 4)
+    bounds = np.array([1e3, 1e4, 1e5, 5e5, 1e6])  # default tier bounds (docs/model.md "Tiers")
     want = np.searchsorted(bounds, fo, side="right")
     pos = fo > 0
     assert np.array_equal(tier[pos], want[pos]), "tiers do not match follower counts"

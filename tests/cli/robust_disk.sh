@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Disk faults (issue 6): an output directory that is missing, read-only or full gives one clear
+# Disk faults: an output directory that is missing, read-only or full gives one clear
 # message, a non-zero exit code, no partial file, and an existing output file left intact.
 # Read-only and full directories are tiny tmpfs mounts (needs root with mount rights); where
 # mounting is impossible those cases fall back to chmod (non-root) and a file-size limit

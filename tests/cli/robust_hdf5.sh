@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Corrupt or foreign HDF5 input (issue 6). Builds the corpus of tests/data/corrupt/make_corpus.py
+# Corrupt or foreign HDF5 input. Builds the corpus of tests/data/corrupt/make_corpus.py
 # from freshly written files, then:
 #  1. every corpus file is refused by every command that reads HDF5 input (score --in, export,
 #     simulate --input) with exit code 3, one message naming the file, no output written;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ctrl-C / SIGTERM during generate, score, import and simulate (issue 6):
+# Ctrl-C / SIGTERM during generate, score, import and simulate:
 #  - the process exits with 130 within a second of the signal,
 #  - says it was interrupted,
 #  - leaves no temporary file beside the output,

@@ -1,5 +1,5 @@
 #pragma once
-// The campaign model of DOMAIN §6, formula by formula in docs/model.md ("Campaign
+// The campaign model, formula by formula in docs/model.md ("Campaign
 // simulation"). A CampaignModel holds the parameters and one or more portfolios (the accounts
 // a strategy hires); the engine (engine.hpp) draws trials of it.
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Makes the corrupt / foreign HDF5 corpus of issue 6 from real microreach files.
+"""Makes the corrupt / foreign HDF5 corpus from real microreach files.
 
     make_corpus.py --profiles P.h5 --scores S.h5 --out DIR
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Feeds microreach many damaged copies of a valid HDF5 file (issue 6: never crash).
+"""Feeds microreach many damaged copies of a valid HDF5 file (it must never crash).
 
     mutate_sweep.py MICROREACH BASE.h5 WORKDIR COUNT [SEED]
 
