@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Style and static checks on the whole tree.
-#   scripts/lint.sh            clang-format --dry-run on every C++ file git tracks (fails on any
-#                              difference; the test command runs this)
+#   scripts/lint.sh            no references to sessions, tracker items or outside notes in any
+#                              tracked text file, then clang-format --dry-run on every C++ file
+#                              git tracks (fails on any difference; the test command runs this)
 #   scripts/lint.sh --tidy [BUILD_DIR]
 #                              also clang-tidy (.clang-tidy) on every translation unit of
 #                              BUILD_DIR/compile_commands.json (default build-test; slow: minutes)
@@ -11,6 +12,17 @@ cd "$(dirname "$0")/.."
 tidy=0
 if [ "${1:-}" = "--tidy" ]; then tidy=1; shift; fi
 build="${1:-build-test}"
+
+# The repository speaks for itself: no comment, doc, script or data file may point at a
+# development session or a tracker item by number, or at the domain notes kept outside the
+# repository (by section sign or file name); explain the fact where it is used or in docs/
+# instead. Binary files (*.png, fuzz crash inputs with NUL bytes) are skipped.
+echo "== references outside the repository"
+refs='\b(sessions?|issues?) ?#?[0-9]+\b|DOMAIN( ?§|\.md)|§ ?[0-9]'
+if git grep -n -I -i -E "$refs" -- . ':!*.png'; then
+  echo "lint.sh: the lines above refer to sessions, tracker items or notes outside the repository; say what they meant instead" >&2
+  exit 1
+fi
 
 command -v clang-format >/dev/null || { echo "lint.sh: clang-format not found (apt-get install clang-format)" >&2; exit 2; }
 mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.h')

@@ -29,7 +29,8 @@ ModelParams quiet() {
 
 TEST_CASE("Noise off, one micro account: every total equals its closed form", "[sim]") {
   // Hand computation with the default parameters (docs/model.md "Parameters"): micro tier
-  // reach .22, trust 1.4, incident .005, conversion .0005, AOV 60, margin .6, 30 viewers per share, 1 post.
+  // reach .22, trust 1.4, incident .005, conversion .0005, AOV 60, margin .6, 30 viewers per
+  // share, 1 post.
   // A = 50,000 (1 - 0.1) = 45,000; R = A .22 = 9,900; I = 9,900; E = I .12 = 1,188;
   // V = 30 x 1,188 x .05 = 1,782; X = 11,682 (one account: the union is X itself);
   // C = X x .0005 x 1.4 x (1 - .005) = 8.136513; cost = 250 (1 + .005) = 251.25;
@@ -136,8 +137,8 @@ TEST_CASE("The Sainsbury union of n equal accounts is U (1 - (1 - x/U)^n)", "[si
   CHECK(sainsbury_union(x.data(), 1, 20e6) == Approx(50'000.0).epsilon(kEps));
   std::vector<double> full = {20e6, 1000};
   CHECK(sainsbury_union(full.data(), 2, 20e6) == Approx(20e6).epsilon(kEps));
-  // 50 accounts of 50k in one niche lose 6 % of their gross reach to overlap
-  // (docs/model.md "Parameters", audience per niche): 2.5M gross -> 2.3528M unique (hand-computed).
+  // 50 accounts of 50k in one niche lose 6 % of their gross reach to overlap (docs/model.md
+  // "Parameters", audience per niche): 2.5M gross -> 2.3528M unique (hand-computed).
   CHECK(sainsbury_union(x.data(), 50, 20e6) == Approx(2352824.13994).epsilon(1e-10));
 }
 
