@@ -195,9 +195,10 @@ const std::string& bench_ndjson() {
                                 .string();
     write_ndjson(tmp, 300000);
     std::atexit([] {
-      std::filesystem::remove((std::filesystem::temp_directory_path() /
-                               ("microreach_bench_import_" + std::to_string(::getpid()) + ".ndjson"))
-                                  .string());
+      std::filesystem::remove(
+          (std::filesystem::temp_directory_path() /
+           ("microreach_bench_import_" + std::to_string(::getpid()) + ".ndjson"))
+              .string());
     });
     return tmp;
   }();
@@ -261,7 +262,9 @@ void import_parse(benchmark::State& state, const std::string& path) {
   state.counters["MB_per_cpu_s"] =
       static_cast<double>(state.iterations() * bytes) / 1e6 / (process_cpu_seconds() - cpu0);
 }
-void BM_ImportParse(benchmark::State& state) { import_parse(state, bench_file()); }
+void BM_ImportParse(benchmark::State& state) {
+  import_parse(state, bench_file());
+}
 BENCHMARK(BM_ImportParse)
     ->ArgName("threads")
     ->Arg(1)
@@ -270,7 +273,9 @@ BENCHMARK(BM_ImportParse)
     ->Unit(benchmark::kMillisecond);
 
 // NDJSON (the same rows as objects): both passes, the keys and the rows.
-void BM_ImportNdjson(benchmark::State& state) { import_parse(state, bench_ndjson()); }
+void BM_ImportNdjson(benchmark::State& state) {
+  import_parse(state, bench_ndjson());
+}
 BENCHMARK(BM_ImportNdjson)
     ->ArgName("threads")
     ->Arg(1)

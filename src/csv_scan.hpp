@@ -320,7 +320,6 @@ inline RecordInfo parse_header(const char* p, const char* rec_end, char delim,
   return info;
 }
 
-
 // Tokenizes the record starting at p, where [p, end) holds complete records only (a block cut
 // by last_record_end, or the rest of the file): the record ends at the first '\n' outside
 // quotes, or at end. Same state machine as find_record_end + split_record, one pass.

@@ -100,8 +100,8 @@ void init([[maybe_unused]] int* argc, [[maybe_unused]] char*** argv) {
   if (launched > 1)
     throw ConfigError(
         "MPI support is not compiled in: this microreach was started by an MPI launcher as " +
+        std::to_string(launched) + " processes, which would run the same job " +
         std::to_string(launched) +
-        " processes, which would run the same job " + std::to_string(launched) +
         " times. Build with -DMICROREACH_MPI=ON (scripts/setup.sh --mpi), or run it once without "
         "mpirun/srun.");
 #endif

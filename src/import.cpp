@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -15,9 +15,9 @@
 #include "csv_scan.hpp"
 #include "json_rows.hpp"
 #include "microreach/error.hpp"
-#include "text_sniff.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/values.hpp"
+#include "text_sniff.hpp"
 #include "value_parse.hpp"
 
 namespace microreach {
@@ -554,7 +554,8 @@ struct ImportSource::Impl {
     }
     key_index.clear();
     if (format == TableFormat::json) {
-      for (std::size_t j = 0; j < header.size(); ++j) key_index.emplace(header[j], static_cast<int>(j));
+      for (std::size_t j = 0; j < header.size(); ++j)
+        key_index.emplace(header[j], static_cast<int>(j));
     }
   }
 
@@ -909,19 +910,38 @@ struct ImportSource::Impl {
     if (const auto bad = check_profile_ranges(out, k)) {
       F f = F::followers;
       switch (bad->column) {
-        case Column::following: f = F::following; break;
-        case Column::posts: f = F::posts; break;
-        case Column::avg_likes: f = likes_from; break;
-        case Column::avg_comments: f = F::avg_comments; break;
-        case Column::avg_shares: f = F::avg_shares; break;
-        case Column::avg_views: f = F::avg_views; break;
-        case Column::reply_rate: f = F::reply_rate; break;
+        case Column::following:
+          f = F::following;
+          break;
+        case Column::posts:
+          f = F::posts;
+          break;
+        case Column::avg_likes:
+          f = likes_from;
+          break;
+        case Column::avg_comments:
+          f = F::avg_comments;
+          break;
+        case Column::avg_shares:
+          f = F::avg_shares;
+          break;
+        case Column::avg_views:
+          f = F::avg_views;
+          break;
+        case Column::reply_rate:
+          f = F::reply_rate;
+          break;
         case Column::fake_follower_share:
           f = map.has(F::fake_follower_share) ? F::fake_follower_share : F::authentic_engagement;
           break;
-        case Column::follower_growth_30d: f = F::follower_growth_30d; break;
-        case Column::price_per_post: f = F::price_per_post; break;
-        default: break;
+        case Column::follower_growth_30d:
+          f = F::follower_growth_30d;
+          break;
+        case Column::price_per_post:
+          f = F::price_per_post;
+          break;
+        default:
+          break;
       }
       return fail(f, bad->expected);
     }
@@ -989,8 +1009,7 @@ struct ImportSource::Impl {
           const std::uint64_t rec_line = line;
           line += next[-1] == '\n' ? 1 : 0;
           p = next;
-          const RowResult r =
-              finish(v, fast_fields.data(), ncols, rec_line, out, k, err, scratch);
+          const RowResult r = finish(v, fast_fields.data(), ncols, rec_line, out, k, err, scratch);
           ++rows;
           if (r == RowResult::kept) {
             ++k;
@@ -1082,8 +1101,9 @@ struct ImportSource::Impl {
           simdjson::dom::object obj;
           if (d.value.get(obj)) {
             reject(b, d.line,
-                   {-1, "", std::string("found ") + json::type_name(d.value) +
-                                ": expected an object {\"key\": value, ...} for each record"},
+                   {-1, "",
+                    std::string("found ") + json::type_name(d.value) +
+                        ": expected an object {\"key\": value, ...} for each record"},
                    raw());
             return;
           }
@@ -1158,8 +1178,7 @@ struct ImportSource::Impl {
             }
           }
           if (k == out.size()) out.resize(2 * k);
-          const RowResult r =
-              finish(vals, fields.data(), fields.size(), id, out, k, err, scratch);
+          const RowResult r = finish(vals, fields.data(), fields.size(), id, out, k, err, scratch);
           if (r == RowResult::kept) {
             ++k;
           } else {
@@ -1333,10 +1352,11 @@ std::vector<std::string> ImportSource::mapping_report() const {
             : "platform = unknown (no platform column, --platform none)");
   }
   if (!m.map.has(F::id)) {
-    lines.push_back(m.format == TableFormat::csv ? "id = the line number of each record"
-                   : (m.json_blocks && m.json_blocks->is_array()
-                          ? "id = the ordinal of each object in the array (1, 2, ...)"
-                          : "id = the line where each object starts"));
+    lines.push_back(m.format == TableFormat::csv
+                        ? "id = the line number of each record"
+                        : (m.json_blocks && m.json_blocks->is_array()
+                               ? "id = the ordinal of each object in the array (1, 2, ...)"
+                               : "id = the line where each object starts"));
   }
   std::string ignored;
   for (std::size_t j = 0; j < m.header.size(); ++j) {

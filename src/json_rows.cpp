@@ -24,7 +24,9 @@ namespace microreach::json {
 
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::string found(const char* at, const char* e) {
   if (at >= e) return "the end of the file";
@@ -124,8 +126,8 @@ const char* check_string(const char* q, const char* e, const char*& at, std::str
           q += 12;
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
           at = q;
-          what = "a lone UTF-16 surrogate \\u" + std::string(q + 2, 4) +
-                 ": expected a surrogate pair";
+          what =
+              "a lone UTF-16 surrogate \\u" + std::string(q + 2, 4) + ": expected a surrogate pair";
           return nullptr;
         } else {
           q += 6;
@@ -156,8 +158,9 @@ const char* check_string(const char* q, const char* e, const char*& at, std::str
                            reinterpret_cast<const unsigned char*>(e));
     if (!n) {
       at = q;
-      what = "found a byte that is not UTF-8 inside a string: expected UTF-8 text (save the file "
-             "as UTF-8)";
+      what =
+          "found a byte that is not UTF-8 inside a string: expected UTF-8 text (save the file "
+          "as UTF-8)";
       return nullptr;
     }
     q += n;
@@ -167,7 +170,9 @@ const char* check_string(const char* q, const char* e, const char*& at, std::str
   return nullptr;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 const char* check_number(const char* q, const char* e, const char*& at, std::string& what) {
   const char* s = q;
@@ -273,7 +278,8 @@ const char* check_value(const char* q, const char* e, const char*& at, std::stri
   if (c == '"') return check_string(q, e, at, what);
   if (c == '-' || is_digit(c)) return check_number(q, e, at, what);
   for (std::string_view lit : {"true", "false", "null"}) {
-    if (static_cast<std::size_t>(e - q) >= lit.size() && std::memcmp(q, lit.data(), lit.size()) == 0) {
+    if (static_cast<std::size_t>(e - q) >= lit.size() &&
+        std::memcmp(q, lit.data(), lit.size()) == 0) {
       const char* t = q + lit.size();
       if (t >= e || is_ws(*t) || *t == ',' || *t == ']' || *t == '}') return t;
     }
@@ -410,7 +416,8 @@ void BlockReader::start() {
   buf_col0_ = 0;
   eof_ = array_ = closed_ = done_ = false;
   elements_ = ordinal_ = first_ordinal_ = 0;
-  while (buf_.size() < (std::size_t{64} << 10) && read_more((std::size_t{64} << 10) - buf_.size())) {
+  while (buf_.size() < (std::size_t{64} << 10) &&
+         read_more((std::size_t{64} << 10) - buf_.size())) {
   }
   const auto* b = reinterpret_cast<const unsigned char*>(buf_.data());
   const std::size_t n = buf_.size();
@@ -635,8 +642,8 @@ bool BlockReader::next(std::string& raw, std::uint64_t& first_line, std::uint64_
 
 // ---------------------------------------------------------------------------------------------
 void for_each_document(simdjson::dom::parser& parser, const char* p, std::size_t n,
-                       std::uint64_t first_line, std::uint64_t first_col0,
-                       const std::string& path, const std::function<void(const Document&)>& f) {
+                       std::uint64_t first_line, std::uint64_t first_col0, const std::string& path,
+                       const std::function<void(const Document&)>& f) {
   LineCounter lc(p, first_line, first_col0);
   const char* resume = p;
   bool skip_first = false, ok = true;
@@ -686,9 +693,9 @@ void for_each_document(simdjson::dom::parser& parser, const char* p, std::size_t
     const auto line = lc.line(q);
     const auto col = lc.column(q);
     if (const auto code = parser.parse(q, static_cast<std::size_t>(end - q), false).get(doc)) {
-      throw InputError(path, line, col,
-                       std::string("this value is not valid JSON: ") +
-                           simdjson::error_message(code));
+      throw InputError(
+          path, line, col,
+          std::string("this value is not valid JSON: ") + simdjson::error_message(code));
     }
     f(Document{doc, line, col, std::string_view(q, static_cast<std::size_t>(end - q))});
     q = end;
@@ -710,64 +717,63 @@ std::vector<std::string> collect_keys(BlockReader& reader, const std::string& pa
   std::atomic<bool> stopped{false};
   const auto tokens = static_cast<std::size_t>(2 * tbb::this_task_arena::max_concurrency());
   tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, std::shared_ptr<Block>>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::shared_ptr<Block> {
-            auto b = std::make_shared<Block>();
-            if (stopped || !reader.next(b->raw, b->line, b->col0, b->offset, b->err)) {
-              fc.stop();
-              return nullptr;
-            }
-            if (b->err) stopped = true;
-            return b;
-          }) &
-          tbb::make_filter<std::shared_ptr<Block>, std::shared_ptr<Block>>(
-              tbb::filter_mode::parallel,
-              [&](std::shared_ptr<Block> b) {
-                thread_local simdjson::dom::parser parser = [] {
-                  simdjson::dom::parser p;
-                  p.threaded = false;
-                  return p;
-                }();
-                std::unordered_set<std::string> local;
-                std::vector<std::string> prev;  // the previous object's keys, in order
-                try {
-                  for_each_document(parser, b->raw.data(), b->raw.size(), b->line, b->col0, path,
-                                    [&](const Document& d) {
-                                      simdjson::dom::object obj;
-                                      if (d.value.get(obj)) return;
-                                      std::size_t i = 0;
-                                      for (auto field : obj) {
-                                        if (i < prev.size() && prev[i] == field.key) {
-                                          ++i;
-                                          continue;
-                                        }
-                                        if (i < prev.size()) {
-                                          prev[i] = std::string(field.key);
-                                        } else {
-                                          prev.emplace_back(field.key);
-                                        }
-                                        ++i;
-                                        if (!local.emplace(field.key).second) continue;
-                                        b->keys.emplace_back(field.key);
-                                      }
-                                      prev.resize(i);
-                                    });
-                } catch (const InputError&) {
-                  b->stop = true;
-                  b->err = std::current_exception();  // before any framing error at the end
-                }
-                return b;
-              }) &
-          tbb::make_filter<std::shared_ptr<Block>, void>(
-              tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Block> b) {
-                for (auto& k : b->keys) {
-                  if (seen.insert(k).second) header.push_back(std::move(k));
-                }
-                if (b->err && first_error && !*first_error) *first_error = b->err;
-                if (b->stop) stopped = true;
-              }));
+      tokens, tbb::make_filter<void, std::shared_ptr<Block>>(
+                  tbb::filter_mode::serial_in_order,
+                  [&](tbb::flow_control& fc) -> std::shared_ptr<Block> {
+                    auto b = std::make_shared<Block>();
+                    if (stopped || !reader.next(b->raw, b->line, b->col0, b->offset, b->err)) {
+                      fc.stop();
+                      return nullptr;
+                    }
+                    if (b->err) stopped = true;
+                    return b;
+                  }) &
+                  tbb::make_filter<std::shared_ptr<Block>, std::shared_ptr<Block>>(
+                      tbb::filter_mode::parallel,
+                      [&](std::shared_ptr<Block> b) {
+                        thread_local simdjson::dom::parser parser = [] {
+                          simdjson::dom::parser p;
+                          p.threaded = false;
+                          return p;
+                        }();
+                        std::unordered_set<std::string> local;
+                        std::vector<std::string> prev;  // the previous object's keys, in order
+                        try {
+                          for_each_document(parser, b->raw.data(), b->raw.size(), b->line, b->col0,
+                                            path, [&](const Document& d) {
+                                              simdjson::dom::object obj;
+                                              if (d.value.get(obj)) return;
+                                              std::size_t i = 0;
+                                              for (auto field : obj) {
+                                                if (i < prev.size() && prev[i] == field.key) {
+                                                  ++i;
+                                                  continue;
+                                                }
+                                                if (i < prev.size()) {
+                                                  prev[i] = std::string(field.key);
+                                                } else {
+                                                  prev.emplace_back(field.key);
+                                                }
+                                                ++i;
+                                                if (!local.emplace(field.key).second) continue;
+                                                b->keys.emplace_back(field.key);
+                                              }
+                                              prev.resize(i);
+                                            });
+                        } catch (const InputError&) {
+                          b->stop = true;
+                          b->err = std::current_exception();  // before any framing error at the end
+                        }
+                        return b;
+                      }) &
+                  tbb::make_filter<std::shared_ptr<Block>, void>(
+                      tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Block> b) {
+                        for (auto& k : b->keys) {
+                          if (seen.insert(k).second) header.push_back(std::move(k));
+                        }
+                        if (b->err && first_error && !*first_error) *first_error = b->err;
+                        if (b->stop) stopped = true;
+                      }));
   return header;
 }
 

@@ -54,7 +54,7 @@ class BlockReader {
   int fd_ = -1;
   std::size_t block_, max_record_;
   std::uint64_t file_size_ = 0;
-  std::string buf_;           // unconsumed file bytes
+  std::string buf_;             // unconsumed file bytes
   std::uint64_t buf_line_ = 1;  // line of buf_[0]
   std::uint64_t buf_offset_ = 0;
   std::uint64_t buf_col0_ = 0;  // column of buf_[0] minus 1 (bytes since the last newline)
@@ -89,9 +89,9 @@ class LineCounter {
 // One document of a block, as the callback sees it.
 struct Document {
   simdjson::dom::element value;
-  std::uint64_t line;    // where it starts
-  std::uint64_t column;  // byte column of its first character
-  std::string_view text; // its source text
+  std::uint64_t line;     // where it starts
+  std::uint64_t column;   // byte column of its first character
+  std::string_view text;  // its source text
 };
 
 // Parses every document of [p, p + n) (padded, as from BlockReader) in order and calls f(doc).

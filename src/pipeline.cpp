@@ -11,9 +11,9 @@
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/import.hpp"
-#include "microreach/values.hpp"
 #include "microreach/io/profiles.hpp"
 #include "microreach/synth.hpp"
+#include "microreach/values.hpp"
 
 namespace microreach {
 namespace {
@@ -205,8 +205,8 @@ Hdf5Source::~Hdf5Source() = default;
 bool Hdf5Source::read(Batch& b) {
   const std::uint64_t at = impl_->reader.position();
   if (at >= end_) return false;
-  return impl_->reader.read(b.profiles,
-                            static_cast<std::size_t>(std::min<std::uint64_t>(batch_rows_, end_ - at)));
+  return impl_->reader.read(
+      b.profiles, static_cast<std::size_t>(std::min<std::uint64_t>(batch_rows_, end_ - at)));
 }
 bool Hdf5Source::select_rows(std::uint64_t begin, std::uint64_t end) {
   impl_->reader.seek(begin);

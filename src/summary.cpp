@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <cstring>
-#include <stdexcept>
+#include <functional>
 #include <sstream>
+#include <stdexcept>
 
 namespace microreach {
 namespace {

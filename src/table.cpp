@@ -45,7 +45,8 @@ std::string shown(std::string_view s, std::size_t max = 40) {
       out += "\\t";
     } else if (static_cast<unsigned char>(c) < 0x20) {
       char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      std::snprintf(buf, sizeof buf, "\\x%02X",
+                    static_cast<unsigned>(static_cast<unsigned char>(c)));
       out += buf;
     } else {
       out += c;
@@ -137,8 +138,9 @@ class Buffered {
         eof_ = true;
         return false;
       }
-      if (cr_only_) std::replace(buf_.begin() + static_cast<std::ptrdiff_t>(len_),
-                                 buf_.begin() + static_cast<std::ptrdiff_t>(len_) + n, '\r', '\n');
+      if (cr_only_)
+        std::replace(buf_.begin() + static_cast<std::ptrdiff_t>(len_),
+                     buf_.begin() + static_cast<std::ptrdiff_t>(len_) + n, '\r', '\n');
       len_ += static_cast<std::size_t>(n);
       return true;
     }
@@ -499,8 +501,9 @@ void check_header_names(const std::vector<std::string>& header, const std::strin
           path, line, col(i),
           "column name \"" + shown(h, 60) + "\" repeats " +
               (first == h ? std::string("an earlier column")
-                          : "\"" + shown(first, 60) + "\" (the same name, case and punctuation "
-                                                      "ignored)") +
+                          : "\"" + shown(first, 60) +
+                                "\" (the same name, case and punctuation "
+                                "ignored)") +
               (columns_numbered ? " (column " + std::to_string(it->second + 1) + ")" : "") +
               ": expected each column once (rename or remove one)");
     }

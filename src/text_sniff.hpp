@@ -11,8 +11,8 @@ namespace microreach::text {
 
 // Empty if [p, p+n) (the start of a file) may be text; else what the file looks like.
 // Binary: a known signature, or NUL bytes or other control characters (not tab, newline, CR,
-// form feed) making up more than 1 % of the first 64 KiB (and at least 16 of them). A single NUL byte in a text file is
-// left to the readers, which refuse it with its line and column.
+// form feed) making up more than 1 % of the first 64 KiB (and at least 16 of them). A single NUL
+// byte in a text file is left to the readers, which refuse it with its line and column.
 inline std::string binary_kind(const char* p, std::size_t n) {
   const auto starts = [&](std::string_view sig) {
     return n >= sig.size() && std::memcmp(p, sig.data(), sig.size()) == 0;
@@ -33,7 +33,8 @@ inline std::string binary_kind(const char* p, std::size_t n) {
     const auto c = static_cast<unsigned char>(p[i]);
     control += (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7f;
   }
-  if (control >= 16 && control * 100 > m) return "binary data (control characters in the first block)";
+  if (control >= 16 && control * 100 > m)
+    return "binary data (control characters in the first block)";
   return {};
 }
 

@@ -222,17 +222,18 @@ std::optional<RangeViolation> check_profile_ranges(const ProfileChunk& p, std::s
     return RangeViolation{c, v, "expected a share between 0 and 1 (0% to 100%)"};
   };
   if (p.platform[i] != kUnknown && p.platform[i] >= kPlatformCount) {
-    return RangeViolation{Column::platform, static_cast<double>(p.platform[i]),
-                          "expected a platform code 0-" + std::to_string(kPlatformCount - 1) +
-                              " or 255 (unknown)"};
+    return RangeViolation{
+        Column::platform, static_cast<double>(p.platform[i]),
+        "expected a platform code 0-" + std::to_string(kPlatformCount - 1) + " or 255 (unknown)"};
   }
   if (p.niche[i] != kUnknown && p.niche[i] >= kNicheCount) {
-    return RangeViolation{Column::niche, static_cast<double>(p.niche[i]),
-                          "expected a niche code 0-" + std::to_string(kNicheCount - 1) +
-                              " or 255 (unknown)"};
+    return RangeViolation{
+        Column::niche, static_cast<double>(p.niche[i]),
+        "expected a niche code 0-" + std::to_string(kNicheCount - 1) + " or 255 (unknown)"};
   }
   if (auto v = count(Column::followers, p.followers[i], kMaxAccounts, "a follower count")) return v;
-  if (auto v = count(Column::following, p.following[i], kMaxAccounts, "a count of accounts followed"))
+  if (auto v =
+          count(Column::following, p.following[i], kMaxAccounts, "a count of accounts followed"))
     return v;
   if (auto v = count(Column::posts, p.posts[i], kMaxPosts, "a post count")) return v;
   if (auto v = count(Column::avg_likes, p.avg_likes[i], kMaxPerPost, "likes per post")) return v;

@@ -302,9 +302,9 @@ TEST_CASE("A scores file refers to its profiles file and refuses it once moved o
                                                Contains("changed since it was scored") &&
                                                Contains("re-score"));
   fs::remove(prof);
-  CHECK_THROWS_WITH(h5::ProfileReader(sc),
-                    Contains("ref_profiles.h5") && Contains("no longer exists") &&
-                        Contains("--self-contained"));
+  CHECK_THROWS_WITH(h5::ProfileReader(sc), Contains("ref_profiles.h5") &&
+                                               Contains("no longer exists") &&
+                                               Contains("--self-contained"));
   CHECK_THROWS_AS(h5::ProfileReader(sc), InputError);
 }
 
@@ -324,8 +324,9 @@ TEST_CASE("A sparse file declaring 10^10 rows is refused before anything is read
 TEST_CASE("The format-2 fuzz seed builds a profiles file the reader accepts", "[hdf5]") {
   // The fuzz target must start from a readable format-2 file (handle bytes + offsets, country
   // codes with their dictionary), or it would only explore refusals.
-  std::ifstream in(std::string(MICROREACH_TEST_DATA) + "/fuzz_corpus/fuzz_hdf5/profiles_format2.bin",
-                   std::ios::binary);
+  std::ifstream in(
+      std::string(MICROREACH_TEST_DATA) + "/fuzz_corpus/fuzz_hdf5/profiles_format2.bin",
+      std::ios::binary);
   const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                         std::istreambuf_iterator<char>());
   REQUIRE(bytes.size() > 100);

@@ -615,8 +615,7 @@ TEST_CASE("a JSON object with 200k keys is read in linear time", "[import][json]
   TempFile f("wide.ndjson", s);
   const auto t0 = std::chrono::steady_clock::now();
   const Imported r = import_file(f.path);
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   REQUIRE(r.p.size() == 2);
   CHECK(r.p.followers[0] == 12.0);
   CHECK(secs < 10.0);  // quadratic key handling takes minutes here
@@ -659,9 +658,10 @@ TEST_CASE("NDJSON import gives the same rows for any block size and thread count
           "[import][json]") {
   std::string nd, arr = "[";
   for (int i = 0; i < 3000; ++i) {
-    const std::string o = "{\"handle\": \"u" + std::to_string(i) + "\", \"followers\": " +
-                          std::to_string(1000 + 7 * i) + ", \"avg_likes\": \"" +
-                          std::to_string(i % 50) + ".5\", \"tags\": {\"a\": [1, 2]}}";
+    const std::string o = "{\"handle\": \"u" + std::to_string(i) +
+                          "\", \"followers\": " + std::to_string(1000 + 7 * i) +
+                          ", \"avg_likes\": \"" + std::to_string(i % 50) +
+                          ".5\", \"tags\": {\"a\": [1, 2]}}";
     nd += o + "\n";
     arr += (i ? ",\n" : "\n") + o;
   }
@@ -732,7 +732,10 @@ TEST_CASE("rows of empty fields, too many fields, bare CR line ends, NUL bytes, 
   CHECK(r.p.handle[2] == "z");
   expect_refused(std::string("handle,followers\nx,1\na\0b,2\n", 27), 3, 1, "NUL byte");
   // a NUL byte is shown, not a place where the message stops
-  expect_refused(std::string("handle,followers\nx,1\nab,1\0" "2\n", 28), 3, 2, "'1\\x002'");
+  expect_refused(std::string("handle,followers\nx,1\nab,1\0"
+                             "2\n",
+                             28),
+                 3, 2, "'1\\x002'");
   std::string h5 = "\x89HDF\r\n\x1a\n";
   h5 += std::string(4000, '\0');
   expect_refused(h5, 0, 0, "an HDF5 file", {}, "p.csv");
@@ -748,8 +751,8 @@ TEST_CASE("values out of range are refused in CSV, JSON and HDF5 input alike", "
   expect_refused("{\"followers\": 2e10}\n", 1, 0, "between 0 and 1e+10", {}, "r.ndjson");
   expect_refused("handle,followers,price\nx,10,-1\n", 2, 3, "expected a count >= 0");
   expect_refused("handle,followers,posts\nx,10,1e9\n", 2, 3, "a post count between 0 and 1e+08");
-  expect_refused("{\"followers\": 10, \"fake_follower_share\": 7}\n", 1, 0,
-                 "share between 0 and 1", {}, "s.ndjson");
+  expect_refused("{\"followers\": 10, \"fake_follower_share\": 7}\n", 1, 0, "share between 0 and 1",
+                 {}, "s.ndjson");
   // HDF5: the pipeline checks what the file holds, naming the dataset and the index.
   const std::vector<std::pair<std::function<void(ProfileChunk&)>, std::string>> cases = {
       {[](ProfileChunk& p) { p.followers[3] = -5; }, "dataset /profiles/followers, index 3"},

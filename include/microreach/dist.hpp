@@ -40,8 +40,12 @@ void finalize();
 
 int rank();
 int size();
-inline bool is_root() { return rank() == 0; }
-inline bool distributed() { return size() > 1; }
+inline bool is_root() {
+  return rank() == 0;
+}
+inline bool distributed() {
+  return size() > 1;
+}
 
 // Contiguous share [begin, end) of `count` items for `rank` of `ranks`: the first count % ranks
 // ranks get one item more. Ranks in order cover [0, count) in order.
@@ -50,7 +54,9 @@ struct Range {
   std::uint64_t size() const { return end - begin; }
 };
 Range share(std::uint64_t count, int rank, int ranks);
-inline Range my_share(std::uint64_t count) { return share(count, rank(), size()); }
+inline Range my_share(std::uint64_t count) {
+  return share(count, rank(), size());
+}
 
 // ---- collective calls (every rank calls them, in the same order) ----
 // Each first checks that no rank has failed (else throws RankFailed on every rank).
@@ -63,7 +69,9 @@ std::vector<std::string> gather(const std::string& blob);
 // Rank root's blob on every rank.
 void broadcast(std::string& blob, int root = 0);
 // Agreement point: returns when every rank reached it without failing.
-inline void check() { barrier(); }
+inline void check() {
+  barrier();
+}
 
 // A failure agreed by every rank. On the rank that failed it carries the original exit code;
 // the message names the rank and the cause.

@@ -164,9 +164,8 @@ inline void check_readable(hid_t ds, const std::string& path, const std::string&
     unsigned flags = 0;
     std::size_t nvalues = 0;
     char name[128] = "";
-    const H5Z_filter_t id =
-        H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &nvalues, nullptr,
-                       sizeof name, name, nullptr);
+    const H5Z_filter_t id = H5Pget_filter2(dcpl.get(), static_cast<unsigned>(i), &flags, &nvalues,
+                                           nullptr, sizeof name, name, nullptr);
     if (id < 0) bad_input(file, "dataset '" + path + "' has a damaged filter pipeline");
     filtered = filtered || id != H5Z_FILTER_SHUFFLE;
     if (H5Zfilter_avail(id) <= 0) {
@@ -182,8 +181,7 @@ inline void check_readable(hid_t ds, const std::string& path, const std::string&
   if (len == 0) return;
   Handle t(check(H5Dget_type(ds), "get type of " + path));
   const std::uint64_t elem = std::max<std::size_t>(1, H5Tget_size(t.get()));
-  const std::uint64_t declared =
-      len > ~std::uint64_t{0} / elem ? ~std::uint64_t{0} : len * elem;
+  const std::uint64_t declared = len > ~std::uint64_t{0} / elem ? ~std::uint64_t{0} : len * elem;
   const std::uint64_t stored = H5Dget_storage_size(ds);
   if (H5Tis_variable_str(t.get()) > 0) return;  // format 1 text: bytes live in the heap
   const bool fits = filtered ? declared / kMaxCompressionRatio <= stored : declared <= stored;

@@ -39,8 +39,8 @@ std::vector<std::string> datasets_in(hid_t file, const char* group) {
   H5G_info_t info;
   checked_rc(H5Gget_info(g.get(), &info), std::string("list group ") + group);
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    const ssize_t len = H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr,
-                                           0, H5P_DEFAULT);
+    const ssize_t len =
+        H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     if (len < 0) hdf5_failed(std::string("list group ") + group);
     std::string name(static_cast<std::size_t>(len), '\0');
     H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1,
@@ -270,8 +270,7 @@ struct ParallelTableSink::Impl {
                   " text rows of " + std::to_string(rows) + " (internal error)");
     ds.clear();
     errno = 0;
-    if (H5Fclose(f.release()) < 0)
-      throw Error("cannot close '" + path + "': " + io_reason(errno));
+    if (H5Fclose(f.release()) < 0) throw Error("cannot close '" + path + "': " + io_reason(errno));
   }
 };
 
@@ -345,8 +344,8 @@ void ParallelTableSink::finish() {
 #else  // a build without parallel HDF5 never makes a distributed run
 
 struct ParallelTableSink::Impl {};
-ParallelTableSink::ParallelTableSink(const std::string&, std::uint64_t, std::uint64_t,
-                                     std::size_t, const std::string&) {
+ParallelTableSink::ParallelTableSink(const std::string&, std::uint64_t, std::uint64_t, std::size_t,
+                                     const std::string&) {
   throw Error("parallel HDF5 output needs a build with -DMICROREACH_MPI=ON");
 }
 ParallelTableSink::~ParallelTableSink() = default;

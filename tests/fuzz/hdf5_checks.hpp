@@ -211,8 +211,8 @@ inline void build_file(const std::string& path, Bytes& in) {
   // datasets
   const std::size_t n = in.u8() % 40;
   static const char* kProfileCols[] = {
-      "followers",      "avg_likes", "avg_comments", "handle",         "platform",
-      "niche",          "id",        "country",      "price_per_post", "fake_follower_share",
+      "followers",       "avg_likes",    "avg_comments",  "handle",         "platform",
+      "niche",           "id",           "country",       "price_per_post", "fake_follower_share",
       "true_fake_share", "handle_bytes", "handle_offsets"};
   static const char* kScoreCols[] = {"score", "tier", "flags", "missing", "engagement", "price"};
   if (in.u8() % 16 == 0) {
