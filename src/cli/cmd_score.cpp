@@ -146,8 +146,8 @@ void run_score(const ScoreArgs& a, const Globals& g) {
         h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/true,
                            /*with_truth=*/source->has_truth(), source->absent_columns(),
                            out.temp_path(), refer ? a.in : std::string());
-        duplicates = run_deduplicated(a.imp.dedupe, *source, reopen, {&sink, &summary, &rejects},
-                                      po, stats);
+        duplicates =
+            run_deduplicated(a.imp.dedupe, *source, reopen, {&sink, &summary, &rejects}, po, stats);
       }
       file.close();
     }

@@ -47,10 +47,12 @@ PipelineStats run_distributed_tables(const DistTablesJob& job, ProfileSource& so
   dist::broadcast(temp);
   // The spill files go beside the output (same file system, removed in every case).
   const std::filesystem::path final_path(job.out);
-  const std::string spill = (final_path.parent_path() / (final_path.filename().string() + ".strings")).string();
+  const std::string spill =
+      (final_path.parent_path() / (final_path.filename().string() + ".strings")).string();
   PipelineStats stats;
   {
-    h5::ParallelTableSink sink(temp, job.rows.begin, job.rows.size(), job.columns.chunk_rows, spill);
+    h5::ParallelTableSink sink(temp, job.rows.begin, job.rows.size(), job.columns.chunk_rows,
+                               spill);
     std::vector<BatchSink*> all = sinks;
     all.insert(all.begin(), &sink);
     stats = dist::guarded([&] { return run_pipeline(source, all, po); });

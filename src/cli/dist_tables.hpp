@@ -29,7 +29,7 @@ struct DistTablesJob {
   // copying /profiles (empty: /profiles is written).
   std::string reference;
   std::uint64_t total_rows = 0;
-  dist::Range rows;           // this rank's
+  dist::Range rows;             // this rank's
   std::uint64_t min_bytes = 0;  // refused up front when the disk has less free (0 = no check)
   std::string size_option, size_value;
 };

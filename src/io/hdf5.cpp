@@ -294,7 +294,8 @@ ColumnWriter<T>::ColumnWriter(hid_t loc, const std::string& path) {
   ds_ = Handle(check(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "open dataset " + path));
   Handle fs(check(H5Dget_space(ds_.get()), "get dataspace"));
   hsize_t dims[1] = {0};
-  if (H5Sget_simple_extent_ndims(fs.get()) != 1) throw Error("HDF5: dataset " + path + " is not 1-D");
+  if (H5Sget_simple_extent_ndims(fs.get()) != 1)
+    throw Error("HDF5: dataset " + path + " is not 1-D");
   H5Sget_simple_extent_dims(fs.get(), dims, nullptr);
   rows_ = dims[0];
 }

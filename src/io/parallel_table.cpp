@@ -40,8 +40,8 @@ std::vector<std::string> datasets_in(hid_t file, const char* group) {
   H5G_info_t info;
   checked_rc(H5Gget_info(g.get(), &info), std::string("list group ") + group);
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    const ssize_t len = H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr,
-                                           0, H5P_DEFAULT);
+    const ssize_t len =
+        H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
     if (len < 0) hdf5_failed(std::string("list group ") + group);
     std::string name(static_cast<std::size_t>(len), '\0');
     H5Lget_name_by_idx(g.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1,
@@ -278,8 +278,7 @@ struct ParallelTableSink::Impl {
                     std::to_string(total_rows) + " (internal error)");
     }
     errno = 0;
-    if (H5Fclose(f.release()) < 0)
-      throw Error("cannot close '" + path + "': " + io_reason(errno));
+    if (H5Fclose(f.release()) < 0) throw Error("cannot close '" + path + "': " + io_reason(errno));
   }
 };
 
@@ -310,8 +309,8 @@ ParallelTableSink::ParallelTableSink(const std::string& path, std::uint64_t firs
   m.dxpl = Handle(checked(H5Pcreate(H5P_DATASET_XFER), "transfer property list"));
   checked_rc(H5Pset_dxpl_mpio(m.dxpl.get(), H5FD_MPIO_COLLECTIVE), "set collective transfers");
   for (const std::string& p : table_datasets(m.file.get())) {
-    if (is_row_dimension(p) || p == "/profiles/handle_offsets" ||
-        p == "/profiles/handle_byte" || p == "/profiles/handle_offset")
+    if (is_row_dimension(p) || p == "/profiles/handle_offsets" || p == "/profiles/handle_byte" ||
+        p == "/profiles/handle_offset")
       continue;
     ColumnRef c = column_for(p);
     c.ds = Handle(checked(H5Dopen2(m.file.get(), p.c_str(), H5P_DEFAULT), "open dataset " + p));
@@ -363,8 +362,8 @@ void ParallelTableSink::finish() {
 #else  // a build without parallel HDF5 never makes a distributed run
 
 struct ParallelTableSink::Impl {};
-ParallelTableSink::ParallelTableSink(const std::string&, std::uint64_t, std::uint64_t,
-                                     std::size_t, const std::string&) {
+ParallelTableSink::ParallelTableSink(const std::string&, std::uint64_t, std::uint64_t, std::size_t,
+                                     const std::string&) {
   throw Error("parallel HDF5 output needs a build with -DMICROREACH_MPI=ON");
 }
 ParallelTableSink::~ParallelTableSink() = default;

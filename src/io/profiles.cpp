@@ -59,7 +59,8 @@ ProfileWriter::ProfileWriter(hid_t file, const ColumnOptions& opt, bool with_tru
                                                               info(Column::id).description, opt);
   if (wanted(Column::handle)) {
     ColumnOptions bytes_opt = opt;
-    // About 32 bytes a handle: a chunk of bytes spans as many rows as a column chunk, at most 1 MiB.
+    // About 32 bytes a handle: a chunk of bytes spans as many rows as a column chunk, at most 1
+    // MiB.
     bytes_opt.chunk_rows = std::clamp<std::size_t>(opt.chunk_rows * 32, 4096, kHandleChunkBytes);
     impl_->handle_bytes = std::make_unique<ColumnWriter<std::uint8_t>>(
         file, "/profiles/handle_bytes", "",
@@ -113,8 +114,7 @@ ProfileWriter::ProfileWriter(hid_t file, const ColumnOptions& opt, bool with_tru
     m.row_dim = create_dimension(file, "/profiles/row", 0, row_cols);
     if (m.handle_bytes) {
       m.byte_dim = create_dimension(file, "/profiles/handle_byte", 0, {m.handle_bytes->id()});
-      m.offset_dim =
-          create_dimension(file, "/profiles/handle_offset", 1, {m.handle_offsets->id()});
+      m.offset_dim = create_dimension(file, "/profiles/handle_offset", 1, {m.handle_offsets->id()});
     }
   }
   write_attr(ensure_group(file, "/profiles").get(), "missing_value",
@@ -161,8 +161,8 @@ void ProfileWriter::append_text(const std::string* handle, const std::string* co
         if (m.country_names.size() >= kCountryMissing)
           throw Error("more than " + std::to_string(kCountryMissing) +
                       " distinct countries: the country dictionary is full");
-        it = m.country_codes.emplace(name, static_cast<std::uint16_t>(m.country_names.size()))
-                 .first;
+        it =
+            m.country_codes.emplace(name, static_cast<std::uint16_t>(m.country_names.size())).first;
         m.country_names.push_back(name);
         grown = true;
       }
@@ -239,8 +239,10 @@ void ProfileChecksum::add(const ProfileChunk& c) {
   const std::size_t n = c.size();
   auto& hid = h_[static_cast<std::size_t>(Column::id)];
   for (std::size_t i = 0; i < n; ++i) feed(hid, c.id[i]);
-  for (std::size_t i = 0; i < n; ++i) feed_text(h_[static_cast<std::size_t>(Column::handle)], c.handle[i]);
-  for (std::size_t i = 0; i < n; ++i) feed(h_[static_cast<std::size_t>(Column::platform)], c.platform[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    feed_text(h_[static_cast<std::size_t>(Column::handle)], c.handle[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    feed(h_[static_cast<std::size_t>(Column::platform)], c.platform[i]);
   for (std::size_t i = 0; i < n; ++i) feed(h_[static_cast<std::size_t>(Column::niche)], c.niche[i]);
   for (std::size_t k = 0; k < kColumnCount; ++k) {
     const auto* v = const_cast<ProfileChunk&>(c).numeric(static_cast<Column>(k));
@@ -252,7 +254,8 @@ void ProfileChecksum::add(const ProfileChunk& c) {
       feed(h, bits);
     }
   }
-  for (std::size_t i = 0; i < n; ++i) feed_text(h_[static_cast<std::size_t>(Column::country)], c.country[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    feed_text(h_[static_cast<std::size_t>(Column::country)], c.country[i]);
   rows_ += n;
 }
 
@@ -423,8 +426,7 @@ void ProfileReader::follow_reference() {
   }
   std::error_code ec;
   fs::path candidate = fs::path(rel);
-  if (candidate.is_relative())
-    candidate = fs::absolute(path, ec).parent_path() / candidate;
+  if (candidate.is_relative()) candidate = fs::absolute(path, ec).parent_path() / candidate;
   std::string chosen;
   if (fs::exists(candidate, ec))
     chosen = candidate.string();
@@ -471,10 +473,11 @@ void ProfileReader::open_columns() {
     using T = decltype(tag);
     const auto len = dataset_length(loc, p, path);
     if (len != rows)
-      bad_input(path, "dataset '" + p + "' has " + std::to_string(len) + " rows but " +
-                          (rows == rows_ ? "/profiles/followers has " + std::to_string(rows_)
-                                         : "rows + 1 = " + std::to_string(rows) + " were expected") +
-                          " (the file is inconsistent)");
+      bad_input(path,
+                "dataset '" + p + "' has " + std::to_string(len) + " rows but " +
+                    (rows == rows_ ? "/profiles/followers has " + std::to_string(rows_)
+                                   : "rows + 1 = " + std::to_string(rows) + " were expected") +
+                    " (the file is inconsistent)");
     Handle ds = open_dataset(loc, p, path);
     check_type<T>(ds.get(), p, path);
     check_readable(ds.get(), p, path, len);
@@ -584,10 +587,11 @@ bool ProfileReader::read(ProfileChunk& c, std::size_t max_rows) {
             } else if (codes[i] < country_names_.size()) {
               c.country[i] = country_names_[codes[i]];
             } else {
-              bad_input(path, "dataset '" + p + "' row " + std::to_string(next_ + i) +
-                                  " holds code " + std::to_string(codes[i]) + ", expected 0-" +
-                                  std::to_string(static_cast<long long>(country_names_.size()) - 1) +
-                                  " (its 'categories') or 65535");
+              bad_input(path,
+                        "dataset '" + p + "' row " + std::to_string(next_ + i) + " holds code " +
+                            std::to_string(codes[i]) + ", expected 0-" +
+                            std::to_string(static_cast<long long>(country_names_.size()) - 1) +
+                            " (its 'categories') or 65535");
             }
           }
         } else {
