@@ -116,6 +116,9 @@ void run_score(const ScoreArgs& a, const Globals& g) {
     job.scores = true;
     job.with_truth = source->has_truth();
     job.omit = source->absent_columns();
+    if (!a.self_contained && !a.in.empty() && h5::is_profiles_file(a.in) &&
+        (a.imp.dedupe.empty() || a.imp.dedupe == "keep"))
+      job.reference = a.in;
     job.total_rows = source->rows_known();
     job.rows = rank_rows;
     if (a.generate > 0 && a.compress == 0) {

@@ -1,6 +1,8 @@
 #include "dist_tables.hpp"
 
 #include <filesystem>
+
+#include <hdf5.h>
 #include <memory>
 
 #include "microreach/cancel.hpp"
@@ -35,7 +37,10 @@ PipelineStats run_distributed_tables(const DistTablesJob& job, ProfileSource& so
     temp = out->temp_path();
     h5::File file = h5::File::create(temp, job.provenance);
     if (job.root_attributes) job.root_attributes(file.id());
-    { h5::TableSink layout(file.id(), job.columns, job.scores, job.with_truth, job.omit); }
+    {
+      h5::TableSink layout(file.id(), job.columns, job.scores, job.with_truth, job.omit, temp,
+                           job.reference);
+    }
     h5::size_tables(file.id(), job.total_rows);
     file.close();
   });
@@ -55,7 +60,25 @@ PipelineStats run_distributed_tables(const DistTablesJob& job, ProfileSource& so
   }
   dist::check();
   dist::guarded([&] {
-    if (out) out->commit();
+    if (!out) return;
+    if (!job.reference.empty()) {
+      // The reference's row count and checksum cover every rank's rows in order: rank 0 reads
+      // the input once more, as a one-process run feeds it to its sink (after the ranks read
+      // their shares, so a bad row is reported by the rank that holds it).
+      h5::Handle f(H5Fopen(temp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+      if (!f) throw Error("cannot reopen HDF5 file '" + temp + "' to record its profiles file");
+      {
+        h5::ProfileReference ref(f.get(), temp, job.reference);
+        h5::ProfileReader in(job.reference);
+        ProfileChunk c;
+        while (in.read(c, job.columns.chunk_rows)) {
+          ref.append(c);
+          throw_if_cancelled();
+        }
+      }
+      if (H5Fclose(f.release()) < 0) throw Error("cannot close '" + temp + "'");
+    }
+    out->commit();
   });
   dist::check();
   return stats;

@@ -25,6 +25,9 @@ struct DistTablesJob {
   bool scores = false;
   bool with_truth = false;
   std::vector<Column> omit;
+  // A scores file made from an HDF5 profiles file: the profiles file it refers to instead of
+  // copying /profiles (empty: /profiles is written).
+  std::string reference;
   std::uint64_t total_rows = 0;
   dist::Range rows;             // this rank's
   std::uint64_t min_bytes = 0;  // refused up front when the disk has less free (0 = no check)

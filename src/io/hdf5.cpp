@@ -286,6 +286,21 @@ ColumnWriter<T>::ColumnWriter(hid_t loc, const std::string& path, std::string_vi
 }
 
 template <class T>
+ColumnWriter<T>::ColumnWriter(hid_t loc, const std::string& path) {
+  if constexpr (std::is_same_v<T, std::string>)
+    type_ = utf8_string_type();
+  else
+    type_ = Handle(check(H5Tcopy(native_type<T>()), "copy type"));
+  ds_ = Handle(check(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "open dataset " + path));
+  Handle fs(check(H5Dget_space(ds_.get()), "get dataspace"));
+  hsize_t dims[1] = {0};
+  if (H5Sget_simple_extent_ndims(fs.get()) != 1)
+    throw Error("HDF5: dataset " + path + " is not 1-D");
+  H5Sget_simple_extent_dims(fs.get(), dims, nullptr);
+  rows_ = dims[0];
+}
+
+template <class T>
 void ColumnWriter<T>::append(const T* data, std::size_t n) {
   silence_hdf5();
   if (n == 0) return;

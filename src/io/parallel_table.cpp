@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "microreach/cancel.hpp"
@@ -56,10 +57,20 @@ std::vector<std::string> table_datasets(hid_t file) {
   return all;
 }
 
+// Datasets whose length is not the row count, written in row order after the numeric columns
+// (ProfileWriter::continue_text): the handle bytes and offsets with their dimension scales, and
+// the country codes (their dictionary grows in order of first appearance).
+bool is_text_dataset(const std::string& path) {
+  return path == "/profiles/handle_bytes" || path == "/profiles/handle_offsets" ||
+         path == "/profiles/handle_byte" || path == "/profiles/handle_offset" ||
+         path == "/profiles/country";
+}
+
 }  // namespace
 
 void size_tables(Id file, std::uint64_t rows) {
   for (const std::string& path : table_datasets(file)) {
+    if (is_text_dataset(path)) continue;
     Handle ds(checked(H5Dopen2(file, path.c_str(), H5P_DEFAULT), "open dataset " + path));
     hsize_t dims[1] = {rows};
     checked_rc(H5Dset_extent(ds.get(), dims), "size dataset " + path);
@@ -69,6 +80,11 @@ void size_tables(Id file, std::uint64_t rows) {
 #if defined(MICROREACH_HAVE_MPI) && defined(H5_HAVE_PARALLEL)
 
 namespace {
+
+// Dimension scales of the row axis: sized, never written (they store no values).
+bool is_row_dimension(const std::string& path) {
+  return path == "/profiles/row" || path == "/scores/row";
+}
 
 // Where a batch keeps the values of one dataset of the file.
 struct ColumnRef {
@@ -110,7 +126,7 @@ ColumnRef column_for(const std::string& path) {
     if (name == "id") {
       c.mem_type = H5T_NATIVE_UINT64;
       c.data = [](const Batch& b) -> const void* { return b.profiles.id.data(); };
-    } else if (name == "handle") {
+    } else if (name == "handle_bytes") {
       c.text = [](const Batch& b) { return &b.profiles.handle; };
     } else if (name == "country") {
       c.text = [](const Batch& b) { return &b.profiles.country; };
@@ -161,18 +177,11 @@ std::string io_reason(int e) {
                      : "disk full or I/O error";
 }
 
-Handle utf8_type() {
-  Handle t(checked(H5Tcopy(H5T_C_S1), "copy string type"));
-  checked_rc(H5Tset_size(t.get(), H5T_VARIABLE), "set string size");
-  checked_rc(H5Tset_cset(t.get(), H5T_CSET_UTF8), "set UTF-8");
-  return t;
-}
-
 }  // namespace
 
 struct ParallelTableSink::Impl {
   std::string path;
-  std::uint64_t first = 0, rows = 0, written = 0;
+  std::uint64_t first = 0, rows = 0, written = 0, total_rows = 0;
   std::uint64_t rounds = 0, done = 0;  // collective write rounds: most batches of any rank
   Handle file, dxpl;
   std::vector<ColumnRef> numeric, text;
@@ -223,52 +232,51 @@ struct ParallelTableSink::Impl {
     if (!ok) throw Error("cannot write '" + spill.temp_path() + "': " + io_reason(errno));
   }
 
-  // Step 3 for this rank: its strings into its rows, with the serial driver.
-  void write_strings() {
-    if (std::fflush(spill_file) != 0 || std::fseek(spill_file, 0, SEEK_SET) != 0)
-      throw Error("cannot read back '" + spill.temp_path() + "': " + io_reason(errno));
+  // Step 3, rank 0: the text columns of every rank's rows, reading the spill files in rank
+  // order (`spills`) and appending through the serial writer's own text code, so the handle
+  // offsets and the country dictionary come out as a one-process run writes them.
+  void write_strings(const std::vector<std::string>& spills) {
     Handle f(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
     if (!f) throw Error("cannot reopen HDF5 file '" + path + "' to write its text columns");
-    std::vector<Handle> ds;
-    for (const ColumnRef& c : text)
-      ds.emplace_back(checked(H5Dopen2(f.get(), c.path.c_str(), H5P_DEFAULT), "open " + c.path));
-    Handle type = utf8_type();
-    std::uint64_t at = first;
-    std::vector<std::string> values;
-    std::vector<const char*> ptrs;
-    for (;;) {
-      std::uint64_t n = 0;
-      if (std::fread(&n, sizeof n, 1, spill_file) != 1) break;
-      for (std::size_t k = 0; k < text.size(); ++k) {
-        values.assign(n, std::string());
-        for (std::uint64_t i = 0; i < n; ++i) {
-          std::uint32_t len = 0;
-          if (std::fread(&len, sizeof len, 1, spill_file) != 1)
-            throw Error("'" + spill.temp_path() + "' is truncated");
-          values[i].resize(len);
-          if (len && std::fread(values[i].data(), 1, len, spill_file) != len)
-            throw Error("'" + spill.temp_path() + "' is truncated");
-        }
-        ptrs.resize(n);
-        for (std::uint64_t i = 0; i < n; ++i) ptrs[i] = values[i].c_str();
-        Handle fs(checked(H5Dget_space(ds[k].get()), "dataspace of " + text[k].path));
-        hsize_t start[1] = {at}, count[1] = {n};
-        checked_rc(H5Sselect_hyperslab(fs.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
-                   "select rows of " + text[k].path);
-        Handle ms(checked(H5Screate_simple(1, count, nullptr), "memory dataspace"));
-        errno = 0;
-        if (n > 0 &&
-            H5Dwrite(ds[k].get(), type.get(), ms.get(), fs.get(), H5P_DEFAULT, ptrs.data()) < 0)
-          throw Error("cannot write dataset '" + text[k].path + "' to '" + path +
-                      "': " + io_reason(errno));
-      }
-      at += n;
-      throw_if_cancelled();
+    bool has_handle = false, has_country = false;
+    for (const ColumnRef& c : text) {
+      has_handle = has_handle || c.path == "/profiles/handle_bytes";
+      has_country = has_country || c.path == "/profiles/country";
     }
-    if (at != first + rows)
-      throw Error("parallel HDF5 writer: rank wrote " + std::to_string(at - first) +
-                  " text rows of " + std::to_string(rows) + " (internal error)");
-    ds.clear();
+    {
+      ProfileWriter w = ProfileWriter::continue_text(f.get());
+      std::vector<std::string> handle, country;
+      std::uint64_t total = 0;
+      for (const std::string& sp : spills) {
+        std::FILE* in = std::fopen(sp.c_str(), "rb");
+        if (!in) throw Error("cannot read back '" + sp + "': " + io_reason(errno));
+        std::unique_ptr<std::FILE, int (*)(std::FILE*)> closer(in, &std::fclose);
+        for (;;) {
+          std::uint64_t n = 0;
+          if (std::fread(&n, sizeof n, 1, in) != 1) break;
+          for (const ColumnRef& c : text) {
+            std::vector<std::string>& values =
+                c.path == "/profiles/handle_bytes" ? handle : country;
+            values.assign(n, std::string());
+            for (std::uint64_t i = 0; i < n; ++i) {
+              std::uint32_t len = 0;
+              if (std::fread(&len, sizeof len, 1, in) != 1)
+                throw Error("'" + sp + "' is truncated");
+              values[i].resize(len);
+              if (len && std::fread(values[i].data(), 1, len, in) != len)
+                throw Error("'" + sp + "' is truncated");
+            }
+          }
+          w.append_text(has_handle ? handle.data() : nullptr,
+                        has_country ? country.data() : nullptr, n);
+          total += n;
+          throw_if_cancelled();
+        }
+      }
+      if (total != total_rows)
+        throw Error("parallel HDF5 writer: text of " + std::to_string(total) + " rows of " +
+                    std::to_string(total_rows) + " (internal error)");
+    }
     errno = 0;
     if (H5Fclose(f.release()) < 0) throw Error("cannot close '" + path + "': " + io_reason(errno));
   }
@@ -286,6 +294,7 @@ ParallelTableSink::ParallelTableSink(const std::string& path, std::uint64_t firs
   for (std::uint64_t r : dist::allgather((rows + batch_rows - 1) / batch_rows))
     most = std::max(most, r);
   m.rounds = most;
+  for (std::uint64_t r : dist::allgather(rows)) m.total_rows += r;
   dist::guarded([&] {
     m.spill_file = std::fopen(m.spill.temp_path().c_str(), "w+b");
     if (!m.spill_file)
@@ -300,6 +309,9 @@ ParallelTableSink::ParallelTableSink(const std::string& path, std::uint64_t firs
   m.dxpl = Handle(checked(H5Pcreate(H5P_DATASET_XFER), "transfer property list"));
   checked_rc(H5Pset_dxpl_mpio(m.dxpl.get(), H5FD_MPIO_COLLECTIVE), "set collective transfers");
   for (const std::string& p : table_datasets(m.file.get())) {
+    if (is_row_dimension(p) || p == "/profiles/handle_offsets" || p == "/profiles/handle_byte" ||
+        p == "/profiles/handle_offset")
+      continue;
     ColumnRef c = column_for(p);
     c.ds = Handle(checked(H5Dopen2(m.file.get(), p.c_str(), H5P_DEFAULT), "open dataset " + p));
     (c.text ? m.text : m.numeric).push_back(std::move(c));
@@ -334,10 +346,16 @@ void ParallelTableSink::finish() {
   });
   // Step 3: text columns, one rank after the other.
   if (!m.text.empty()) {
-    for (int r = 0; r < dist::size(); ++r) {
-      if (r == dist::rank()) dist::guarded([&] { m.write_strings(); });
-      dist::check();
-    }
+    dist::guarded([&] {
+      if (std::fflush(m.spill_file) != 0)
+        throw Error("cannot write '" + m.spill.temp_path() + "': " + io_reason(errno));
+    });
+    dist::check();
+    const std::vector<std::string> spills = dist::gather(m.spill.temp_path());
+    dist::guarded([&] {
+      if (dist::is_root()) m.write_strings(spills);
+    });
+    dist::check();  // the spill files stay until rank 0 has read them
   }
 }
 

@@ -126,25 +126,32 @@ void ProfileWriter::append(const ProfileChunk& c) {
   Impl& m = *impl_;
   const std::size_t n = c.size();
   if (m.id) m.id->append(c.id.data(), n);
-  if (m.handle_bytes) {
+  if (m.platform) m.platform->append(c.platform.data(), n);
+  if (m.niche) m.niche->append(c.niche.data(), n);
+  for (auto& [col, w] : m.numeric) w->append(c.numeric(col)->data(), n);
+  if (m.truth) m.truth->append(c.true_fake_share.data(), n);
+  append_text(c.handle.data(), c.country.data(), n);
+}
+
+void ProfileWriter::append_text(const std::string* handle, const std::string* country,
+                                std::size_t n) {
+  Impl& m = *impl_;
+  if (m.handle_bytes && handle) {
     m.bytes.clear();
     m.offsets.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-      m.bytes.insert(m.bytes.end(), c.handle[i].begin(), c.handle[i].end());
+      m.bytes.insert(m.bytes.end(), handle[i].begin(), handle[i].end());
       m.offsets[i] = m.handle_end + m.bytes.size();
     }
     m.handle_bytes->append(m.bytes.data(), m.bytes.size());
     m.handle_offsets->append(m.offsets.data(), n);
     m.handle_end += m.bytes.size();
   }
-  if (m.platform) m.platform->append(c.platform.data(), n);
-  if (m.niche) m.niche->append(c.niche.data(), n);
-  for (auto& [col, w] : m.numeric) w->append(c.numeric(col)->data(), n);
-  if (m.country) {
+  if (m.country && country) {
     m.codes.resize(n);
     bool grown = false;
     for (std::size_t i = 0; i < n; ++i) {
-      const std::string& name = c.country[i];
+      const std::string& name = country[i];
       if (name.empty()) {
         m.codes[i] = kCountryMissing;
         continue;
@@ -164,13 +171,36 @@ void ProfileWriter::append(const ProfileChunk& c) {
     if (grown) write_attr(m.country->id(), "categories", m.country_names);
     m.country->append(m.codes.data(), n);
   }
-  if (m.truth) m.truth->append(c.true_fake_share.data(), n);
   m.rows += n;
-  extend_dimension(m.row_dim.get(), m.rows);
+  if (m.row_dim) extend_dimension(m.row_dim.get(), m.rows);
   if (m.handle_bytes) {
     extend_dimension(m.byte_dim.get(), m.handle_end);
     extend_dimension(m.offset_dim.get(), m.rows + 1);
   }
+}
+
+ProfileWriter ProfileWriter::continue_text(Id file) {
+  auto m = std::make_shared<Impl>();
+  auto open = [&](const char* p) {
+    Handle ds(H5Dopen2(file, p, H5P_DEFAULT));
+    if (!ds) throw Error(std::string("HDF5: cannot open dataset ") + p);
+    return ds;
+  };
+  if (exists(file, "/profiles/handle_bytes")) {
+    m->handle_bytes = std::make_unique<ColumnWriter<std::uint8_t>>(file, "/profiles/handle_bytes");
+    m->handle_offsets =
+        std::make_unique<ColumnWriter<std::uint64_t>>(file, "/profiles/handle_offsets");
+    if (m->handle_bytes->rows() != 0 || m->handle_offsets->rows() != 1)
+      throw Error("HDF5: the handle columns to continue are not empty (internal error)");
+    m->byte_dim = open("/profiles/handle_byte");
+    m->offset_dim = open("/profiles/handle_offset");
+  }
+  if (exists(file, "/profiles/country")) {
+    m->country = std::make_unique<ColumnWriter<std::uint16_t>>(file, "/profiles/country");
+    if (m->country->rows() != 0)
+      throw Error("HDF5: the country column to continue is not empty (internal error)");
+  }
+  return ProfileWriter(std::move(m));
 }
 
 std::uint64_t ProfileWriter::rows() const {

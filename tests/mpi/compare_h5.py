@@ -3,7 +3,8 @@
 
 Compares every group, dataset (type, shape, every value's bytes; NaN equals NaN of the same
 bits) and attribute, except the provenance attributes that name the run rather than its result
-(`created`, `command`). Prints the first differences otherwise.
+(`created`, `command`). Object references (dimension scale attributes) compare by the path of the
+object they point at, not by file address. Prints the first differences otherwise.
   compare_h5.py A.h5 B.h5
 """
 import sys
@@ -14,8 +15,21 @@ import numpy as np
 SKIP_ATTRS = {"created", "command"}
 
 
-def same_values(a, b):
+def resolve(f, v):
+    """v with every object reference replaced by the path of the object it points at."""
+    if isinstance(v, h5py.Reference):
+        return f[v].name if v else None
+    if isinstance(v, np.ndarray):
+        return resolve(f, v.tolist())
+    if isinstance(v, (list, tuple)):
+        return [resolve(f, x) for x in v]
+    return v
+
+
+def same_values(a, b, fa=None, fb=None):
     a, b = np.asarray(a), np.asarray(b)
+    if fa is not None and a.dtype == b.dtype and a.shape == b.shape and a.dtype.hasobject:
+        return resolve(fa, a.tolist()) == resolve(fb, b.tolist())
     if a.dtype != b.dtype or a.shape != b.shape:
         return False
     if a.dtype.kind in "fciub":
@@ -42,7 +56,7 @@ def main():
         if ka != kb:
             diffs.append(f"{name}: attributes differ: {sorted(ka ^ kb)}")
         for k in sorted(ka & kb):
-            if not same_values(oa.attrs[k], ob.attrs[k]):
+            if not same_values(oa.attrs[k], ob.attrs[k], fa, fb):
                 diffs.append(f"{name}@{k}: {oa.attrs[k]!r} != {ob.attrs[k]!r}")
         if isinstance(oa, h5py.Dataset):
             if oa.dtype != ob.dtype or oa.shape != ob.shape:

@@ -114,6 +114,8 @@ class ColumnWriter {
  public:
   ColumnWriter(Id loc, const std::string& path, std::string_view units,
                std::string_view description, const ColumnOptions& opt);
+  // Continues an existing 1-D dataset `path` after its current last row.
+  ColumnWriter(Id loc, const std::string& path);
   void append(const T* data, std::size_t n);
   void append(const std::vector<T>& v) { append(v.data(), v.size()); }
   std::uint64_t rows() const { return rows_; }

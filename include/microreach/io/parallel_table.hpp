@@ -8,9 +8,10 @@
 //     collective H5Dwrite per column into its own hyperslab; a rank with fewer batches joins the
 //     remaining rounds with an empty selection, and every round starts with an agreement so a
 //     rank that failed stops the others instead of leaving them waiting;
-//  3. after the collective close, the variable-length string columns (handle, country: parallel
-//     HDF5 1.10 cannot write variable-length data) are written rank after rank with the serial
-//     driver, from a spill file each rank filled in step 2.
+//  3. after the collective close, rank 0 writes the text columns (handle bytes + offsets,
+//     country codes + dictionary: their layout depends on every earlier row) with the serial
+//     driver and the one-process writer's code (ProfileWriter::continue_text), reading the
+//     strings each rank spilled in step 2, rank after rank.
 // Without MPI (or with one rank) none of this is used: the ordinary TableSink writes the file.
 #include <cstdint>
 #include <memory>
@@ -22,7 +23,8 @@
 namespace microreach::h5 {
 
 // Step 1 (rank 0, file open with the serial driver, tables already created by a TableSink
-// that has since been destroyed): every dataset under /profiles and /scores gets `rows` rows.
+// that has since been destroyed): every dataset under /profiles and /scores of one value a row
+// gets `rows` rows (the text columns stay empty for step 3).
 void size_tables(Id file, std::uint64_t rows);
 
 // Steps 2 and 3. Collective: every rank constructs it, consumes its batches in order and calls

@@ -24,8 +24,16 @@ class ProfileWriter {
   void append(const ProfileChunk& c);
   std::uint64_t rows() const;
 
+  // A distributed run writes the numeric columns of a file this writer laid out in parallel,
+  // then the text columns (handle bytes + offsets, country codes + dictionary) in row order
+  // through this: a writer continuing the still empty text columns of `file`.
+  static ProfileWriter continue_text(Id file);
+  // Appends the next n rows of the text columns (either pointer null when not written).
+  void append_text(const std::string* handle, const std::string* country, std::size_t n);
+
  private:
   struct Impl;
+  explicit ProfileWriter(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<Impl> impl_;
 };
 
