@@ -12,6 +12,8 @@
 #include <memory>
 #include <vector>
 
+#include <unistd.h>
+
 #include "microreach/cancel.hpp"
 #include "microreach/dist.hpp"
 #include "microreach/error.hpp"
@@ -299,6 +301,13 @@ ParallelTableSink::ParallelTableSink(const std::string& path, std::uint64_t firs
     m.spill_file = std::fopen(m.spill.temp_path().c_str(), "w+b");
     if (!m.spill_file)
       throw Error("cannot create '" + m.spill.temp_path() + "': " + io_reason(errno));
+    // A signal that came before the file existed removed nothing, and this rank may now wait
+    // in a collective call for ranks already gone until the launcher kills it: remove the
+    // file at once rather than at the end of the unwinding.
+    if (cancel_requested()) {
+      ::unlink(m.spill.temp_path().c_str());
+      throw Interrupted();
+    }
   });
   dist::check();
   // Collective open with MPI-IO; collective transfers.
