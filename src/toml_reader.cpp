@@ -15,7 +15,29 @@
 #define TOML_EXCEPTIONS 1
 #define TOML_ENABLE_FORMATTERS 0
 #define TOML_MAX_NESTED_VALUES 32
+// toml++ checks its own invariants with TOML_ASSERT: compiled out under NDEBUG (the parser then
+// goes on past a broken invariant) and abort() otherwise. toml++ 3.3 trips one of them
+// (parse_key) on some malformed keys. Here a failed check is an error about the file, in every
+// build: NDEBUG is lifted for toml++ alone and TOML_ASSERT throws.
+namespace microreach::toml {
+struct InternalCheck {
+  const char* expr;
+};
+}  // namespace microreach::toml
+#pragma push_macro("NDEBUG")
+#undef NDEBUG
+#define TOML_ASSERT(expr) \
+  ((expr) ? static_cast<void>(0) : throw ::microreach::toml::InternalCheck{#expr})
+// In toml++'s noexcept functions a failed check still ends the process, as it did before.
+#pragma GCC diagnostic push
+#if defined(__clang__)
+#pragma GCC diagnostic ignored "-Wexceptions"
+#else
+#pragma GCC diagnostic ignored "-Wterminate"
+#endif
 #include <toml++/toml.h>
+#pragma GCC diagnostic pop
+#pragma pop_macro("NDEBUG")
 
 namespace microreach::toml {
 namespace {
@@ -322,6 +344,11 @@ std::vector<Value> parse(std::string_view text, const std::string& file) {
     const auto line = e.source().begin.line, column = e.source().begin.column;
     throw InputError(file, line, column,
                      swap_unsafe(e.description()) + hint(text, line, column, e.description()));
+  } catch (const InternalCheck& e) {
+    throw InputError(file, 0, 0,
+                     std::string("not valid TOML: the TOML parser met a malformed key or value it "
+                                 "cannot place (its check '") +
+                         e.expr + "' failed)");
   }
   const Lines lines(safe);
   std::vector<Value> out;
