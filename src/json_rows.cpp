@@ -18,6 +18,7 @@
 
 #include "csv_scan.hpp"
 #include "microreach/error.hpp"
+#include "microreach/values.hpp"
 #include "text_sniff.hpp"
 
 namespace microreach::json {
@@ -50,35 +51,6 @@ std::string found(const char* at, const char* e) {
   }
   if (stop < e) out += "...";
   return "'" + out + "'";
-}
-
-// Length of the valid UTF-8 sequence at p (2-4), or 0.
-int utf8_len(const unsigned char* p, const unsigned char* e) {
-  const unsigned char c = *p;
-  int n;
-  std::uint32_t cp;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (e - p < n) return 0;
-  for (int i = 1; i < n; ++i) {
-    if ((p[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (p[i] & 0x3F);
-  }
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-      cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
 }
 
 int hex_digit(char c) {
@@ -154,8 +126,8 @@ const char* check_string(const char* q, const char* e, const char*& at, std::str
       ++q;
       continue;
     }
-    const int n = utf8_len(reinterpret_cast<const unsigned char*>(q),
-                           reinterpret_cast<const unsigned char*>(e));
+    const int n = utf8_sequence_length(reinterpret_cast<const unsigned char*>(q),
+                                       reinterpret_cast<const unsigned char*>(e));
     if (!n) {
       at = q;
       what =

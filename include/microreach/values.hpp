@@ -36,6 +36,12 @@ bool is_missing_text(std::string_view text) noexcept;
 // check) to `out`. Shared by the JSON reader and the scenario parser's \u escapes.
 void append_utf8(std::string& out, std::uint32_t code_point);
 
+// Length (2-4) of the valid multi-byte UTF-8 sequence that starts at p (p < end), or 0 when the
+// bytes there are ASCII or not valid UTF-8 (overlong forms, surrogates, > U+10FFFF, truncated).
+int utf8_sequence_length(const unsigned char* p, const unsigned char* end) noexcept;
+// True when every byte of s belongs to valid UTF-8.
+bool valid_utf8(std::string_view s) noexcept;
+
 // NaN for a missing form; otherwise the number, or throws Error
 // "<context>: found '<text>': expected a number such as 1234, 1.2k, 3.5M or 1.39%".
 double parse_number(std::string_view text, const std::string& context);
