@@ -19,6 +19,7 @@
 #include "microreach/dist.hpp"
 #include "microreach/distributions.hpp"
 #include "microreach/error.hpp"
+#include "microreach/isa.hpp"
 #include "microreach/vmath.hpp"
 
 namespace microreach::sim {
@@ -164,14 +165,6 @@ void for_each_in(const std::vector<std::uint32_t>& list, std::size_t c1, std::si
 
 // ---------------------------------------------------------------- batch code per ISA
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__AVX2__)
-#define MICROREACH_V3_CLONE 1
-#define MICROREACH_TARGET_V3 __attribute__((target("arch=x86-64-v3")))
-#else
-#define MICROREACH_V3_CLONE 0
-#define MICROREACH_TARGET_V3
-#endif
-
 namespace {
 // The ziggurat's first attempt on len words: z[j] the candidate, ok[j] 1 where it is the normal.
 // Out of line with restrict parameters (inlined, GCC loses them and cannot prove that the stores
@@ -257,28 +250,14 @@ void poisson_inversions(const double* u, const double* mean, double* k, std::siz
   }
 }
 
-bool cpu_has_v3() {
-#if MICROREACH_V3_CLONE
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-         __builtin_cpu_supports("bmi2");
-#else
-  return false;
-#endif
-}
-bool initial_use_v3() {
-  const char* env = std::getenv("MICROREACH_ISA");
-  if (env != nullptr && std::string_view(env) == "baseline") return false;
-  return cpu_has_v3();
-}
-std::atomic<bool> g_use_v3{initial_use_v3()};
+std::atomic<bool> g_use_v3{v3_clone_by_default()};
 }  // namespace
 
 void set_batch_isa(BatchIsa isa) {
   // Without the clone (clang, other architectures) an explicit x86_64_v3 still runs the v3
   // copy's extra batch passes, in baseline instructions: the sanitizer builds test them so.
-  const bool v3 = isa == BatchIsa::x86_64_v3 ? cpu_has_v3() || !MICROREACH_V3_CLONE
-                                             : isa == BatchIsa::automatic && cpu_has_v3();
+  const bool v3 = isa == BatchIsa::x86_64_v3 ? cpu_runs_v3_clone() || !MICROREACH_V3_CLONE
+                                             : isa == BatchIsa::automatic && cpu_runs_v3_clone();
   g_use_v3.store(v3, std::memory_order_relaxed);
 }
 const char* batch_isa_name() {

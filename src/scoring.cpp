@@ -7,6 +7,7 @@
 #include <limits>
 #include <string_view>
 
+#include "microreach/isa.hpp"
 #include "microreach/vmath.hpp"
 
 // The scoring kernel runs over a chunk in blocks of kBlock rows. Every per-row formula is
@@ -441,45 +442,23 @@ __attribute__((always_inline)) inline void score_rows(const ProfileChunk& in,
   }
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__AVX2__)
-#define MICROREACH_SCORE_V3_CLONE 1
-#define MICROREACH_SCORE_TARGET_V3 __attribute__((target("arch=x86-64-v3")))
-#else
-#define MICROREACH_SCORE_V3_CLONE 0
-#define MICROREACH_SCORE_TARGET_V3
-#endif
-
 __attribute__((noinline)) void score_rows_baseline(const ProfileChunk& in, const ScoringConfig& cfg,
                                                    const Tables& t, const AuditedShares* audited,
                                                    ScoreChunk& out) {
   score_rows(in, cfg, t, audited, out);
 }
-MICROREACH_SCORE_TARGET_V3 __attribute__((noinline, flatten)) void score_rows_v3(
+MICROREACH_TARGET_V3 __attribute__((noinline, flatten)) void score_rows_v3(
     const ProfileChunk& in, const ScoringConfig& cfg, const Tables& t, const AuditedShares* audited,
     ScoreChunk& out) {
   score_rows(in, cfg, t, audited, out);
 }
 
-bool cpu_has_v3() {
-#if MICROREACH_SCORE_V3_CLONE
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-         __builtin_cpu_supports("bmi2");
-#else
-  return false;
-#endif
-}
-bool initial_use_v3() {
-  const char* env = std::getenv("MICROREACH_ISA");
-  if (env != nullptr && std::string_view(env) == "baseline") return false;
-  return cpu_has_v3();
-}
-std::atomic<bool> g_score_v3{initial_use_v3()};
+std::atomic<bool> g_score_v3{v3_clone_by_default()};
 
 }  // namespace
 
 void set_scoring_isa(ScoringIsa isa) {
-  g_score_v3.store(isa != ScoringIsa::baseline && cpu_has_v3(), std::memory_order_relaxed);
+  g_score_v3.store(isa != ScoringIsa::baseline && cpu_runs_v3_clone(), std::memory_order_relaxed);
 }
 const char* scoring_isa_name() {
   return g_score_v3.load(std::memory_order_relaxed) ? "x86-64-v3" : "baseline";
@@ -539,7 +518,7 @@ void score_chunk(const ProfileChunk& in, const ScoringConfig& cfg, ScoreChunk& o
   const Tables t = make_tables(cfg);
   const bool v3 = isa == ScoringIsa::x86_64_v3 ||
                   (isa == ScoringIsa::automatic && g_score_v3.load(std::memory_order_relaxed));
-  if (v3 && cpu_has_v3()) {
+  if (v3 && cpu_runs_v3_clone()) {
     score_rows_v3(in, cfg, t, audited, out);
   } else {
     score_rows_baseline(in, cfg, t, audited, out);
