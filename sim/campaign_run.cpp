@@ -1,6 +1,8 @@
 #include "microreach/sim/campaign_run.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <map>
 #include <string>
 
@@ -11,11 +13,32 @@
 namespace microreach::sim {
 
 CandidatePool scenario_candidates(const Scenario& sc, const CandidateOptions& co) {
-  if (!sc.input.empty()) return load_candidates(sc.input, co);
-  return synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{}, co);
+  if (sc.input.empty())
+    return synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{}, co);
+  try {
+    return load_candidates(sc.input, co);
+  } catch (const ConfigError& e) {
+    // The loader names --input; the path may have come from the scenario's market.input.
+    const std::string w = sc.where("market.input");
+    if (e.option() != "--input" || w == "--input") throw;
+    const std::string msg = e.what();
+    throw ConfigError(w + msg.substr(e.option().size()));
+  } catch (const InputError& e) {
+    // A file that cannot be read: say which key named it when a scenario file did.
+    const std::string w = sc.where("market.input");
+    if (e.file() != sc.input || e.line() != 0 || w == "--input") throw;
+    throw InputError(e.file(), 0, 0, e.reason() + " (the market named by " + w + ")");
+  }
 }
 
-CampaignRun run_campaign(const Scenario& sc) {
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+}  // namespace
+
+CampaignRun run_campaign(const Scenario& sc, std::uint64_t max_hires) {
   CampaignRun run;
   run.scenario = sc;
 
@@ -49,7 +72,9 @@ CampaignRun run_campaign(const Scenario& sc) {
             std::to_string(kMetricCount * 8 * specs.size()) + " bytes a trial, 4 GiB at most)");
   run.max_trials = max_trials;
 
+  const auto t_pool = Clock::now();
   run.pool = scenario_candidates(sc, copt);
+  run.pool_seconds = seconds_since(t_pool);
 
   StrategyContext ctx;
   ctx.pool = &run.pool;
@@ -57,6 +82,7 @@ CampaignRun run_campaign(const Scenario& sc) {
   ctx.budget = sc.budget;
   ctx.niche = sc.niche;
   ctx.budget_key = sc.where("campaign.budget");
+  ctx.max_hires = max_hires;
   std::vector<Portfolio> portfolios;
   bool have_baseline = false;
   for (std::size_t i = 0; i < specs.size(); ++i) {
@@ -72,6 +98,8 @@ CampaignRun run_campaign(const Scenario& sc) {
   so.seed = sc.seed;
   so.trials = sc.trials;
   so.keep_values = true;
+  const auto t_sim = Clock::now();
+  const std::clock_t cpu_sim = std::clock();  // process CPU time, all threads
   if (sc.precision > 0) {
     PrecisionOptions po;
     po.target = sc.precision;
@@ -84,6 +112,8 @@ CampaignRun run_campaign(const Scenario& sc) {
     run.precision.reached = true;
     run.precision.max_relative_se = max_relative_se(run.result);
   }
+  run.sim_seconds = seconds_since(t_sim);
+  run.sim_cpu_seconds = static_cast<double>(std::clock() - cpu_sim) / CLOCKS_PER_SEC;
   run.summary = summarize(*run.model, run.result);
   return run;
 }

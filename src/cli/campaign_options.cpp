@@ -34,25 +34,6 @@ sim::Scenario CampaignOptions::resolve() const {
   return sc;
 }
 
-sim::CandidatePool candidate_pool(const sim::Scenario& sc, const sim::CandidateOptions& co) {
-  if (sc.input.empty())
-    return sim::synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{}, co);
-  try {
-    return sim::load_candidates(sc.input, co);
-  } catch (const ConfigError& e) {
-    // The loader names --input; the path may have come from the scenario's market.input.
-    const std::string w = sc.where("market.input");
-    if (e.option() != "--input" || w == "--input") throw;
-    const std::string msg = e.what();
-    throw ConfigError(w + msg.substr(e.option().size()));
-  } catch (const InputError& e) {
-    // A file that cannot be read: say which key named it when a scenario file did.
-    const std::string w = sc.where("market.input");
-    if (e.file() != sc.input || e.line() != 0 || w == "--input") throw;
-    throw InputError(e.file(), 0, 0, e.reason() + " (the market named by " + w + ")");
-  }
-}
-
 CLI::Validator strategy_count_check() {
   return CLI::Validator(
       [](std::string& text) -> std::string {

@@ -36,7 +36,4 @@ struct CampaignOptions {
 // Refuses a --strategies list longer than sim::kMaxStrategies before any is parsed.
 CLI::Validator strategy_count_check();
 
-// The candidates of a scenario: its input file, or the built-in synthetic market.
-sim::CandidatePool candidate_pool(const sim::Scenario& sc, const sim::CandidateOptions& co);
-
 }  // namespace microreach::cli

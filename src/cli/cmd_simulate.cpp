@@ -17,6 +17,7 @@
 #include "microreach/format.hpp"
 #include "microreach/io/campaign.hpp"
 #include "microreach/io/profiles.hpp"
+#include "microreach/sim/campaign_run.hpp"
 #include "microreach/sim/candidates.hpp"
 #include "microreach/sim/engine.hpp"
 #include "microreach/sim/scenario.hpp"
@@ -29,9 +30,6 @@ namespace {
 
 using namespace microreach::sim;
 using Clock = std::chrono::steady_clock;
-
-// Memory for the per-trial values (quantiles, shortfall, --keep-trials).
-constexpr double kMaxKeptBytes = 4.0 * (1ull << 30);
 
 struct SimulateArgs : CampaignOptions {
   std::string strategies;
@@ -238,88 +236,16 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
   }
   auto threads = limit_threads(g.threads);
 
-  // Strategies first: list files are read (and refused) before any work.
-  std::vector<StrategySpec> specs;
-  for (const std::string& s : sc.strategies)
-    specs.push_back(parse_strategy(s, sc.where("campaign.strategies")));
-  CandidateOptions copt;
-  copt.niche = sc.niche;
-  for (const StrategySpec& s : specs)
-    for (const auto& e : s->entries()) {
-      if (e.by_id)
-        copt.wanted_ids.insert(e.id);
-      else
-        copt.wanted_handles.insert(e.handle);
-    }
-
-  // Refuse runs whose per-trial values would not fit, before doing anything. A default cap of
-  // the precision rounds is lowered to what fits instead (the target usually needs far less).
-  const double bytes_per_trial = static_cast<double>(specs.size() * kMetricCount * 8);
-  const auto fits = static_cast<std::uint64_t>(kMaxKeptBytes / bytes_per_trial);
-  std::uint64_t max_trials = sc.max_trials;
-  if (sc.precision > 0 && max_trials > fits && !sc.origin.count("run.max_trials"))
-    max_trials = fits;
-  const std::uint64_t planned = sc.precision > 0 ? max_trials : sc.trials;
-  if (planned > fits)
-    throw ConfigError(
-        sc.where(sc.precision > 0 ? "run.max_trials" : "run.trials"), std::to_string(planned),
-        "at most " + std::to_string(fits) + " trials for " + std::to_string(specs.size()) +
-            " strategies (every trial's totals are kept for the quantiles: " +
-            std::to_string(kMetricCount * 8 * specs.size()) + " bytes a trial, 4 GiB at most)");
-
   std::unique_ptr<AtomicOutput> out;
   // Distributed (docs/scale.md): every rank holds the whole result; rank 0 writes the file.
   if (!a.out.empty() && dist::is_root()) out = std::make_unique<AtomicOutput>(a.out);
 
-  // Candidates.
-  const auto t_pool = Clock::now();
-  CandidatePool pool = candidate_pool(sc, copt);
-  const double pool_seconds = seconds_since(t_pool);
-
-  // Portfolios.
-  StrategyContext ctx;
-  ctx.pool = &pool;
-  ctx.params = sc.model;
-  ctx.budget = sc.budget;
-  ctx.niche = sc.niche;
-  ctx.budget_key = sc.where("campaign.budget");
-  ctx.max_hires = a.max_hires;
-  std::vector<Portfolio> portfolios;
-  std::size_t baseline = 0;
-  bool have_baseline = false;
-  for (std::size_t i = 0; i < specs.size(); ++i) {
-    portfolios.push_back(build_portfolio(specs[i], ctx));
-    if (!have_baseline && specs[i]->is_baseline()) {
-      baseline = i;
-      have_baseline = true;
-    }
-  }
-  const CampaignModel model(sc.model, std::move(portfolios));
-
-  // Trials.
-  SimOptions so;
-  so.seed = sc.seed;
-  so.trials = sc.trials;
-  so.keep_values = true;
-  SimResult result;
-  PrecisionReport prec;
-  const auto t_sim = Clock::now();
-  const std::clock_t cpu_sim = std::clock();  // process CPU time, all threads
-  if (sc.precision > 0) {
-    PrecisionOptions po;
-    po.target = sc.precision;
-    po.first_round = std::min(sc.trials, max_trials);
-    po.max_trials = max_trials;
-    prec = simulate_to_precision(model, so, po, result);
-  } else {
-    result = simulate(model, so);
-    prec.rounds = 1;
-    prec.reached = true;
-    prec.max_relative_se = max_relative_se(result);
-  }
-  const double sim_seconds = seconds_since(t_sim);
-  const double sim_cpu = static_cast<double>(std::clock() - cpu_sim) / CLOCKS_PER_SEC;
-  const auto summary = summarize(model, result);
+  const CampaignRun run = run_campaign(sc, a.max_hires);
+  const CampaignModel& model = *run.model;
+  const SimResult& result = run.result;
+  const PrecisionReport& prec = run.precision;
+  const CandidatePool& pool = run.pool;
+  const auto& summary = run.summary;
 
   // Terminal.
   std::size_t hires = 0;
@@ -335,16 +261,17 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
                           format::count(static_cast<std::uint64_t>(sc.market_profiles)) +
                           " profiles (seed " + std::to_string(sc.market_seed) + ")"
                     : sc.input)
-            << " [" << std::fixed << std::setprecision(2) << pool_seconds << " s]\n";
+            << " [" << std::fixed << std::setprecision(2) << run.pool_seconds << " s]\n";
   const double it = static_cast<double>(result.trials) * static_cast<double>(model.account_count());
   std::cout << "simulated " << format::count(static_cast<std::uint64_t>(model.account_count()))
             << " distinct accounts (" << hires << " hires) x "
             << format::count(static_cast<std::uint64_t>(result.trials)) << " trials in "
-            << sim_seconds << " s (" << std::setprecision(1)
-            << it / std::max(sim_seconds, 1e-9) / 1e6 << "M influencer-trials/s, "
+            << run.sim_seconds << " s (" << std::setprecision(1)
+            << it / std::max(run.sim_seconds, 1e-9) / 1e6 << "M influencer-trials/s, "
             << effective_threads(g.threads)
             << (effective_threads(g.threads) == 1 ? " thread, " : " threads, ") << "batch code "
-            << sim::batch_isa_name() << "; " << std::setprecision(2) << sim_cpu << " CPU-s)\n";
+            << sim::batch_isa_name() << "; " << std::setprecision(2) << run.sim_cpu_seconds
+            << " CPU-s)\n";
   std::cout.unsetf(std::ios::floatfield);
   if (sc.precision > 0) {
     char rse[32];
@@ -356,7 +283,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
               << format::count(static_cast<std::uint64_t>(result.trials)) << " trials\n";
   }
   std::cout << "\n";
-  print_table(model, summary, result, baseline);
+  print_table(model, summary, result, run.baseline);
   for (const Portfolio& p : model.portfolios())
     std::cout << p.label << ": " << p.description << "\n";
   for (const Portfolio& p : model.portfolios())
@@ -371,7 +298,7 @@ void run_simulate(const SimulateArgs& a, const Globals& g) {
       io::CampaignRunInfo info;
       info.trials_requested = sc.trials;
       info.precision_target = sc.precision;
-      info.max_trials = max_trials;
+      info.max_trials = run.max_trials;
       info.precision = prec;
       info.budget = sc.budget;
       info.niche = sc.niche;

@@ -19,6 +19,7 @@
 #include "microreach/format.hpp"
 #include "microreach/io/campaign.hpp"
 #include "microreach/io/sweep.hpp"
+#include "microreach/sim/campaign_run.hpp"
 #include "microreach/sim/candidates.hpp"
 #include "microreach/sim/plan.hpp"
 #include "microreach/sim/scenario.hpp"
@@ -97,7 +98,7 @@ Scenario resolve(const PlanArgs& a) {
 CandidatePool pool_of(const Scenario& sc) {
   CandidateOptions co;
   co.niche = sc.niche;
-  return candidate_pool(sc, co);
+  return sim::scenario_candidates(sc, co);
 }
 
 SensitivityOptions sensitivity_options(const PlanArgs& a, const Scenario& sc) {

@@ -19,7 +19,8 @@ namespace microreach::sim {
 // Memory allowed for the per-trial values kept for quantiles and shortfall.
 inline constexpr double kMaxKeptTrialBytes = 4.0 * (1ull << 30);
 
-// The candidates of a scenario: its input file, or the built-in synthetic market.
+// The candidates of a scenario: its input file, or the built-in synthetic market. Errors about
+// the input file name the scenario key that gave it (market.input) when a scenario file did.
 CandidatePool scenario_candidates(const Scenario& sc, const CandidateOptions& co);
 
 struct CampaignRun {
@@ -30,13 +31,17 @@ struct CampaignRun {
   PrecisionReport precision;
   std::uint64_t max_trials = 0;  // cap the precision rounds ran under
   std::vector<PortfolioSummary> summary;
-  std::size_t baseline = 0;  // the first macro strategy (for P(beats ...)), else 0
+  std::size_t baseline = 0;    // the first macro strategy (for P(beats ...)), else 0
+  double pool_seconds = 0;     // loading or generating the candidates (wall clock)
+  double sim_seconds = 0;      // the trials (wall clock)
+  double sim_cpu_seconds = 0;  // the trials (process CPU time, all threads)
 };
 
 // simulate: strategies parsed (list files read) first, the kept values checked to fit, then
 // candidates, portfolios and trials (in rounds when sc.precision > 0). `sc` must be validated.
 // Throws ConfigError / InputError naming where the offending value came from.
-CampaignRun run_campaign(const Scenario& sc);
+// `max_hires` caps micro-top and optimize (0: no cap; errors name --max-hires).
+CampaignRun run_campaign(const Scenario& sc, std::uint64_t max_hires = 0);
 
 struct SweepRun {
   Scenario scenario;
