@@ -23,6 +23,13 @@ Handle& Handle::operator=(Handle&& o) noexcept {
   return *this;
 }
 
+std::recursive_mutex& library_mutex() {
+  static std::recursive_mutex m;
+  return m;
+}
+
+LibraryLock::LibraryLock() : lock_(library_mutex()) {}
+
 void Handle::reset() {
   silence_hdf5();
   if (id_ >= 0 && H5Iis_valid(id_) > 0) H5Idec_ref(id_);

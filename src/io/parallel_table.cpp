@@ -330,11 +330,13 @@ ParallelTableSink::ParallelTableSink(const std::string& path, std::uint64_t firs
 ParallelTableSink::~ParallelTableSink() = default;
 
 void ParallelTableSink::consume(const Batch& b) {
+  const LibraryLock lock;
   impl_->spill_batch(b);
   impl_->write_round(&b);
 }
 
 void ParallelTableSink::finish() {
+  const LibraryLock lock;
   Impl& m = *impl_;
   while (m.done < m.rounds) m.write_round(nullptr);
   dist::guarded([&] {

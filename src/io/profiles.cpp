@@ -123,6 +123,7 @@ ProfileWriter::ProfileWriter(hid_t file, const ColumnOptions& opt, bool with_tru
 }
 
 void ProfileWriter::append(const ProfileChunk& c) {
+  const LibraryLock lock;
   Impl& m = *impl_;
   const std::size_t n = c.size();
   if (m.id) m.id->append(c.id.data(), n);
@@ -135,6 +136,7 @@ void ProfileWriter::append(const ProfileChunk& c) {
 
 void ProfileWriter::append_text(const std::string* handle, const std::string* country,
                                 std::size_t n) {
+  const LibraryLock lock;
   Impl& m = *impl_;
   if (m.handle_bytes && handle) {
     m.bytes.clear();
@@ -296,6 +298,7 @@ ProfileReference::ProfileReference(Id file, const std::string& file_path, const 
 }
 
 void ProfileReference::append(const ProfileChunk& c) {
+  const LibraryLock lock;
   sum_.add(c);
   write_attr(file_, "profiles_rows", sum_.rows());
   write_attr(file_, "profiles_checksum", sum_.hex());
@@ -376,6 +379,7 @@ ScoreWriter::ScoreWriter(hid_t file, const ColumnOptions& opt) : impl_(std::make
 }
 
 void ScoreWriter::append(const ScoreChunk& c) {
+  const LibraryLock lock;
   const std::size_t n = c.size();
   for (std::size_t k = 0; k < impl_->cols.size(); ++k)
     impl_->cols[k]->append((c.*kScoreCols[k].member).data(), n);
@@ -538,6 +542,7 @@ void ProfileReader::open_columns() {
 }
 
 bool ProfileReader::read(ProfileChunk& c, std::size_t max_rows) {
+  const LibraryLock lock;
   if (next_ >= rows_) return false;
   const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(max_rows, rows_ - next_));
   c.clear();

@@ -31,13 +31,19 @@ grep -q "rank 2: .*bad.h5.*row 8500.*code 77" run.err || fail "bad row: message 
 cmp -s out.h5 before.h5 || fail "bad row: the existing output was changed"
 no_temp "bad row"
 
-# The same bad file, alone: the same message without the rank.
-set +e
-"$MICROREACH" -q score --in bad.h5 --chunk-size 1000 --out out.h5 > /dev/null 2> alone.err
-rc=$?
-set -e
-[ "$rc" = 3 ] || fail "bad row alone: exit $rc"
-cmp -s out.h5 before.h5 || fail "bad row alone: the existing output was changed"
+# The same bad file, alone: the same message without the rank. Several threads, several times:
+# the pipeline reads its input while it writes its output, and this build's HDF5 library is not
+# thread-safe (every io entry point holds h5::LibraryLock).
+for attempt in 1 2 3 4 5; do
+  set +e
+  "$MICROREACH" -q --threads 4 score --in bad.h5 --chunk-size 1000 --out out.h5 > /dev/null 2> alone.err
+  rc=$?
+  set -e
+  [ "$rc" = 3 ] || { cat alone.err; fail "bad row alone (attempt $attempt): exit $rc"; }
+  grep -q "^microreach: error: bad.h5: dataset '/profiles/platform' row 8500 holds code 77" alone.err ||
+    { cat alone.err; fail "bad row alone (attempt $attempt): not the row's message"; }
+  cmp -s out.h5 before.h5 || fail "bad row alone: the existing output was changed"
+done
 
 # SIGTERM to mpirun in the middle of a long score --generate: every rank stops, no output.
 # (mpirun itself in the background, not a shell function: $! must be mpirun's own pid.)

@@ -9,6 +9,7 @@
 // microreach_version, git_sha, created, seed, config, command); readers check filetype and
 // version first and say what is wrong. Layout: docs/hdf5-layout.md; the io layer: docs/io.md.
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,18 @@ inline constexpr int kFormatMinor = 0;
 inline constexpr int kFormatMajorOldest = 1;
 // The format major written (and the newest read) for a filetype.
 int format_major_for(const std::string& filetype);
+
+// Held by every io entry point a pipeline stage calls (a reader's read, a writer's append, the
+// parallel writer's consume): the input stage reads while the output stage writes, and the HDF5
+// library of an MPI build (libhdf5-openmpi) is not thread-safe. Recursive: an entry point may
+// call another. Uncontended, it costs one atomic operation a batch.
+class LibraryLock {
+ public:
+  LibraryLock();
+
+ private:
+  std::unique_lock<std::recursive_mutex> lock_;
+};
 
 // RAII handle for any identifier (file, group, dataset, dataspace, type, property list).
 class Handle {
