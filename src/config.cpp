@@ -309,6 +309,12 @@ void GeneratorConfig::validate() const {
     throw ConfigError("engagement_sigma", num(engagement_sigma), "a log-sd in [0, 3)");
   if (!(price_sigma >= 0 && price_sigma < 3))
     throw ConfigError("price_sigma", num(price_sigma), "a log-sd in [0, 3)");
+  if (!(price_engagement_elasticity >= 0 && price_engagement_elasticity <= 2))
+    throw ConfigError("price_engagement_elasticity", num(price_engagement_elasticity),
+                      "an elasticity in [0, 2]");
+  for (double f : niche_price_factor)
+    if (!(f > 0 && f < 100))
+      throw ConfigError("niche_price_factor", num(f), "a factor in (0, 100)");
   check_unit("fraud_base", fraud_base, "a probability");
   check_unit("fraud_per_decade", fraud_per_decade, "a probability");
   check_unit("--known-fake-share", known_fake_share, "a share");
@@ -326,7 +332,12 @@ std::string GeneratorConfig::to_text() const {
   os << "\"\nfollower_min = " << follower_min << "\npareto_alpha = " << pareto_alpha
      << "\nfollower_max = " << follower_max << "\nengagement_sigma = " << engagement_sigma
      << "\nfraud_base = " << fraud_base << "\nfraud_per_decade = " << fraud_per_decade
-     << "\nknown_fake_share = " << known_fake_share << "\nprice_sigma = " << price_sigma << "\n";
+     << "\nknown_fake_share = " << known_fake_share << "\nprice_sigma = " << price_sigma
+     << "\nprice_engagement_elasticity = " << price_engagement_elasticity
+     << "\nniche_price_factor = \"";
+  for (std::size_t i = 0; i < kNicheCount; ++i)
+    os << (i ? "," : "") << kNicheNames[i] << "=" << niche_price_factor[i];
+  os << "\"\n";
   return os.str();
 }
 

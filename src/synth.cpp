@@ -81,10 +81,19 @@ void generate_chunk(std::uint64_t seed, std::uint64_t first, std::size_t count,
     const double posts = std::max(1.0, std::floor(s.lognormal_median(350.0, 0.9)));
     const double reply =
         clamp01(std::clamp(0.55 - 0.08 * decades, 0.02, 0.9) * s.lognormal_mean(1.0, 0.3));
+    // Price: what an advertiser sees sets it — followers and platform (the price model), the
+    // engagement the account shows against its size benchmark (bought likes included: they are
+    // visible, fake followers' missing engagement too) and the niche — plus a residual. An
+    // account engaging exactly at its benchmark in a niche of factor 1 has the model's price as
+    // its median. Bargains that are bargains only by price noise are rare; cheap accounts are
+    // mostly cheap because they engage less.
+    const double shown = (likes + comments) / (F * (like_b + comment_b));
     const double price =
-        std::round(std::max(sc.min_price,
-                            model_price(F, platform, sc) * s.lognormal_mean(1.0, gen.price_sigma)) *
-                   100.0) /
+        std::round(
+            std::max(sc.min_price, model_price(F, platform, sc) * gen.niche_price_factor[niche] *
+                                       std::pow(shown, gen.price_engagement_elasticity) *
+                                       s.lognormal_median(1.0, gen.price_sigma)) *
+            100.0) /
         100.0;
     const bool video = platform == static_cast<std::uint8_t>(Platform::tiktok) ||
                        platform == static_cast<std::uint8_t>(Platform::youtube);

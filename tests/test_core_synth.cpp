@@ -2,8 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "microreach/scoring.hpp"
@@ -80,6 +82,62 @@ TEST_CASE("Synthetic followers are heavy-tailed and engagement sits around the b
   std::nth_element(ratio.begin(), ratio.begin() + ratio.size() / 2, ratio.end());
   // Honest accounts: median like rate within 15 % of the benchmark.
   CHECK(ratio[ratio.size() / 2] == Approx(1.0).margin(0.15));
+}
+
+namespace {
+// A least-squares fit y = a + b x.
+std::pair<double, double> fit_line(const std::vector<double>& x, const std::vector<double>& y) {
+  double mx = 0, my = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) mx += x[i], my += y[i];
+  mx /= x.size();
+  my /= y.size();
+  double sxy = 0, sxx = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+  }
+  return {my - sxy / sxx * mx, sxy / sxx};
+}
+}  // namespace
+
+TEST_CASE("Synthetic prices follow the engagement an account shows and its niche, not noise alone",
+          "[synth]") {
+  GeneratorConfig gen;
+  ScoringConfig sc;
+  ProfileChunk p;
+  generate_chunk(3, 0, 400000, gen, sc, p);
+  // Accounts priced above the $20 floor: log(price / price model) against log(shown engagement
+  // / benchmark), niche by niche.
+  std::vector<double> x, y;
+  std::array<std::vector<double>, kNicheCount> by_niche;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const double model = model_price(p.followers[i], p.platform[i], sc);
+    if (model * 0.5 < 2 * sc.min_price) continue;
+    double lb = 0, cb = 0;
+    benchmark_rates(p.followers[i], p.platform[i], sc, lb, cb);
+    const double shown = (p.avg_likes[i] + p.avg_comments[i]) / (p.followers[i] * (lb + cb));
+    const double rel = std::log(p.price_per_post[i] / model);
+    x.push_back(std::log(shown));
+    y.push_back(rel - std::log(gen.niche_price_factor[p.niche[i]]));
+    by_niche[p.niche[i]].push_back(rel - gen.price_engagement_elasticity * std::log(shown));
+  }
+  REQUIRE(x.size() > 20000);
+  // The slope is the configured elasticity; what is left spreads as the residual's sigma.
+  const auto [a, b] = fit_line(x, y);
+  CHECK(b == Approx(gen.price_engagement_elasticity).margin(0.03));
+  CHECK(a == Approx(0.0).margin(0.02));  // at benchmark engagement: the price model (median)
+  double ss = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) ss += std::pow(y[i] - a - b * x[i], 2);
+  CHECK(std::sqrt(ss / x.size()) == Approx(gen.price_sigma).margin(0.02));
+  // Niche premiums: finance costs about 1.5 / 0.8 times gaming at the same engagement.
+  auto median = [](std::vector<double> v) {
+    std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+    return v[v.size() / 2];
+  };
+  const auto finance = static_cast<std::size_t>(Niche::finance);
+  const auto gaming = static_cast<std::size_t>(Niche::gaming);
+  CHECK(std::exp(median(by_niche[finance]) - median(by_niche[gaming])) ==
+        Approx(gen.niche_price_factor[finance] / gen.niche_price_factor[gaming]).epsilon(0.05));
 }
 
 TEST_CASE("The authenticity estimate finds the fraudulent minority in synthetic data",

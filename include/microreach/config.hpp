@@ -83,7 +83,13 @@ struct GeneratorConfig {
   double fraud_base = 0.06;        // fraud probability at 1k followers ...
   double fraud_per_decade = 0.04;  // ... plus this per decade of followers
   double known_fake_share = 0.0;   // share of rows whose fake_follower_share is filled in
-  double price_sigma = 0.4;        // lognormal spread of price around the price model
+  // Price: the price model (followers, platform) at benchmark engagement, times what moves a
+  // rate card in practice — the engagement the account shows (elasticity below), the niche's
+  // premium — times a lognormal residual (negotiation, the creator's own pricing).
+  double price_engagement_elasticity = 0.8;  // fee ∝ (shown engagement / benchmark)^this
+  std::array<double, kNicheCount> niche_price_factor = {1.0, 1.1, 1.0, 1.0, 0.9, 1.1, 1.3, 0.8,
+                                                        1.0, 1.5, 1.0, 0.9, 0.8, 0.9, 0.8, 1.0};
+  double price_sigma = 0.25;  // lognormal (median 1) residual spread of price
 
   void validate() const;
   std::string to_text() const;
