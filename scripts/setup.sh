@@ -23,7 +23,7 @@ packages=(build-essential cmake git pkg-config
           libtbb-dev libhdf5-dev hdf5-tools libcli11-dev catch2 libbenchmark-dev
           librandom123-dev libfast-float-dev libfmt-dev libsimdjson-dev libtomlplusplus-dev
           python3-numpy python3-h5py python3-pandas python3-matplotlib
-          python3-xarray python3-h5netcdf)
+          python3-xarray python3-h5netcdf hdf5-filter-plugin hdf5-filter-plugin-blosc-serial)
 if [ "$dev" = 1 ]; then
   # clang for the sanitizer and fuzz stages; pybind11 and pytest for the Python module's tests.
   packages+=(clang clang-format clang-tidy libclang-rt-14-dev pybind11-dev python3-pybind11 python3-pytest python3-dev)

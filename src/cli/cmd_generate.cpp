@@ -17,7 +17,7 @@ struct GenerateArgs {
   std::uint64_t seed = 1;
   std::string out;
   std::size_t chunk = 16384;
-  int compress = 0;
+  h5::Compression compress;
   GeneratorOptions gen;
 };
 
@@ -95,8 +95,7 @@ void add_generate(CLI::App& app, Globals& g) {
   cmd->add_option("--out,-o", a->out, "Output HDF5 file")->required();
   cmd->add_option("--chunk-size", a->chunk, "Rows per pipeline batch and HDF5 chunk")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
-  cmd->add_option("--compress", a->compress, "gzip level for numeric columns (0 = none)")
-      ->check(CLI::Range(0, 9));
+  add_compress_option(cmd, a->compress);
   add_generator_options(cmd, a->gen);
   cmd->callback([a, cmd, &g] {
     check_paths(cmd, {{"--out", a->out, OutputFormat::binary}}, {});

@@ -19,7 +19,7 @@ struct ImportArgs {
   std::string in;
   std::string out;
   std::size_t chunk = 16384;
-  int compress = 0;
+  h5::Compression compress;
   ImportCliOptions imp;
 };
 
@@ -115,8 +115,7 @@ void add_import(CLI::App& app, Globals& g) {
   cmd->add_option("--out,-o", a->out, "Output HDF5 profiles file")->required();
   cmd->add_option("--chunk-size", a->chunk, "Rows per HDF5 chunk (and the parallel batch size)")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
-  cmd->add_option("--compress", a->compress, "gzip level for numeric columns (0 = none)")
-      ->check(CLI::Range(0, 9));
+  add_compress_option(cmd, a->compress);
   add_import_options(cmd, a->imp);
   cmd->callback([a, cmd, &g] {
     check_paths(cmd,

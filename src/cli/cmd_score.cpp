@@ -27,7 +27,7 @@ struct ScoreArgs {
   std::string out;
   std::size_t top = 20;
   std::size_t chunk = 16384;
-  int compress = 0;
+  h5::Compression compress;
   bool self_contained = false;
   ScoringOptions scoring;
   GeneratorOptions gen;
@@ -121,7 +121,7 @@ void run_score(const ScoreArgs& a, const Globals& g) {
       job.reference = a.in;
     job.total_rows = source->rows_known();
     job.rows = rank_rows;
-    if (a.generate > 0 && a.compress == 0) {
+    if (a.generate > 0 && !a.compress) {
       job.min_bytes = a.generate * 200;
       job.size_option = "--generate";
       job.size_value = std::to_string(a.generate);
@@ -131,7 +131,7 @@ void run_score(const ScoreArgs& a, const Globals& g) {
     AtomicOutput out(a.out);
     // Profiles + scores take well over 200 bytes a row: refuse a --generate count that
     // cannot fit before scoring anything.
-    if (a.generate > 0 && a.compress == 0)
+    if (a.generate > 0 && !a.compress)
       out.require_space(a.generate * 200, "--generate", std::to_string(a.generate));
     {
       h5::Provenance prov{h5::kFiletypeScores, a.seed, config_text, g.command_line};
@@ -212,8 +212,7 @@ void add_score(CLI::App& app, Globals& g) {
       ->check(CLI::Range(std::size_t{0}, std::size_t{100000}));
   cmd->add_option("--chunk-size", a->chunk, "Rows per pipeline batch and HDF5 chunk")
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
-  cmd->add_option("--compress", a->compress, "gzip level for numeric columns (0 = none)")
-      ->check(CLI::Range(0, 9));
+  add_compress_option(cmd, a->compress);
   add_scoring_options(cmd, a->scoring);
   add_generator_options(cmd, a->gen);
   add_import_options(cmd, a->imp);

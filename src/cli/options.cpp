@@ -63,6 +63,17 @@ ScoringConfig ScoringOptions::build() const {
   return c;
 }
 
+void add_compress_option(CLI::App* cmd, h5::Compression& target) {
+  cmd->add_option_function<std::string>(
+         "--compress",
+         [&target](const std::string& text) {
+           target = h5::Compression::parse("--compress", text);
+         },
+         "Compress numeric columns: none, a gzip level 0-9, gzip[:1-9], lz4 or zstd[:1-9] (lz4 "
+         "and zstd: HDF5's Blosc filter plugin, which readers need too)")
+      ->default_str("none");
+}
+
 void add_generator_options(CLI::App* cmd, GeneratorOptions& o) {
   cmd->add_option(
          "--platform-mix", o.platform_mix,

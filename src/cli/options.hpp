@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "microreach/config.hpp"
+#include "microreach/io/hdf5.hpp"
 
 namespace microreach::cli {
 
@@ -31,6 +32,10 @@ struct GeneratorOptions {
   GeneratorConfig build() const;
 };
 void add_generator_options(CLI::App* cmd, GeneratorOptions& o);
+
+// --compress for the commands that write profiles or scores files: "none", a gzip level 0-9,
+// gzip[:N], lz4, zstd[:N] (h5::Compression::parse, which names the option in its errors).
+void add_compress_option(CLI::App* cmd, h5::Compression& target);
 
 // Scopes the TBB thread count for one command (threads <= 0: all cores).
 std::unique_ptr<tbb::global_control> limit_threads(int threads);

@@ -87,8 +87,11 @@ inline std::string parent_of(const std::string& path) {
   return pos == std::string::npos || pos == 0 ? std::string() : path.substr(0, pos);
 }
 
+// Adds the shuffle and compression filters of `c` to a chunked dataset's creation list.
+void set_compression(hid_t dcpl, const Compression& c, hid_t type, const std::string& path);
+
 inline Handle create_chunked(hid_t loc, const std::string& path, hid_t type, std::size_t chunk_rows,
-                             int deflate, hsize_t initial_rows) {
+                             const Compression& compress, hsize_t initial_rows) {
   const std::string parent = parent_of(path);
   Handle group;
   if (!parent.empty()) group = ensure_group(loc, parent);
@@ -98,10 +101,7 @@ inline Handle create_chunked(hid_t loc, const std::string& path, hid_t type, std
   Handle dcpl(check(H5Pcreate(H5P_DATASET_CREATE), "create property list"));
   hsize_t chunk[1] = {static_cast<hsize_t>(chunk_rows > 0 ? chunk_rows : 1)};
   check(H5Pset_chunk(dcpl.get(), 1, chunk), "set chunk size for " + path, 0);
-  if (deflate > 0) {
-    check(H5Pset_shuffle(dcpl.get()), "set shuffle for " + path, 0);
-    check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(deflate)), "set deflate for " + path, 0);
-  }
+  set_compression(dcpl.get(), compress, type, path);
   Handle lcpl(check(H5Pcreate(H5P_LINK_CREATE), "create link property list"));
   check(H5Pset_create_intermediate_group(lcpl.get(), 1), "set intermediate groups", 0);
   return Handle(
@@ -171,11 +171,16 @@ inline void check_readable(hid_t ds, const std::string& path, const std::string&
     if (H5Zfilter_avail(id) <= 0) {
       std::string shown(name, strnlen(name, sizeof name));
       if (shown.empty()) shown = "without a name";
+      const std::string plugin = id == 32004 ? "LZ4, id 32004: install Debian's hdf5-filter-plugin"
+                                 : id == 32001
+                                     ? "Blosc (--compress zstd), id 32001: install Debian's "
+                                       "hdf5-filter-plugin-blosc-serial"
+                                     : "another filter: install its HDF5 plugin";
       bad_input(file, "unsupported filter '" + shown + "' (id " + std::to_string(id) +
-                          ") on dataset '" + path +
-                          "': this HDF5 library cannot decode it (for Blosc, id 32001, install "
-                          "hdf5-filter-plugin and set HDF5_PLUGIN_PATH; other filters: rewrite "
-                          "the file with gzip or without compression)");
+                          ") on dataset '" + path + "': this HDF5 library cannot decode it (" +
+                          plugin +
+                          " or set HDF5_PLUGIN_PATH to its directory; or rewrite the file with "
+                          "gzip or without compression)");
     }
   }
   if (len == 0) return;

@@ -23,6 +23,94 @@ Handle& Handle::operator=(Handle&& o) noexcept {
   return *this;
 }
 
+namespace {
+// Registered HDF5 filter ids: LZ4 (hdf5-filter-plugin) and Blosc (hdf5-filter-plugin-blosc-*),
+// used here for Zstd (Blosc's compressor code 5, BLOSC_ZSTD_COMPCODE, with its byte shuffle).
+constexpr H5Z_filter_t kLz4Filter = 32004;
+constexpr H5Z_filter_t kBloscFilter = 32001;
+constexpr unsigned kBloscZstd = 5;
+
+bool filter_available(H5Z_filter_t id) {
+  silence_hdf5();
+  return H5Zfilter_avail(id) > 0;  // loads the plugin from HDF5's plugin path
+}
+}  // namespace
+
+Compression Compression::parse(const std::string& option, const std::string& text) {
+  const std::string expected =
+      "none, a gzip level 0-9, gzip[:1-9], lz4 or zstd[:1-9] (lz4 and zstd through the HDF5 "
+      "Blosc filter plugin)";
+  auto level_of = [&](const std::string& digits) {
+    if (digits.size() != 1 || digits[0] < '1' || digits[0] > '9')
+      throw ConfigError(option, text, expected);
+    return digits[0] - '0';
+  };
+  Compression c;
+  const auto colon = text.find(':');
+  const std::string name = text.substr(0, colon);
+  const bool has_level = colon != std::string::npos;
+  if (text == "none" || text == "0") return c;
+  if (text.size() == 1 && text[0] >= '1' && text[0] <= '9') return {Codec::gzip, text[0] - '0'};
+  if (name == "gzip") {
+    c = {Codec::gzip, has_level ? level_of(text.substr(colon + 1)) : 6};
+  } else if (name == "zstd") {
+    c = {Codec::zstd, has_level ? level_of(text.substr(colon + 1)) : 3};
+  } else if (name == "lz4" && !has_level) {
+    c = {Codec::lz4, 0};
+  } else {
+    throw ConfigError(option, text, expected);
+  }
+  if (c.codec == Codec::lz4 && !filter_available(kLz4Filter))
+    throw ConfigError(option, text,
+                      "a codec this HDF5 library can load: lz4 needs the LZ4 filter plugin (HDF5 "
+                      "filter 32004; Debian package hdf5-filter-plugin, for the serial HDF5 "
+                      "library), not found in HDF5's plugin path (HDF5_PLUGIN_PATH); gzip needs "
+                      "none");
+  if (c.codec == Codec::zstd && !filter_available(kBloscFilter))
+    throw ConfigError(option, text,
+                      "a codec this HDF5 library can load: zstd needs the Blosc filter plugin "
+                      "(HDF5 filter 32001; Debian package hdf5-filter-plugin-blosc-serial, for "
+                      "the serial HDF5 library), not found in HDF5's plugin path "
+                      "(HDF5_PLUGIN_PATH); gzip needs none");
+  return c;
+}
+
+std::string Compression::str() const {
+  switch (codec) {
+    case Codec::none:
+      return "none";
+    case Codec::gzip:
+      return "gzip:" + std::to_string(level);
+    case Codec::lz4:
+      return "lz4";
+    case Codec::zstd:
+      return "zstd:" + std::to_string(level);
+  }
+  return "none";
+}
+
+void detail::set_compression(hid_t dcpl, const Compression& c, hid_t type,
+                             const std::string& path) {
+  if (!c) return;
+  if (c.codec == Compression::Codec::zstd) {
+    // Blosc's parameters: 0-3 are filled in by the filter (its version, the type size, the
+    // chunk size); then the level, the shuffle (1 = byte shuffle) and the compressor.
+    const unsigned cd[7] = {
+        0, 0,         static_cast<unsigned>(H5Tget_size(type)), 0, static_cast<unsigned>(c.level),
+        1, kBloscZstd};
+    check(H5Pset_filter(dcpl, kBloscFilter, H5Z_FLAG_MANDATORY, 7, cd),
+          "set the Blosc filter (" + c.str() + ") for " + path, 0);
+    return;
+  }
+  check(H5Pset_shuffle(dcpl), "set shuffle for " + path, 0);
+  if (c.codec == Compression::Codec::gzip) {
+    check(H5Pset_deflate(dcpl, static_cast<unsigned>(c.level)), "set deflate for " + path, 0);
+  } else {
+    check(H5Pset_filter(dcpl, kLz4Filter, H5Z_FLAG_MANDATORY, 0, nullptr),
+          "set the LZ4 filter for " + path, 0);
+  }
+}
+
 std::recursive_mutex& library_mutex() {
   static std::recursive_mutex m;
   return m;
@@ -287,8 +375,8 @@ ColumnWriter<T>::ColumnWriter(hid_t loc, const std::string& path, std::string_vi
   else
     type_ = Handle(check(H5Tcopy(native_type<T>()), "copy type"));
   // Variable-length strings cannot be compressed usefully; keep them uncompressed.
-  const int deflate = std::is_same_v<T, std::string> ? 0 : opt.deflate;
-  ds_ = create_chunked(loc, path, type_.get(), opt.chunk_rows, deflate, 0);
+  const Compression compress = std::is_same_v<T, std::string> ? Compression{} : opt.compress;
+  ds_ = create_chunked(loc, path, type_.get(), opt.chunk_rows, compress, 0);
   describe(ds_.get(), units, description);
 }
 
@@ -410,7 +498,7 @@ MICROREACH_H5_INSTANTIATE(std::string)
 Handle create_dimension(Id loc, const std::string& dataset_path, std::uint64_t length,
                         const std::vector<Id>& attach) {
   silence_hdf5();
-  Handle ds = create_chunked(loc, dataset_path, H5T_NATIVE_FLOAT, 65536, 0, length);
+  Handle ds = create_chunked(loc, dataset_path, H5T_NATIVE_FLOAT, 65536, {}, length);
   // The netCDF-4 marker h5netcdf and netCDF-C read as "a dimension without a coordinate
   // variable"; the chunks are never written, so the scale takes no space.
   char name[80];
@@ -483,15 +571,11 @@ Dataset Dataset::create(Id loc, const std::string& path, const DatasetShape& sha
   if (!shape.chunk.empty()) {
     const auto chunk = to_hsize(shape.chunk);
     check(H5Pset_chunk(dcpl.get(), rank, chunk.data()), "set chunk size for " + path, 0);
-    if (shape.deflate > 0) {
-      check(H5Pset_shuffle(dcpl.get()), "set shuffle for " + path, 0);
-      check(H5Pset_deflate(dcpl.get(), static_cast<unsigned>(shape.deflate)),
-            "set deflate for " + path, 0);
-    }
   }
+  Handle type = memory_type<T>();
+  if (!shape.chunk.empty()) set_compression(dcpl.get(), shape.compress, type.get(), path);
   Handle lcpl(check(H5Pcreate(H5P_LINK_CREATE), "create link property list"));
   check(H5Pset_create_intermediate_group(lcpl.get(), 1), "set intermediate groups", 0);
-  Handle type = memory_type<T>();
   Dataset d;
   d.path_ = path;
   d.ds_ = Handle(check(

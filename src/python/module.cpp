@@ -340,9 +340,8 @@ py::dict read_file(const std::string& path) {
 // dict of profile columns (+ optional dict of score columns) -> an HDF5 profiles or scores
 // file in the documented layout, written atomically (temporary file renamed when complete).
 void write_file(const std::string& path, const py::dict& profiles, const py::object& scores,
-                int compress) {
-  if (compress < 0 || compress > 9)
-    throw ConfigError("--compress", std::to_string(compress), "a gzip level 0-9");
+                const std::string& compress_text) {
+  const h5::Compression compress = h5::Compression::parse("compress", compress_text);
   const std::size_t n = row_count(profiles);
   ProfileChunk c;
   c.resize(n);

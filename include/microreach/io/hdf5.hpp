@@ -115,9 +115,30 @@ std::vector<std::string> read_attr_strings(Id obj, const char* name);
 Handle ensure_group(Id loc, const std::string& path);  // creates intermediate groups
 bool exists(Id loc, const std::string& path);
 
+// Compression of chunked numeric columns, each with a byte shuffle first: gzip (HDF5's own
+// deflate), LZ4 (filter plugin 32004, Debian hdf5-filter-plugin) or Zstd (through the Blosc
+// filter plugin 32001, Debian hdf5-filter-plugin-blosc-serial). A reader of an lz4/zstd file
+// needs the plugin too (h5py on Debian finds it; docs/hdf5-layout.md).
+struct Compression {
+  enum class Codec : std::uint8_t { none, gzip, lz4, zstd };
+  Codec codec = Codec::none;
+  int level = 0;  // gzip 1-9, zstd 1-9; lz4 has none
+  Compression() = default;
+  // A gzip level, 0 = none (implicit: ColumnOptions{rows, 6} reads as before).
+  Compression(int gzip_level)  // NOLINT(google-explicit-constructor)
+      : codec(gzip_level > 0 ? Codec::gzip : Codec::none), level(gzip_level > 0 ? gzip_level : 0) {}
+  Compression(Codec c, int l) : codec(c), level(l) {}
+  explicit operator bool() const { return codec != Codec::none; }
+  // "none", a gzip level "0".."9" (0 = none), "gzip[:1-9]", "lz4", "zstd[:1-9]". Throws
+  // ConfigError naming `option` for any other text, and for lz4/zstd when this HDF5 library
+  // cannot load the codec's plugin.
+  static Compression parse(const std::string& option, const std::string& text);
+  std::string str() const;  // the text parse() reads back
+};
+
 struct ColumnOptions {
   std::size_t chunk_rows = 65536;
-  int deflate = 0;  // 0 = no compression, 1-9 gzip level
+  Compression compress;
 };
 
 // Appends rows to a 1-D extendible chunked dataset. T: double, float, std::uint8_t,
@@ -172,7 +193,7 @@ struct DatasetShape {
   std::vector<std::uint64_t> dims;      // current extent, row-major
   std::vector<std::uint64_t> max_dims;  // empty = dims (fixed size)
   std::vector<std::uint64_t> chunk;     // empty = contiguous storage
-  int deflate = 0;                      // gzip level with shuffle (chunked only)
+  Compression compress;                 // chunked datasets only
 };
 
 // A block of a dataset: `count` elements from `start` along every axis. Empty = all of it.

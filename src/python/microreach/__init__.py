@@ -259,14 +259,16 @@ def read(path: Union[str, os.PathLike]) -> pd.DataFrame:
     return df
 
 
-def write(path: Union[str, os.PathLike], frame, compress: int = 0) -> None:
+def write(path: Union[str, os.PathLike], frame, compress: Union[int, str] = 0) -> None:
     """Writes `frame` as an HDF5 profiles file, or a scores file when it also has every
     score column (a frame from read() of a scores file, or profiles joined with score()).
 
     The layout is docs/hdf5-layout.md's, so `microreach score --in`, `simulate --input` and
     h5py read it. Profile columns the frame lacks are left out (read back as missing); id
     defaults to the row number. The file appears only when complete (written to a temporary
-    file beside it and renamed); an existing file is replaced.
+    file beside it and renamed); an existing file is replaced. `compress`: as the CLI's
+    --compress, a gzip level 0-9 or "none", "gzip:N", "lz4", "zstd:N" (lz4 and zstd need
+    HDF5's Blosc filter plugin, for writing and reading).
     """
     wanted = PROFILE_COLUMNS + ["true_fake_share"]
     prof, _ = _columns(frame, wanted)
@@ -277,7 +279,7 @@ def write(path: Union[str, os.PathLike], frame, compress: int = 0) -> None:
         scores["tier"] = _codes(frame["tier"], "tier")
         scores["flags"] = np.ascontiguousarray(frame["flags"], dtype=np.uint16)
         scores["missing"] = np.ascontiguousarray(frame["missing"], dtype=np.uint8)
-    _core.write(os.fspath(path), prof, scores, int(compress))
+    _core.write(os.fspath(path), prof, scores, str(compress))
 
 
 # ---------------------------------------------------------------------- campaigns

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# --compress: gzip, lz4 (LZ4 filter plugin) and zstd (Blosc filter plugin) give files whose values equal the
+# uncompressed file's, read by h5py without our code and by microreach itself; the filter is the
+# one asked for; a bad value or a missing plugin is refused, naming the option, before any
+# output exists.
+set -euo pipefail
+: "${MICROREACH:?}" "${WORK:?}" "${PYTHON:=/usr/bin/python3}"
+rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$MICROREACH" -q generate --count 20000 --seed 4 --chunk-size 4096 --out none.h5
+for c in 6 gzip:1 lz4 zstd zstd:9; do
+  "$MICROREACH" -q generate --count 20000 --seed 4 --chunk-size 4096 --compress "$c" --out "p-$c.h5"
+done
+"$MICROREACH" -q score --in none.h5 --out s-none.h5
+"$MICROREACH" -q score --in p-lz4.h5 --compress zstd --out s-zstd.h5
+
+"$PYTHON" - <<'PY' || fail "compressed files differ from the uncompressed one"
+import os
+import h5py, numpy as np
+# filter id of each codec: gzip = 1 and LZ4 = 32004 (after shuffle = 2), Blosc = 32001
+want = {"6": 1, "gzip:1": 1, "lz4": 32004, "zstd": 32001, "zstd:9": 32001}
+blosc_code = {"zstd": 5, "zstd:9": 5}
+
+def filters(ds):
+    pl = ds.id.get_create_plist()
+    return [pl.get_filter(i) for i in range(pl.get_nfilters())]
+
+ref = h5py.File("none.h5", "r")
+size_none = os.path.getsize("none.h5")
+for c, fid in want.items():
+    with h5py.File(f"p-{c}.h5", "r") as f:
+        for name, ds in ref["profiles"].items():
+            got = f["profiles"][name][()]
+            assert got.dtype == ds.dtype and np.array_equal(got, ds[()], equal_nan=True), (c, name)
+        fl = filters(f["profiles/followers"])
+        ids = [x[0] for x in fl]
+        assert ids[-1] == fid, (c, ids)
+        if fid == 32001:
+            assert fl[-1][2][6] == blosc_code[c], (c, fl[-1])  # Blosc's compressor code
+            assert fl[-1][2][5] == 1, fl[-1]  # byte shuffle
+        else:
+            assert ids == [2, fid], ids  # shuffle, then deflate or LZ4
+        assert filters(ref["profiles/followers"]) == []
+    size = os.path.getsize(f"p-{c}.h5")
+    assert size < 0.8 * size_none, (c, size, size_none)
+    print(f"{c}: {size / size_none:.2f} of the uncompressed size")
+a, b = h5py.File("s-none.h5", "r"), h5py.File("s-zstd.h5", "r")
+for name, ds in a["scores"].items():
+    assert np.array_equal(ds[()], b["scores"][name][()], equal_nan=True), name
+PY
+
+# microreach reads an lz4 file back to the same CSV as the uncompressed one.
+"$MICROREACH" -q export none.h5 --csv none.csv
+"$MICROREACH" -q export p-lz4.h5 --csv lz4.csv
+cmp -s none.csv lz4.csv || fail "export of the lz4 file differs"
+
+# Bad values: exit 2, the option and the value named, no output.
+for bad in brotli lz4:3 10 gzip:0 zstd:x ""; do
+  set +e
+  "$MICROREACH" -q generate --count 100 --compress "$bad" --out bad.h5 2> err.txt
+  rc=$?
+  set -e
+  [ "$rc" = 2 ] || { cat err.txt; fail "--compress '$bad': exit $rc, expected 2"; }
+  grep -q -- "--compress" err.txt || { cat err.txt; fail "--compress '$bad': option not named"; }
+  [ ! -e bad.h5 ] || fail "--compress '$bad': an output was written"
+done
+grep -q "lz4 or zstd" err.txt || { cat err.txt; fail "the codecs are not listed"; }
+
+# Without the plugin (an empty plugin path): lz4 is refused with what to install; gzip works.
+mkdir -p empty
+set +e
+HDF5_PLUGIN_PATH="$WORK/empty" "$MICROREACH" -q generate --count 100 --compress lz4 --out bad.h5 2> err.txt
+rc=$?
+set -e
+[ "$rc" = 2 ] || { cat err.txt; fail "lz4 without the plugin: exit $rc, expected 2"; }
+grep -q "Debian package hdf5-filter-plugin" err.txt || { cat err.txt; fail "no package named"; }
+[ ! -e bad.h5 ] || fail "lz4 without the plugin: an output was written"
+set +e
+HDF5_PLUGIN_PATH="$WORK/empty" "$MICROREACH" -q generate --count 100 --compress zstd --out bad.h5 2> err.txt
+rc=$?
+set -e
+[ "$rc" = 2 ] || { cat err.txt; fail "zstd without the plugin: exit $rc, expected 2"; }
+grep -q "hdf5-filter-plugin-blosc-serial" err.txt || { cat err.txt; fail "no package named for zstd"; }
+HDF5_PLUGIN_PATH="$WORK/empty" "$MICROREACH" -q generate --count 100 --compress 4 --out ok.h5
+# Reading a zstd file without the plugin: refused (exit 3), the dataset and the package named.
+set +e
+HDF5_PLUGIN_PATH="$WORK/empty" "$MICROREACH" -q export p-zstd.h5 --csv read.csv 2> err.txt
+rc=$?
+set -e
+[ "$rc" = 3 ] || { cat err.txt; fail "reading zstd without the plugin: exit $rc, expected 3"; }
+grep -q "dataset '/profiles/.*hdf5-filter-plugin-blosc-serial" err.txt || { cat err.txt; fail "reading zstd: dataset or package not named"; }
+[ ! -e read.csv ] || fail "reading zstd without the plugin: an output was written"
+echo "ok: gzip, lz4 and zstd files equal the uncompressed one; bad values refused"
