@@ -52,10 +52,10 @@ PipelineStats run_distributed_tables(const DistTablesJob& job, ProfileSource& so
   PipelineStats stats;
   {
     h5::ParallelTableSink sink(temp, job.rows.begin, job.rows.size(), job.columns.chunk_rows,
-                               spill);
+                               spill, job.batches);
     std::vector<BatchSink*> all = sinks;
     all.insert(all.begin(), &sink);
-    stats = dist::guarded([&] { return run_pipeline(source, all, po); });
+    stats = dist::guarded([&] { return job.run ? job.run(all) : run_pipeline(source, all, po); });
     sink.finish();
   }
   dist::check();

@@ -1,0 +1,221 @@
+#include "dist_import.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "../csv_scan.hpp"
+#include "microreach/error.hpp"
+
+namespace microreach::cli {
+namespace {
+
+// Byte blobs for the in-order gathers: fixed-size integers and length-prefixed strings.
+void put(std::string& out, std::uint64_t v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+void put(std::string& out, const std::string& s) {
+  put(out, static_cast<std::uint64_t>(s.size()));
+  out += s;
+}
+class Reader {
+ public:
+  explicit Reader(const std::string& s) : s_(s) {}
+  bool more() const { return at_ < s_.size(); }
+  std::uint64_t u64() {
+    std::uint64_t v = 0;
+    if (s_.size() - at_ < sizeof v) throw Error("short message between ranks (internal error)");
+    std::memcpy(&v, s_.data() + at_, sizeof v);
+    at_ += sizeof v;
+    return v;
+  }
+  std::string str() {
+    const std::uint64_t n = u64();
+    if (s_.size() - at_ < n) throw Error("short message between ranks (internal error)");
+    std::string v = s_.substr(at_, n);
+    at_ += n;
+    return v;
+  }
+
+ private:
+  const std::string& s_;
+  std::size_t at_ = 0;
+};
+
+// Offset of the k-th of n equal shares of [begin, begin + bytes), without overflow.
+std::uint64_t share_start(std::uint64_t begin, std::uint64_t bytes, std::uint64_t k,
+                          std::uint64_t n) {
+  return begin + bytes / n * k + bytes % n * k / n;
+}
+
+}  // namespace
+
+ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
+                              const std::string& option, const std::string& value,
+                              const PipelineOptions& po) {
+  ImportShare share;
+  share.mode = parse_dedupe("--dedupe", dedupe.empty() ? "first" : dedupe);
+  if (const std::string why = source.split_refusal(); !why.empty())
+    throw ConfigError(option, value, "under mpirun: " + why);
+
+  // The byte range: equal shares of the data, each moved to the first record start at or after
+  // it. The scanner's state at a share's start depends on the bytes before it, so every rank
+  // runs its share from every state, and the maps are composed in rank order.
+  const auto ranks = static_cast<std::uint64_t>(dist::size());
+  const auto me = static_cast<std::uint64_t>(dist::rank());
+  const std::uint64_t begin = source.data_begin();
+  const std::uint64_t size = source.file_bytes();
+  const std::uint64_t bytes = size > begin ? size - begin : 0;
+  const std::uint64_t from = share_start(begin, bytes, me, ranks);
+  const ImportSource::ScanSummary scan = dist::guarded(
+      [&] { return source.scan_bytes(from, share_start(begin, bytes, me + 1, ranks)); });
+  const std::vector<std::uint64_t> scans = dist::allgather(scan.lines << 8 | scan.states);
+  int state = csv::StateMachine::field_start;
+  std::uint64_t line = source.data_first_line();
+  for (std::uint64_t r = 0; r < me; ++r) {
+    state = csv::StateMachine::apply(static_cast<std::uint8_t>(scans[r] & 0xFF), state);
+    line += scans[r] >> 8;
+  }
+  const auto [start, lines] = dist::guarded([&] { return source.record_start(from, state); });
+  const std::vector<std::uint64_t> starts = dist::allgather(start);
+  const std::uint64_t end = me + 1 < ranks ? starts[me + 1] : size;
+  source.select_bytes(start, std::max(start, end), line + lines);
+
+  // Pass 1: every row parsed and checked, the rows of each account counted.
+  PipelineOptions quiet = po;
+  quiet.score = false;
+  quiet.progress = false;
+  CountKeysSink keys;
+  const PipelineStats first = dist::guarded([&] { return run_pipeline(source, {&keys}, quiet); });
+  std::string mine;
+  put(mine, first.rows);
+  put(mine, first.rows_read);
+  put(mine, first.rejected);
+  for (const auto& [key, n] : keys.counts) {
+    put(mine, key);
+    put(mine, n);
+  }
+  keys.counts = {};
+  const std::vector<std::string> all = dist::allgather(mine);
+
+  // --dedupe: first and keep need the rows of each account before this range, last those in
+  // it and after it; a row is a duplicate when its account has a row before it (first, keep)
+  // or after it (last), on any rank.
+  std::vector<std::uint64_t> kept(ranks);
+  std::unordered_map<std::uint64_t, std::uint32_t> own, other;
+  for (std::uint64_t r = 0; r < ranks; ++r) {
+    Reader in(all[r]);
+    kept[r] = in.u64();
+    share.totals.rows_read += in.u64();
+    share.totals.rejected += in.u64();
+    const bool counted = r == me || (share.mode == Dedupe::last ? r > me : r < me);
+    while (in.more()) {
+      const std::uint64_t key = in.u64();
+      const auto n = static_cast<std::uint32_t>(in.u64());
+      if (r == me) own[key] += n;
+      if (r != me && counted) other[key] += n;
+    }
+  }
+  std::uint64_t duplicates = 0;
+  for (const auto& [key, n] : own) {
+    const bool elsewhere = other.count(key) != 0;
+    duplicates += elsewhere ? n : n - 1;
+  }
+  if (share.mode == Dedupe::last) {
+    for (const auto& [key, n] : own) other[key] += n;
+  }
+  share.counts = std::move(other);
+  const std::vector<std::uint64_t> dups = dist::allgather(duplicates);
+  for (std::uint64_t r = 0; r < ranks; ++r) {
+    const std::uint64_t out = kept[r] - (share.mode == Dedupe::keep ? 0 : dups[r]);
+    if (r == me) share.rows = {share.total_rows, share.total_rows + out};
+    share.total_rows += out;
+    share.duplicates += dups[r];
+  }
+  share.totals.rows = share.total_rows;
+  share.batches = first.batches;
+  return share;
+}
+
+PipelineStats run_import_share(ImportSource& source, const ImportShare& share,
+                               const std::vector<BatchSink*>& sinks, const PipelineOptions& po) {
+  source.rewind_selection();
+  DedupeSink dedupe(share.mode, sinks);
+  dedupe.set_counts(share.counts);
+  PipelineStats stats = run_pipeline(source, {&dedupe}, po);
+  if (share.mode != Dedupe::keep) stats.rows -= dedupe.duplicates();
+  if (stats.rows != share.rows.size() || stats.batches != share.batches)
+    throw InputError(source.describe(), 0, 0,
+                     "the second reading of this rank's part gave " + std::to_string(stats.rows) +
+                         " rows in " + std::to_string(stats.batches) + " batches, the first " +
+                         std::to_string(share.rows.size()) + " in " +
+                         std::to_string(share.batches) +
+                         ": was the file changed during the run? expected an unchanging file");
+  return stats;
+}
+
+SharedRejects::SharedRejects(const std::string& path) : path_(path) {
+  if (!path.empty()) {
+    if (dist::is_root()) {
+      out_ = std::make_unique<AtomicOutput>(path, "--rejects");
+    } else {
+      // The other ranks' rows go to a hidden file beside the rejects file (or in the current
+      // directory for standard output), removed in every case.
+      const std::filesystem::path p(path == "-" ? "rejects.csv" : path);
+      const std::filesystem::path dir = path == "-" ? std::filesystem::path(".") : p.parent_path();
+      out_ = std::make_unique<AtomicOutput>(
+          (dir / (p.filename().string() + ".rank" + std::to_string(dist::rank()))).string(),
+          "--rejects");
+    }
+    writer_ = std::make_unique<RejectsWriter>(out_->temp_path());
+  }
+  sink_ = std::make_unique<RejectsSink>(writer_.get());
+}
+
+SharedRejects::~SharedRejects() = default;
+
+void SharedRejects::finish(const std::string& input) {
+  std::string temp;
+  dist::guarded([&] {
+    if (!writer_) return;
+    writer_->close();
+    temp = out_->temp_path();
+  });
+  std::string shown;
+  for (const RejectedRow& r : sink_->first()) put(shown, describe_reject(input, r));
+  const std::vector<std::string> firsts = dist::gather(shown);
+  const std::vector<std::string> temps = dist::gather(temp);
+  dist::guarded([&] {
+    if (!dist::is_root()) return;
+    for (const std::string& blob : firsts) {
+      Reader in(blob);
+      while (in.more() && first_.size() < 10) first_.push_back(in.str());
+    }
+    if (!writer_) return;
+    // Every other rank's rows after rank 0's, in rank order, each file without its header.
+    std::FILE* out = std::fopen(temp.c_str(), "ab");
+    if (!out) throw Error(path_ + ": cannot append to the rejects file: " + std::strerror(errno));
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> close_out(out, &std::fclose);
+    std::string buf(std::size_t{1} << 16, '\0');
+    for (std::size_t r = 1; r < temps.size(); ++r) {
+      std::FILE* in = std::fopen(temps[r].c_str(), "rb");
+      if (!in) throw Error("cannot read back '" + temps[r] + "': " + std::strerror(errno));
+      std::unique_ptr<std::FILE, int (*)(std::FILE*)> close_in(in, &std::fclose);
+      int c;
+      while ((c = std::fgetc(in)) != EOF && c != '\n') {
+      }
+      std::size_t n;
+      while ((n = std::fread(buf.data(), 1, buf.size(), in)) > 0)
+        if (std::fwrite(buf.data(), 1, n, out) != n)
+          throw Error(path_ + ": writing the rejects file failed: " + std::strerror(errno));
+      if (std::ferror(in)) throw Error("cannot read back '" + temps[r] + "'");
+    }
+    if (std::fclose(close_out.release()) != 0)
+      throw Error(path_ + ": writing the rejects file failed: " + std::strerror(errno));
+    out_->commit();
+  });
+  dist::check();  // the other ranks' files stay until rank 0 has read them
+}
+
+}  // namespace microreach::cli
