@@ -1391,8 +1391,8 @@ std::string ImportSource::split_refusal() const {
   if (::stat(m.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
     return "not a regular file: a pipe or device is read by one process";
   if (m.format == TableFormat::json && m.json_blocks->is_array())
-    return "a JSON array ([{...}, ...]) is read by one process: write one object per line "
-           "(NDJSON), or 'microreach import' it to HDF5 first and score the .h5";
+    return "a JSON array ([{...}, ...]) cannot be cut into parts at object starts: write one "
+           "object per line (NDJSON), or run this command as one process";
   return "";
 }
 
