@@ -143,10 +143,10 @@ class StateMachine {
   enum Class : std::uint8_t { kOther = 0, kQuote = 1, kDelim = 2, kNewline = 3 };
   // [state][class], as find_record_end moves.
   static constexpr std::uint8_t kStep[4][4] = {
-      {unquoted, quoted, field_start, field_start},      // field start
-      {unquoted, unquoted, field_start, field_start},    // unquoted: a quote is text
-      {quoted, quote_in_quoted, quoted, quoted},         // quoted: everything but '"' is text
-      {unquoted, quoted, field_start, field_start},      // '"' in quoted: "" or the close
+      {unquoted, quoted, field_start, field_start},    // field start
+      {unquoted, unquoted, field_start, field_start},  // unquoted: a quote is text
+      {quoted, quote_in_quoted, quoted, quoted},       // quoted: everything but '"' is text
+      {unquoted, quoted, field_start, field_start},    // '"' in quoted: "" or the close
   };
   std::uint8_t cls_[256];
   std::uint8_t table_[256][4];

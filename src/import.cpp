@@ -1415,12 +1415,14 @@ ImportSource::ScanSummary ImportSource::scan_bytes(std::uint64_t begin, std::uin
   const FileAt file(m.path);
   std::string buf(kScanPiece, '\0');
   while (begin < end) {
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(end - begin, kScanPiece));
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(end - begin, kScanPiece));
     const std::size_t n = file.read(begin, buf.data(), want);
     if (n == 0) break;
     if (!json) out.states = sm.run(out.states, buf.data(), n);
     out.lines += csv::count_newlines(buf.data(), n);
-    if (m.cr_only) out.lines += static_cast<std::uint64_t>(std::count(buf.data(), buf.data() + n, '\r'));
+    if (m.cr_only)
+      out.lines += static_cast<std::uint64_t>(std::count(buf.data(), buf.data() + n, '\r'));
     begin += n;
     throw_if_cancelled();
   }
@@ -1428,7 +1430,7 @@ ImportSource::ScanSummary ImportSource::scan_bytes(std::uint64_t begin, std::uin
 }
 
 std::pair<std::uint64_t, std::uint64_t> ImportSource::record_start(std::uint64_t pos,
-                                                                  int state) const {
+                                                                   int state) const {
   const Impl& m = *impl_;
   const std::uint64_t begin = data_begin();
   if (pos <= begin) return {begin, 0};
@@ -1513,7 +1515,8 @@ void ImportSource::select_bytes(std::uint64_t begin, std::uint64_t end, std::uin
 
 void ImportSource::rewind_selection() {
   Impl& m = *impl_;
-  if (!m.selected) throw Error("ImportSource::rewind_selection without a selection (internal error)");
+  if (!m.selected)
+    throw Error("ImportSource::rewind_selection without a selection (internal error)");
   select_bytes(m.sel_begin, m.sel_end, m.sel_line);
 }
 
