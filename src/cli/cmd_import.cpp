@@ -62,8 +62,9 @@ void run_import(const ImportArgs& a, const Globals& g) {
   std::vector<std::string> shown;  // the first rejected rows, for stderr
   if (dist::distributed()) {
     // Each rank reads a byte range of the export (dist_import.hpp) into one file.
-    const ImportShare share = plan_import_share(*source, a.imp.dedupe, "input", a.in, po);
     SharedRejects rejects(io.rejects_path);
+    const ImportShare share =
+        plan_import_share(*source, a.imp.dedupe, "input", a.in, rejects.sink(), a.out, po);
     DistTablesJob job;
     job.out = a.out;
     job.provenance = {h5::kFiletypeProfiles, 0, options_text(a, *source), g.command_line};
@@ -79,7 +80,7 @@ void run_import(const ImportArgs& a, const Globals& g) {
     job.run = [&](const std::vector<BatchSink*>& sinks) {
       return run_import_share(*source, share, sinks, po);
     };
-    const PipelineStats mine = run_distributed_tables(job, *source, {rejects.sink()}, po);
+    const PipelineStats mine = run_distributed_tables(job, *source, {}, po);
     rejects.finish(a.in);
     stats = share.totals;
     stats.seconds = mine.seconds;

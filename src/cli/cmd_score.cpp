@@ -88,11 +88,14 @@ void run_score(const ScoreArgs& a, const Globals& g) {
   // other inputs into whole chunks of rows (dist_tables.hpp).
   auto* text = dynamic_cast<ImportSource*>(source.get());
   std::optional<ImportShare> share;
+  std::optional<SharedRejects> shared_rejects;  // rejected rows of every rank (--on-error skip)
   dist::Range rank_rows;
   if (dist::distributed() && text) {
-    share = plan_import_share(*text, a.imp.dedupe, "--in", a.in, po);
+    shared_rejects.emplace(a.imp.rejects);
+    share = plan_import_share(*text, a.imp.dedupe, "--in", a.in, shared_rejects->sink(), a.out, po);
     rank_rows = share->rows;
   } else if (dist::distributed()) {
+    shared_rejects.emplace(a.imp.rejects);  // none from HDF5 or generated rows: the header only
     if (!a.imp.dedupe.empty())
       throw ConfigError("--dedupe", a.imp.dedupe,
                         "under mpirun only for a CSV/JSON export: run the duplicate check of an "
@@ -105,15 +108,11 @@ void run_score(const ScoreArgs& a, const Globals& g) {
   // Rows an import source refused (--on-error skip), optionally listed in --rejects.
   std::optional<AtomicOutput> rejects_out;
   std::unique_ptr<RejectsWriter> rejects_writer;
-  std::optional<SharedRejects> shared_rejects;
-  if (dist::distributed()) {
-    shared_rejects.emplace(a.imp.rejects);
-  } else if (!a.imp.rejects.empty()) {
+  if (!dist::distributed() && !a.imp.rejects.empty()) {
     rejects_out.emplace(a.imp.rejects, "--rejects");
     rejects_writer = std::make_unique<RejectsWriter>(rejects_out->temp_path());
   }
   RejectsSink rejects(rejects_writer.get());
-  BatchSink* const rejects_sink = shared_rejects ? shared_rejects->sink() : &rejects;
   AuditedShares audited;
   if (!a.audited.empty()) {
     audited = audit::load_audited_shares(a.audited);
@@ -152,12 +151,12 @@ void run_score(const ScoreArgs& a, const Globals& g) {
       job.size_option = "--generate";
       job.size_value = std::to_string(a.generate);
     }
-    stats = run_distributed_tables(job, *source, {&summary, rejects_sink}, po);
+    stats = run_distributed_tables(job, *source, {&summary}, po);
     if (share) duplicates = share->duplicates;
   } else if (dist::distributed()) {
     stats = dist::guarded([&] {
-      return share ? run_import_share(*text, *share, {&summary, rejects_sink}, po)
-                   : run_pipeline(*source, {&summary, rejects_sink}, po);
+      return share ? run_import_share(*text, *share, {&summary}, po)
+                   : run_pipeline(*source, {&summary}, po);
     });
     if (share) duplicates = share->duplicates;
   } else if (!a.out.empty()) {

@@ -43,6 +43,103 @@ class Reader {
   std::size_t at_ = 0;
 };
 
+// Pass 1's parsed rows in a rank-local binary file, one record per batch (so pass 2 has the
+// same batches): rows, first_row, then every column. Scores are computed in pass 2.
+constexpr Column kNumeric[] = {
+    Column::followers,           Column::following,     Column::posts,
+    Column::avg_likes,           Column::avg_comments,  Column::avg_shares,
+    Column::avg_views,           Column::reply_rate,    Column::fake_follower_share,
+    Column::follower_growth_30d, Column::price_per_post};
+
+class SpillSink : public BatchSink {
+ public:
+  explicit SpillSink(std::string path) : path_(std::move(path)) {
+    f_ = std::fopen(path_.c_str(), "wb");
+    if (!f_) throw Error("cannot create '" + path_ + "': " + std::strerror(errno));
+  }
+  ~SpillSink() override {
+    if (f_) std::fclose(f_);
+  }
+  void consume(const Batch& b) override {
+    const ProfileChunk& p = b.profiles;
+    const std::uint64_t n = p.size();
+    put(&n, sizeof n);
+    put(&p.first_row, sizeof p.first_row);
+    put(p.id.data(), n * sizeof(std::uint64_t));
+    put(p.platform.data(), n);
+    put(p.niche.data(), n);
+    for (Column c : kNumeric) put(p.numeric(c)->data(), n * sizeof(double));
+    put(p.true_fake_share.data(), n * sizeof(double));
+    for (const auto* text : {&p.handle, &p.country})
+      for (const std::string& v : *text) {
+        const auto len = static_cast<std::uint32_t>(v.size());
+        put(&len, sizeof len);
+        put(v.data(), v.size());
+      }
+  }
+  void close() {
+    std::FILE* f = f_;
+    f_ = nullptr;
+    if (std::fclose(f) != 0) fail();
+  }
+
+ private:
+  void put(const void* p, std::size_t n) {
+    if (n && std::fwrite(p, 1, n, f_) != n) fail();
+  }
+  [[noreturn]] void fail() const {
+    throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
+  }
+  std::string path_;
+  std::FILE* f_ = nullptr;
+};
+
+// Pass 2's source: the spilled batches, in order.
+class SpillSource : public ProfileSource {
+ public:
+  SpillSource(std::string path, std::string input, std::vector<Column> absent)
+      : path_(std::move(path)), input_(std::move(input)), absent_(std::move(absent)) {
+    f_ = std::fopen(path_.c_str(), "rb");
+    if (!f_) throw Error("cannot read back '" + path_ + "': " + std::strerror(errno));
+  }
+  ~SpillSource() override { std::fclose(f_); }
+  bool read(Batch& b) override {
+    std::uint64_t n = 0;
+    if (std::fread(&n, sizeof n, 1, f_) != 1) {
+      if (std::ferror(f_)) fail();
+      return false;
+    }
+    ProfileChunk& p = b.profiles;
+    p.resize(n);
+    get(&p.first_row, sizeof p.first_row);
+    get(p.id.data(), n * sizeof(std::uint64_t));
+    get(p.platform.data(), n);
+    get(p.niche.data(), n);
+    for (Column c : kNumeric) get(p.numeric(c)->data(), n * sizeof(double));
+    get(p.true_fake_share.data(), n * sizeof(double));
+    for (auto* text : {&p.handle, &p.country})
+      for (std::string& v : *text) {
+        std::uint32_t len = 0;
+        get(&len, sizeof len);
+        v.resize(len);
+        get(v.data(), len);
+      }
+    b.rows_read = n;
+    return true;
+  }
+  std::string describe() const override { return input_; }
+  std::vector<Column> absent_columns() const override { return absent_; }
+
+ private:
+  void get(void* p, std::size_t n) {
+    if (n && std::fread(p, 1, n, f_) != n) fail();
+  }
+  [[noreturn]] void fail() const { throw Error("'" + path_ + "' is truncated or unreadable"); }
+  std::string path_, input_;
+  std::vector<Column> absent_;
+  std::FILE* f_ = nullptr;
+};
+
 // Offset of the k-th of n equal shares of [begin, begin + bytes), without overflow.
 std::uint64_t share_start(std::uint64_t begin, std::uint64_t bytes, std::uint64_t k,
                           std::uint64_t n) {
@@ -53,8 +150,10 @@ std::uint64_t share_start(std::uint64_t begin, std::uint64_t bytes, std::uint64_
 
 ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
                               const std::string& option, const std::string& value,
+                              BatchSink* rejects, const std::string& spill_beside,
                               const PipelineOptions& po) {
   ImportShare share;
+  share.input = source.describe();
   share.mode = parse_dedupe("--dedupe", dedupe.empty() ? "first" : dedupe);
   if (const std::string why = source.split_refusal(); !why.empty())
     throw ConfigError(option, value, "under mpirun: " + why);
@@ -87,7 +186,24 @@ ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
   quiet.score = false;
   quiet.progress = false;
   CountKeysSink keys;
-  const PipelineStats first = dist::guarded([&] { return run_pipeline(source, {&keys}, quiet); });
+  std::unique_ptr<SpillSink> spill;
+  std::vector<BatchSink*> sinks = {&keys, rejects};
+  dist::guarded([&] {
+    if (spill_beside.empty()) return;
+    const std::filesystem::path out(spill_beside);
+    share.spill = std::make_shared<AtomicOutput>(
+        (out.parent_path() /
+         (out.filename().string() + ".rows.rank" + std::to_string(dist::rank())))
+            .string());
+    spill = std::make_unique<SpillSink>(share.spill->temp_path());
+    sinks.push_back(spill.get());
+  });
+  const PipelineStats first = dist::guarded([&] {
+    PipelineStats st = run_pipeline(source, sinks, quiet);
+    if (spill) spill->close();
+    return st;
+  });
+  share.mine = first;
   std::string mine;
   put(mine, first.rows);
   put(mine, first.rows_read);
@@ -140,11 +256,20 @@ ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
 
 PipelineStats run_import_share(ImportSource& source, const ImportShare& share,
                                const std::vector<BatchSink*>& sinks, const PipelineOptions& po) {
-  source.rewind_selection();
   DedupeSink dedupe(share.mode, sinks);
   dedupe.set_counts(share.counts);
-  PipelineStats stats = run_pipeline(source, {&dedupe}, po);
+  PipelineStats stats;
+  if (share.spill) {
+    SpillSource rows(share.spill->temp_path(), share.input, source.absent_columns());
+    stats = run_pipeline(rows, {&dedupe}, po);
+  } else {
+    // Without a spill: the range parsed again (its rejected rows went to pass 1's sink).
+    source.rewind_selection();
+    stats = run_pipeline(source, {&dedupe}, po);
+  }
   if (share.mode != Dedupe::keep) stats.rows -= dedupe.duplicates();
+  stats.rows_read = share.mine.rows_read;
+  stats.rejected = share.mine.rejected;
   if (stats.rows != share.rows.size() || stats.batches != share.batches)
     throw InputError(source.describe(), 0, 0,
                      "the second reading of this rank's part gave " + std::to_string(stats.rows) +

@@ -2,11 +2,13 @@
 // `import` and `score --in export.csv` in a distributed run (docs/scale.md). The export is cut
 // into byte ranges at record starts, one per rank, so the ranks' ranges tile the file; each
 // rank reads its range twice:
-//  pass 1 parses and validates it (a bad row stops every rank, named by its file line), and
-//         counts the rows kept, the rows rejected and the rows of each account;
+//  pass 1 parses and validates it (a bad row stops every rank, named by its file line), counts
+//         the rows kept, the rows rejected and the rows of each account, passes the rejected
+//         rows on, and (with an output file) spills the parsed rows to a hidden binary file;
 //  then   the ranks exchange these counts in rank order: every rank learns its first output row
 //         and what --dedupe must drop of its rows given the accounts of the other ranks;
-//  pass 2 runs the pipeline again over the range into the shared output (dist_tables.hpp).
+//  pass 2 runs the pipeline over the spilled rows (or, without a spill, over the range again)
+//         into the shared output (dist_tables.hpp).
 // The output rows, the rejected rows (and the --rejects file), the duplicates and the summaries
 // are those of a one-process run.
 #include <cstdint>
@@ -30,20 +32,27 @@ struct ImportShare {
   std::uint64_t batches = 0;     // this rank's pipeline batches
   std::uint64_t duplicates = 0;  // every rank's duplicate rows (--dedupe)
   PipelineStats totals;          // every rank's rows read, rejected and kept (after --dedupe)
+  PipelineStats mine;            // this rank's rows read, rejected and kept (before --dedupe)
   Dedupe mode = Dedupe::first;
+  std::shared_ptr<AtomicOutput> spill;  // pass 1's rows (never committed: removed at the end)
+  std::string input;                    // the export's path
   // The DedupeSink's state at the start of this rank's range: rows of each account before it
   // (first, keep) or in it and after it (last).
   std::unordered_map<std::uint64_t, std::uint32_t> counts;
 };
 
-// Collective. Selects this rank's byte range of `source` and reads it once (pass 1). `option`,
-// `value`: what to name when the input cannot be cut (a JSON array, a pipe).
+// Collective. Selects this rank's byte range of `source` and reads it once (pass 1), passing
+// the rejected rows to `rejects`. `option`, `value`: what to name when the input cannot be cut
+// (a JSON array, a pipe). `spill_beside`: the output file, beside which the parsed rows are
+// spilled for pass 2 ("" = no spill: pass 2 parses the range again).
 ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
                               const std::string& option, const std::string& value,
+                              BatchSink* rejects, const std::string& spill_beside,
                               const PipelineOptions& po);
 
-// Pass 2 (call inside run_distributed_tables, or alone without an output file): the range
-// again, through --dedupe, into `sinks`. Returns this rank's statistics (rows after --dedupe).
+// Pass 2 (call inside run_distributed_tables, or alone without an output file): the rows of
+// the range, through --dedupe, into `sinks` (no rejected rows: pass 1 had them). Returns this
+// rank's statistics (rows after --dedupe; rows read and rejected from pass 1).
 PipelineStats run_import_share(ImportSource& source, const ImportShare& share,
                                const std::vector<BatchSink*>& sinks, const PipelineOptions& po);
 

@@ -2,8 +2,9 @@
 # A CSV or NDJSON export read by N ranks (each a byte range cut at record starts) gives the
 # one-process run's file, bit for bit, for import and score at np = 1..4: the rows kept, their
 # line-number ids, the rejected rows (--on-error skip, the --rejects file and the first rows on
-# stderr), --dedupe first/last/keep across ranks, and the printed summary. Quoted fields with
-# newlines, blank lines and CRLF line ends cross the cut points; several blocks per rank.
+# stderr), --dedupe first/last/keep across ranks, and the printed summary (with and without an
+# output file). Quoted fields with newlines, blank lines and CRLF line ends cross the cut
+# points; several blocks per rank.
 set -euo pipefail
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}" "${MPIEXEC:?}"
 rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
@@ -44,6 +45,17 @@ for i in "${!runs[@]}"; do
     ls -A | grep -q '\.tmp-\|\.rank[0-9]' && fail "np=$np: ${runs[$i]} left a temporary file"
   done
 done
+# Without --out (the summary only): the rows are parsed again in the second pass instead of
+# read back from a spill file; the same report.
+sum=(score --in bad.ndjson --on-error skip --dedupe last --top 10 "${small[@]}")
+"$MICROREACH" --threads 2 "${sum[@]}" > sum.txt 2> sum.err
+for np in 2 3; do
+  mpi "$np" "$MICROREACH" --threads 1 "${sum[@]}" > "sum$np.txt" 2> "sum$np.err"
+  diff <(report sum.txt) <(report "sum$np.txt") || fail "np=$np: score without --out: another report"
+  diff <(grep "^rejected" sum.err) <(grep "^rejected" "sum$np.err") ||
+    fail "np=$np: score without --out: other rejected rows on stderr"
+done
+
 # The tests above must exercise what they claim: rejected rows, duplicates, several ranks' rows.
 grep -q "rejected [1-9]" ref1.txt || fail "bad.ndjson has no rejected rows"
 grep -q "Duplicates: [1-9]" ref0.txt || fail "good.csv has no duplicate accounts"
