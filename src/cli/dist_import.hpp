@@ -1,7 +1,7 @@
 #pragma once
 // `import` and `score --in export.csv` in a distributed run (docs/scale.md). The export is cut
 // into byte ranges at record starts, one per rank, so the ranks' ranges tile the file; each
-// rank reads its range twice:
+// rank runs two passes over its range:
 //  pass 1 parses and validates it (a bad row stops every rank, named by its file line), counts
 //         the rows kept, the rows rejected and the rows of each account, passes the rejected
 //         rows on, and (with an output file) spills the parsed rows to a hidden binary file;
