@@ -270,6 +270,7 @@ PipelineStats run_import_share(ImportSource& source, const ImportShare& share,
   if (share.mode != Dedupe::keep) stats.rows -= dedupe.duplicates();
   stats.rows_read = share.mine.rows_read;
   stats.rejected = share.mine.rejected;
+  stats.seconds += share.mine.seconds;  // both passes
   if (stats.rows != share.rows.size() || stats.batches != share.batches)
     throw InputError(source.describe(), 0, 0,
                      "the second reading of this rank's part gave " + std::to_string(stats.rows) +

@@ -52,7 +52,8 @@ ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
 
 // Pass 2 (call inside run_distributed_tables, or alone without an output file): the rows of
 // the range, through --dedupe, into `sinks` (no rejected rows: pass 1 had them). Returns this
-// rank's statistics (rows after --dedupe; rows read and rejected from pass 1).
+// rank's statistics (rows after --dedupe; rows read and rejected from pass 1; the time of both
+// passes).
 PipelineStats run_import_share(ImportSource& source, const ImportShare& share,
                                const std::vector<BatchSink*>& sinks, const PipelineOptions& po);
 
