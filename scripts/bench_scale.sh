@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Strong and weak scaling of distributed runs (docs/scale.md), 1 thread per rank:
-#   strong: the same job on 1 and 2 ranks (score --generate N and simulate T trials);
+#   strong: the same job on 1 and 2 ranks (score --generate N, simulate T trials, and import of
+#           a CSV export of N/4 generated profiles);
 #   weak:   N or T per rank, on 1 and 2 ranks (ideal: the same time).
 #   scripts/bench_scale.sh [build-dir-with-MPI]   (default build-mpi; -DMICROREACH_MPI=ON)
 # Prints seconds (best of 3) and the speed-up; the files are checked identical to the 1-rank run.
@@ -24,14 +25,24 @@ best_of_3() {  # seconds of the fastest of three runs of "$@"
   echo "$best"
 }
 score() { local np=$1 n=$2; mpi "$np" "$exe" -q --threads 1 score --generate "$n" --seed 1 --top 10 --out "$work/s$np.h5"; }
+# import: a CSV export of n generated profiles, made once per size.
+import() {
+  local np=$1 n=$2 csv="$work/export$2.csv"
+  if [ ! -f "$csv" ]; then
+    "$exe" -q generate --count "$n" --seed 1 --out "$work/export$n.h5"
+    "$exe" -q export "$work/export$n.h5" --csv "$csv"
+  fi
+  mpi "$np" "$exe" -q --threads 1 import "$csv" --out "$work/i$np.h5"
+}
 simulate() { local np=$1 t=$2; mpi "$np" "$exe" -q --threads 1 simulate --trials "$t" --seed 1 --market-profiles 50000 --out "$work/m$np.h5"; }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
-for job in score simulate; do
-  n=$PROFILES; [ "$job" = simulate ] && n=$TRIALS
+for job in score simulate import; do
+  n=$PROFILES; [ "$job" = simulate ] && n=$TRIALS; [ "$job" = import ] && n=$((PROFILES / 4))
   t1=$(best_of_3 $job 1 "$n")
   t2=$(best_of_3 $job 2 "$n")
-  /usr/bin/python3 tests/mpi/compare_h5.py "$work/${job:0:1}1.h5" "$work/${job:0:1}2.h5" \
+  f=s; [ "$job" = simulate ] && f=m; [ "$job" = import ] && f=i  # the job's output files
+  /usr/bin/python3 tests/mpi/compare_h5.py "$work/${f}1.h5" "$work/${f}2.h5" \
     || { echo "FAIL: 2 ranks wrote another file than 1" >&2; exit 1; }
   w2=$(best_of_3 $job 2 "$((2 * n))")
   echo "$job strong ($n): 1 rank ${t1} s, 2 ranks ${t2} s, speed-up $(echo "$t1 $t2" | awk '{printf "%.2f", $1/$2}')x"

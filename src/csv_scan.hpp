@@ -99,6 +99,59 @@ inline ScanResult find_record_end(const char* p, const char* end, char delim, bo
   return {at_eof ? end : nullptr, false};
 }
 
+// The scanner's state machine (above) as a table, to find record starts in the middle of a
+// file without reading it from the start (one rank's share of a distributed import): the state
+// at a byte offset depends on every byte before it, so each share of the file is run from all
+// four states at once, giving a map start state -> end state (four 2-bit fields in a byte);
+// the maps, composed in file order, give every share its true start state.
+class StateMachine {
+ public:
+  enum State : std::uint8_t { field_start = 0, unquoted = 1, quoted = 2, quote_in_quoted = 3 };
+  static constexpr std::uint8_t kIdentity = 0b11100100;  // every state to itself
+
+  // cr_newline: a file read with bare CRs as line ends (cr_only_line_ends).
+  StateMachine(char delim, bool cr_newline) {
+    for (int c = 0; c < 256; ++c) cls_[c] = kOther;
+    cls_[static_cast<unsigned char>('"')] = kQuote;
+    cls_[static_cast<unsigned char>(delim)] = kDelim;
+    cls_[static_cast<unsigned char>('\n')] = kNewline;
+    if (cr_newline) cls_[static_cast<unsigned char>('\r')] = kNewline;
+    for (int m = 0; m < 256; ++m)
+      for (int k = 0; k < 4; ++k) {
+        int out = 0;
+        for (int st = 0; st < 4; ++st) out |= kStep[(m >> (2 * st)) & 3][k] << (2 * st);
+        table_[m][k] = static_cast<std::uint8_t>(out);
+      }
+  }
+  // The state after byte c from `state`. A line end that leads to field_start ends a record.
+  int step(int state, char c) const { return kStep[state][cls_[static_cast<unsigned char>(c)]]; }
+  bool is_newline(char c) const { return cls_[static_cast<unsigned char>(c)] == kNewline; }
+  // `map` followed by the bytes [p, p + n).
+  std::uint8_t run(std::uint8_t map, const char* p, std::size_t n) const {
+    for (std::size_t i = 0; i < n; ++i) map = table_[map][cls_[static_cast<unsigned char>(p[i])]];
+    return map;
+  }
+  static int apply(std::uint8_t map, int state) { return (map >> (2 * state)) & 3; }
+  // `first` then `second`.
+  static std::uint8_t then(std::uint8_t first, std::uint8_t second) {
+    int out = 0;
+    for (int st = 0; st < 4; ++st) out |= apply(second, apply(first, st)) << (2 * st);
+    return static_cast<std::uint8_t>(out);
+  }
+
+ private:
+  enum Class : std::uint8_t { kOther = 0, kQuote = 1, kDelim = 2, kNewline = 3 };
+  // [state][class], as find_record_end moves.
+  static constexpr std::uint8_t kStep[4][4] = {
+      {unquoted, quoted, field_start, field_start},    // field start
+      {unquoted, unquoted, field_start, field_start},  // unquoted: a quote is text
+      {quoted, quote_in_quoted, quoted, quoted},       // quoted: everything but '"' is text
+      {unquoted, quoted, field_start, field_start},    // '"' in quoted: "" or the close
+  };
+  std::uint8_t cls_[256];
+  std::uint8_t table_[256][4];
+};
+
 // One past the last complete record in [p, end) (p if there is none). When the data holds no
 // quote at all this is a single memrchr.
 inline const char* last_record_end(const char* p, const char* end, char delim) {

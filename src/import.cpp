@@ -14,6 +14,7 @@
 
 #include "csv_scan.hpp"
 #include "json_rows.hpp"
+#include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/values.hpp"
@@ -380,6 +381,12 @@ struct ImportSource::Impl {
   std::string carry;
   bool eof = false, done = false;
   std::uint64_t next_line = 1, offset = 0;
+  // The bytes this source reads: all of the file after the header, or one rank's share
+  // (select_bytes). read_pos: the file offset of the next byte read().
+  std::uint64_t data_begin = 0, data_line = 1;
+  std::uint64_t read_pos = 0, limit = ~std::uint64_t{0};
+  std::uint64_t sel_begin = 0, sel_end = 0, sel_line = 0;
+  bool selected = false;
 
   // JSON reading state (serial), and per header column its slot among the mapped columns
   // (-1: a key no field uses).
@@ -462,14 +469,18 @@ struct ImportSource::Impl {
     }
     offset = static_cast<std::uint64_t>(p - b);
     carry.assign(p, e);
+    data_begin = offset;
+    data_line = next_line;
   }
 
   // Appends up to (target - size) bytes; false at EOF with nothing read.
   bool read_more(std::string& s, std::size_t target) {
     const std::size_t old = s.size();
     if (target <= old) return true;
+    if (limit - read_pos < target - old) target = old + static_cast<std::size_t>(limit - read_pos);
     s.resize(target);
     std::size_t got = old;
+    if (got == target) eof = true;
     while (got < target) {
       const ssize_t n = ::read(fd, s.data() + got, target - got);
       if (n < 0) {
@@ -482,7 +493,9 @@ struct ImportSource::Impl {
         break;
       }
       got += static_cast<std::size_t>(n);
+      read_pos += static_cast<std::uint64_t>(n);
     }
+    if (read_pos >= limit) eof = true;
     s.resize(got);
     if (cr_only) std::replace(s.begin() + static_cast<std::ptrdiff_t>(old), s.end(), '\r', '\n');
     return got > old;
@@ -1328,6 +1341,183 @@ std::vector<std::string> ImportSource::mapping_report() const {
   }
   if (!ignored.empty()) lines.push_back("ignored columns: " + ignored);
   return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Byte ranges (distributed runs).
+namespace {
+
+// Reads the file at given offsets (its own descriptor: the reader's stays where it is).
+class FileAt {
+ public:
+  explicit FileAt(const std::string& path) : path_(path) {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw InputError(path, 0, 0, std::string("cannot open: ") + std::strerror(errno));
+  }
+  ~FileAt() { ::close(fd_); }
+  FileAt(const FileAt&) = delete;
+  FileAt& operator=(const FileAt&) = delete;
+  // Up to n bytes at `at` (fewer only at the end of the file).
+  std::size_t read(std::uint64_t at, char* buf, std::size_t n) const {
+    std::size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::pread(fd_, buf + got, n - got, static_cast<off_t>(at + got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        throw InputError(path_, 0, 0, std::string("read failed: ") + std::strerror(errno));
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    return got;
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+constexpr std::size_t kScanPiece = std::size_t{1} << 20;
+
+bool json_ws(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+}  // namespace
+
+std::string ImportSource::split_refusal() const {
+  const Impl& m = *impl_;
+  struct stat st {};
+  if (::stat(m.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return "not a regular file: a pipe or device is read by one process";
+  if (m.format == TableFormat::json && m.json_blocks->is_array())
+    return "a JSON array ([{...}, ...]) cannot be cut into parts at object starts: write one "
+           "object per line (NDJSON), or run this command as one process";
+  return "";
+}
+
+std::uint64_t ImportSource::data_begin() const {
+  return impl_->format == TableFormat::json ? 0 : impl_->data_begin;
+}
+std::uint64_t ImportSource::data_first_line() const {
+  return impl_->format == TableFormat::json ? 1 : impl_->data_line;
+}
+std::uint64_t ImportSource::file_bytes() const {
+  return impl_->file_size;
+}
+
+ImportSource::ScanSummary ImportSource::scan_bytes(std::uint64_t begin, std::uint64_t end) const {
+  const Impl& m = *impl_;
+  ScanSummary out;
+  out.states = csv::StateMachine::kIdentity;
+  const bool json = m.format == TableFormat::json;
+  const csv::StateMachine sm(json ? ',' : m.delim, m.cr_only);
+  const FileAt file(m.path);
+  std::string buf(kScanPiece, '\0');
+  while (begin < end) {
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(end - begin, kScanPiece));
+    const std::size_t n = file.read(begin, buf.data(), want);
+    if (n == 0) break;
+    if (!json) out.states = sm.run(out.states, buf.data(), n);
+    out.lines += csv::count_newlines(buf.data(), n);
+    if (m.cr_only)
+      out.lines += static_cast<std::uint64_t>(std::count(buf.data(), buf.data() + n, '\r'));
+    begin += n;
+    throw_if_cancelled();
+  }
+  return out;
+}
+
+std::pair<std::uint64_t, std::uint64_t> ImportSource::record_start(std::uint64_t pos,
+                                                                   int state) const {
+  const Impl& m = *impl_;
+  const std::uint64_t begin = data_begin();
+  if (pos <= begin) return {begin, 0};
+  const FileAt file(m.path);
+  std::string buf(kScanPiece, '\0');
+  std::uint64_t lines = 0;
+  if (m.format != TableFormat::json) {
+    const csv::StateMachine sm(m.delim, m.cr_only);
+    char prev = 0;
+    file.read(pos - 1, &prev, 1);
+    if (state == csv::StateMachine::field_start && sm.is_newline(prev)) return {pos, 0};
+    for (std::uint64_t at = pos;;) {
+      const std::size_t n = file.read(at, buf.data(), kScanPiece);
+      if (n == 0) return {at, lines};
+      for (std::size_t i = 0; i < n; ++i) {
+        const char c = buf[i];
+        state = sm.step(state, c);
+        if (!sm.is_newline(c)) continue;
+        ++lines;
+        if (state == csv::StateMachine::field_start) return {at + i + 1, lines};
+      }
+      at += n;
+    }
+  }
+  // Objects one after another: a line end between '}' and '{' (blanks around it), as the
+  // one-process reader cuts its blocks (json_rows.cpp).
+  char last = 0;  // the last non-blank byte before pos
+  for (std::uint64_t to = pos; to > 0 && !last;) {
+    const std::uint64_t from = to > kScanPiece ? to - kScanPiece : 0;
+    const std::size_t n = file.read(from, buf.data(), static_cast<std::size_t>(to - from));
+    for (std::size_t i = n; i-- > 0;)
+      if (!json_ws(buf[i])) {
+        last = buf[i];
+        break;
+      }
+    to = from;
+  }
+  char prev = 0;
+  file.read(pos - 1, &prev, 1);
+  std::uint64_t candidate = prev == '\n' && last == '}' ? pos : 0, candidate_lines = 0;
+  for (std::uint64_t at = pos;;) {
+    const std::size_t n = file.read(at, buf.data(), kScanPiece);
+    if (n == 0) return {at, lines};
+    for (std::size_t i = 0; i < n; ++i) {
+      const char c = buf[i];
+      if (c == '\n') {
+        ++lines;
+        if (last == '}' && !candidate) {
+          candidate = at + i + 1;
+          candidate_lines = lines;
+        }
+      } else if (!json_ws(c)) {
+        if (candidate && c == '{') return {candidate, candidate_lines};
+        candidate = 0;
+        last = c;
+      }
+    }
+    at += n;
+  }
+}
+
+void ImportSource::select_bytes(std::uint64_t begin, std::uint64_t end, std::uint64_t first_line) {
+  Impl& m = *impl_;
+  m.selected = true;
+  m.sel_begin = begin;
+  m.sel_end = end;
+  m.sel_line = first_line;
+  if (m.format == TableFormat::json) {
+    m.json_blocks->select(begin, end, first_line);
+    return;
+  }
+  if (::lseek(m.fd, static_cast<off_t>(begin), SEEK_SET) < 0)
+    throw InputError(m.path, 0, 0, std::string("cannot seek: ") + std::strerror(errno));
+  m.read_pos = begin;
+  m.limit = end;
+  m.carry.clear();
+  m.eof = begin >= end;
+  m.done = false;
+  m.next_line = first_line;
+  m.offset = begin;
+}
+
+void ImportSource::rewind_selection() {
+  Impl& m = *impl_;
+  if (!m.selected)
+    throw Error("ImportSource::rewind_selection without a selection (internal error)");
+  select_bytes(m.sel_begin, m.sel_end, m.sel_line);
 }
 
 std::unique_ptr<ImportSource> make_import_source(const std::string& path, const ImportOptions& opt,

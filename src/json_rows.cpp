@@ -354,7 +354,13 @@ BlockReader::~BlockReader() {
 bool BlockReader::read_more(std::size_t want) {
   if (eof_) return false;
   const std::size_t old = buf_.size();
-  const std::size_t n = std::max<std::size_t>(want, 4096);
+  const std::uint64_t left = end_ - std::min(end_, buf_offset_ + old);
+  const std::size_t n =
+      static_cast<std::size_t>(std::min<std::uint64_t>(std::max<std::size_t>(want, 4096), left));
+  if (n == 0) {
+    eof_ = true;
+    return false;
+  }
   buf_.resize(old + n);
   std::size_t got = old;
   while (got < old + n) {
@@ -371,6 +377,7 @@ bool BlockReader::read_more(std::size_t want) {
     got += static_cast<std::size_t>(r);
   }
   buf_.resize(got);
+  if (buf_offset_ + got >= end_) eof_ = true;
   return got > old;
 }
 
@@ -421,6 +428,24 @@ void BlockReader::rewind() {
   if (::lseek(fd_, 0, SEEK_SET) < 0)
     throw InputError(path_, 0, 0, std::string("cannot seek: ") + std::strerror(errno));
   start();
+}
+
+void BlockReader::select(std::uint64_t begin, std::uint64_t end, std::uint64_t first_line) {
+  end_ = end;
+  if (begin == 0) {  // the file's own start: its BOM and leading blanks as a one-process run
+    rewind();
+    return;
+  }
+  if (::lseek(fd_, static_cast<off_t>(begin), SEEK_SET) < 0)
+    throw InputError(path_, 0, 0, std::string("cannot seek: ") + std::strerror(errno));
+  buf_.clear();
+  buf_line_ = first_line;
+  buf_offset_ = begin;
+  buf_col0_ = 0;
+  eof_ = array_ = closed_ = false;
+  done_ = begin >= end;
+  first_ = false;
+  elements_ = ordinal_ = first_ordinal_ = 0;
 }
 
 bool BlockReader::next(std::string& raw, std::uint64_t& first_line, std::uint64_t& first_col0,

@@ -41,6 +41,9 @@ class BlockReader {
             std::uint64_t& offset, std::exception_ptr& err);
   // Back to the start of the file (for a second pass).
   void rewind();
+  // Reads only bytes [begin, end) of the file from now on, begin being the start of a line
+  // numbered first_line (one rank's share of objects one after another; not for an array).
+  void select(std::uint64_t begin, std::uint64_t end, std::uint64_t first_line);
   bool is_array() const { return array_; }
   // Arrays: the number of elements before the block next() returned last.
   std::uint64_t first_ordinal() const { return first_ordinal_; }
@@ -59,6 +62,7 @@ class BlockReader {
   std::uint64_t buf_offset_ = 0;
   std::uint64_t buf_col0_ = 0;  // column of buf_[0] minus 1 (bytes since the last newline)
   std::uint64_t elements_ = 0, ordinal_ = 0, first_ordinal_ = 0;
+  std::uint64_t end_ = ~std::uint64_t{0};  // read nothing past this offset (select)
   bool eof_ = false, array_ = false, closed_ = false, done_ = false, first_ = true;
 };
 

@@ -786,3 +786,102 @@ TEST_CASE("values out of range are refused in CSV, JSON and HDF5 input alike", "
     CHECK_THROWS_WITH(run_pipeline(src, {&sink}, po), Catch::Contains(needle));
   }
 }
+
+namespace {
+
+// Imports bytes [begin, end) of `path` (a distributed run's share) and appends what it read.
+void import_part(const std::string& path, std::uint64_t begin, std::uint64_t end,
+                 std::uint64_t line, std::vector<std::uint64_t>& ids,
+                 std::vector<std::string>& handles, std::vector<std::uint64_t>& reject_lines) {
+  ImportOptions opt;
+  opt.on_error = OnError::skip;
+  opt.block_bytes = 4096;
+  auto src = make_import_source(path, opt, 256);
+  src->select_bytes(begin, end, line);
+  CollectSink sink;
+  RejectCollector rc;
+  PipelineOptions po;
+  po.score = false;
+  run_pipeline(*src, {&sink, &rc}, po);
+  for (std::size_t i = 0; i < sink.profiles.size(); ++i) {
+    ids.push_back(sink.profiles.id[i]);
+    handles.push_back(sink.profiles.handle[i]);
+  }
+  for (const auto& r : rc.rows) reject_lines.push_back(r.line);
+}
+
+// For every byte offset of the data: the scanner's state there from two partial scans, the
+// first record start at or after it, and the file read as the two parts on either side of
+// that start gives the rows, ids (line numbers) and rejected lines of reading it whole.
+void check_every_cut(const std::string& name, const std::string& bytes) {
+  TempFile f(name, bytes);
+  INFO(name);
+  std::vector<std::uint64_t> ids, rejects;
+  std::vector<std::string> handles;
+  {
+    auto whole = make_import_source(f.path, ImportOptions{}, 256);
+    REQUIRE(whole->split_refusal().empty());
+    import_part(f.path, whole->data_begin(), whole->file_bytes(), whole->data_first_line(), ids,
+                handles, rejects);
+  }
+  REQUIRE(ids.size() >= 5);
+  ImportOptions skip;
+  skip.on_error = OnError::skip;
+  auto src = make_import_source(f.path, skip, 256);
+  const std::uint64_t begin = src->data_begin(), size = src->file_bytes();
+  for (std::uint64_t at = begin; at <= size; ++at) {
+    INFO("cut at byte " << at);
+    const std::uint64_t mid = begin + (at - begin) / 2;
+    const auto a = src->scan_bytes(begin, mid);
+    const auto b = src->scan_bytes(mid, at);
+    const auto apply = [](std::uint8_t map, int state) { return (map >> (2 * state)) & 3; };
+    const int state = apply(b.states, apply(a.states, 0));
+    const auto [start, lines] = src->record_start(at, state);
+    REQUIRE(start >= at);
+    std::vector<std::uint64_t> ids2, rejects2;
+    std::vector<std::string> handles2;
+    const std::uint64_t line = src->data_first_line() + a.lines + b.lines + lines;
+    import_part(f.path, begin, start, src->data_first_line(), ids2, handles2, rejects2);
+    import_part(f.path, start, size, line, ids2, handles2, rejects2);
+    REQUIRE(ids2 == ids);
+    REQUIRE(handles2 == handles);
+    REQUIRE(rejects2 == rejects);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a CSV cut at any byte splits at the next record start into parts read as the whole",
+          "[import][dist]") {
+  // Quoted newlines and delimiters, doubled quotes, a quote inside an unquoted field (text), a
+  // blank line, CRLF endings, rejected rows: the cut must land on a record start every time.
+  check_every_cut("cut.csv",
+                  "handle,followers,bio\n"
+                  "a,100,\"one\ntwo\"\n"
+                  "b,2k,say \"hi\" there\n"
+                  "\n"
+                  "c,x,\"bad, \"\"row\"\"\n\"\n"
+                  "d,300,\"\"\"q\"\"\nz\"\r\n"
+                  "e,400,\"x\ny\nz\"\n"
+                  "f,-1,plain\n"
+                  "g,500,\"end\"");
+  // Bare CR line ends (old Mac files) are line ends everywhere.
+  check_every_cut("cr.csv", "handle,followers\ra,1\rb,2\r\"c\r\",3\rd,4\re,5\r");
+}
+
+TEST_CASE("NDJSON cut at any byte splits at the next object starting a line", "[import][dist]") {
+  check_every_cut("cut.ndjson",
+                  "{\"handle\": \"a\", \"followers\": 1}\n"
+                  "{\"handle\": \"b}\\n{\", \"followers\": 2}\n"
+                  "\n"
+                  "  {\"handle\": \"c\",\n   \"followers\": \"x\"}\n"
+                  "{\"handle\": \"d\", \"followers\": 4}  \n"
+                  "{\"handle\": \"e\", \"followers\": 5}\n"
+                  "{\"handle\": \"f\", \"followers\": 6}\n");
+}
+
+TEST_CASE("a JSON array is not cut into byte ranges", "[import][dist]") {
+  TempFile f("arr.json", "[{\"handle\": \"a\", \"followers\": 1}]\n");
+  auto src = make_import_source(f.path, ImportOptions{}, 256);
+  CHECK(src->split_refusal().find("NDJSON") != std::string::npos);
+}

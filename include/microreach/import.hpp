@@ -113,6 +113,31 @@ class ImportSource : public ProfileSource {
   // Human-readable lines: "followers <- \"Subscribers\"", derivations, defaults, ignored columns.
   std::vector<std::string> mapping_report() const;
 
+  // ---- one rank's share of a distributed run (docs/scale.md) ----
+  // The file is cut into byte ranges at record starts; each rank reads one range, with the
+  // file's own line numbers. Empty when this file can be cut, else why not (a JSON array, or
+  // input that is not a regular file).
+  std::string split_refusal() const;
+  // Byte offset and line of the first data record (after the header); the file's size.
+  std::uint64_t data_begin() const;
+  std::uint64_t data_first_line() const;
+  std::uint64_t file_bytes() const;
+  // The record scanner run over bytes [begin, end) from each of its states at once: the map
+  // start state -> end state (csv::StateMachine; the identity for JSON), and the line ends.
+  struct ScanSummary {
+    std::uint8_t states = 0;
+    std::uint64_t lines = 0;
+  };
+  ScanSummary scan_bytes(std::uint64_t begin, std::uint64_t end) const;
+  // The first record start at or after `pos` (the scanner in `state` there; JSON: the first
+  // object starting a line after one that ended an object), or the file's end; and the line
+  // ends between `pos` and it.
+  std::pair<std::uint64_t, std::uint64_t> record_start(std::uint64_t pos, int state) const;
+  // Reads only the records in bytes [begin, end) (begin a record start on line `first_line`).
+  void select_bytes(std::uint64_t begin, std::uint64_t end, std::uint64_t first_line);
+  // Back to the start of the selection, for a second pass.
+  void rewind_selection();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

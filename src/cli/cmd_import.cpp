@@ -3,8 +3,10 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "dist_import.hpp"
 #include "import_options.hpp"
 #include "microreach/cancel.hpp"
+#include "microreach/dist.hpp"
 #include "microreach/error.hpp"
 #include "microreach/import.hpp"
 #include "microreach/io/profiles.hpp"
@@ -52,50 +54,79 @@ void run_import(const ImportArgs& a, const Globals& g) {
               << ", " << source->header().size() << " columns)\n";
     for (const auto& line : source->mapping_report()) std::cerr << "  " << line << "\n";
   }
-  AtomicOutput out(a.out);
-  std::optional<AtomicOutput> rejects_out;
-  std::unique_ptr<RejectsWriter> rejects_writer;
-  if (!io.rejects_path.empty()) {
-    rejects_out.emplace(io.rejects_path, "--rejects");
-    rejects_writer = std::make_unique<RejectsWriter>(rejects_out->temp_path());
-  }
-  RejectsSink rejects(rejects_writer.get());
+  PipelineOptions po;
+  po.score = false;
+  po.progress = want_progress(g.quiet);
   PipelineStats stats;
   std::uint64_t duplicates = 0;
-  {
-    h5::Provenance prov{h5::kFiletypeProfiles, 0, options_text(a, *source), g.command_line};
-    h5::File file = h5::File::create(out.temp_path(), prov);
-    h5::write_attr(file.id(), "source", a.in);
-    {
-      h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/false, /*with_truth=*/false,
-                         source->absent_columns());
-      PipelineOptions po;
-      po.score = false;
-      po.progress = want_progress(g.quiet);
-      duplicates = run_deduplicated(
-          a.imp.dedupe, *source, [&] { return make_import_source(a.in, io, a.chunk); },
-          {&sink, &rejects}, po, stats);
-      h5::write_attr(file.id(), "rows", static_cast<std::uint64_t>(sink.rows()));
+  std::vector<std::string> shown;  // the first rejected rows, for stderr
+  if (dist::distributed()) {
+    // Each rank reads a byte range of the export (dist_import.hpp) into one file.
+    SharedRejects rejects(io.rejects_path);
+    const ImportShare share =
+        plan_import_share(*source, a.imp.dedupe, "input", a.in, rejects.sink(), a.out, po);
+    DistTablesJob job;
+    job.out = a.out;
+    job.provenance = {h5::kFiletypeProfiles, 0, options_text(a, *source), g.command_line};
+    job.root_attributes = [&](h5::Id file) {
+      h5::write_attr(file, "source", a.in);
+      h5::write_attr(file, "rows", share.total_rows);
+    };
+    job.columns = {a.chunk, a.compress};
+    job.omit = source->absent_columns();
+    job.total_rows = share.total_rows;
+    job.rows = share.rows;
+    job.batches = share.batches;
+    job.run = [&](const std::vector<BatchSink*>& sinks) {
+      return run_import_share(*source, share, sinks, po);
+    };
+    const PipelineStats mine = run_distributed_tables(job, *source, {}, po);
+    rejects.finish(a.in);
+    stats = share.totals;
+    stats.seconds = mine.seconds;
+    duplicates = share.duplicates;
+    shown = rejects.first();
+  } else {
+    AtomicOutput out(a.out);
+    std::optional<AtomicOutput> rejects_out;
+    std::unique_ptr<RejectsWriter> rejects_writer;
+    if (!io.rejects_path.empty()) {
+      rejects_out.emplace(io.rejects_path, "--rejects");
+      rejects_writer = std::make_unique<RejectsWriter>(rejects_out->temp_path());
     }
-    file.close();
+    RejectsSink rejects(rejects_writer.get());
+    {
+      h5::Provenance prov{h5::kFiletypeProfiles, 0, options_text(a, *source), g.command_line};
+      h5::File file = h5::File::create(out.temp_path(), prov);
+      h5::write_attr(file.id(), "source", a.in);
+      {
+        h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/false,
+                           /*with_truth=*/false, source->absent_columns());
+        duplicates = run_deduplicated(
+            a.imp.dedupe, *source, [&] { return make_import_source(a.in, io, a.chunk); },
+            {&sink, &rejects}, po, stats);
+        h5::write_attr(file.id(), "rows", static_cast<std::uint64_t>(sink.rows()));
+      }
+      file.close();
+    }
+    if (rejects_writer) {
+      rejects_writer->close();
+      rejects_out->commit();
+    }
+    out.commit();
+    for (const auto& r : rejects.first()) shown.push_back(describe_reject(a.in, r));
   }
-  if (rejects_writer) {
-    rejects_writer->close();
-    rejects_out->commit();
-  }
-  out.commit();
-  if (!g.quiet && !rejects_writer) {
-    for (const auto& r : rejects.first())
-      std::cerr << "rejected: " << describe_reject(a.in, r) << "\n";
-    if (rejects.count() > rejects.first().size()) {
-      std::cerr << "rejected: ... and " << rejects.count() - rejects.first().size()
+  if (!g.quiet && io.rejects_path.empty()) {
+    for (const auto& r : shown) std::cerr << "rejected: " << r << "\n";
+    if (stats.rejected > shown.size()) {
+      std::cerr << "rejected: ... and " << stats.rejected - shown.size()
                 << " more (--rejects FILE lists them all)\n";
     }
   }
   const double mb = static_cast<double>(source->size_hint()) / 1e6;
   std::cout << "Read " << stats.rows_read << " rows from " << a.in << ": kept " << stats.rows
             << ", rejected " << stats.rejected;
-  if (rejects_writer) std::cout << " (listed in " << io.rejects_path << ")";
+  if (!io.rejects_path.empty()) std::cout << " (listed in " << io.rejects_path << ")";
   std::cout << "\n";
   std::cout << "Duplicates: " << duplicates;
   if (duplicates) std::cout << ": " << describe_duplicates(a.imp.dedupe, duplicates);

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "commands.hpp"
+#include "dist_import.hpp"
 #include "dist_tables.hpp"
 #include "import_options.hpp"
 #include "microreach/audit.hpp"
@@ -62,11 +63,13 @@ void merge_rank_summaries(Summary& summary, PipelineStats& stats, std::size_t to
   if (!dist::distributed()) return;
   const auto rows = dist::allgather(stats.rows);
   const auto read = dist::allgather(stats.rows_read);
+  const auto rejected = dist::allgather(stats.rejected);
   const auto parts = dist::gather(summary.to_bytes());
-  stats.rows = stats.rows_read = 0;
+  stats.rows = stats.rows_read = stats.rejected = 0;
   for (std::size_t r = 0; r < rows.size(); ++r) {
     stats.rows += rows[r];
     stats.rows_read += read[r];
+    stats.rejected += rejected[r];
   }
   if (!dist::is_root()) return;
   Summary all(top);
@@ -78,22 +81,38 @@ void run_score(const ScoreArgs& a, const Globals& g) {
   const ScoringConfig cfg = a.scoring.build();
   auto threads = limit_threads(g.threads);
   auto source = open_source(a, cfg);
+  PipelineOptions po;
+  po.scoring = &cfg;
+  po.progress = want_progress(g.quiet);
+  // A distributed run (docs/scale.md): an export is cut into byte ranges (dist_import.hpp),
+  // other inputs into whole chunks of rows (dist_tables.hpp).
+  auto* text = dynamic_cast<ImportSource*>(source.get());
+  std::optional<ImportShare> share;
+  std::optional<SharedRejects> shared_rejects;  // rejected rows of every rank (--on-error skip)
   dist::Range rank_rows;
-  if (dist::distributed())
+  if (dist::distributed() && text) {
+    shared_rejects.emplace(a.imp.rejects);
+    share = plan_import_share(*text, a.imp.dedupe, "--in", a.in, shared_rejects->sink(), a.out, po);
+    rank_rows = share->rows;
+  } else if (dist::distributed()) {
+    shared_rejects.emplace(a.imp.rejects);  // none from HDF5 or generated rows: the header only
+    if (!a.imp.dedupe.empty())
+      throw ConfigError("--dedupe", a.imp.dedupe,
+                        "under mpirun only for a CSV/JSON export: run the duplicate check of an "
+                        "HDF5 file in one process (or 'microreach import' the export with "
+                        "--dedupe on many ranks)");
     rank_rows = select_rank_rows(*source, a.chunk, a.generate ? "--generate" : "--in",
                                  a.generate ? std::to_string(a.generate) : a.in);
+  }
   Summary summary(a.top);
   // Rows an import source refused (--on-error skip), optionally listed in --rejects.
   std::optional<AtomicOutput> rejects_out;
   std::unique_ptr<RejectsWriter> rejects_writer;
-  if (!a.imp.rejects.empty()) {
+  if (!dist::distributed() && !a.imp.rejects.empty()) {
     rejects_out.emplace(a.imp.rejects, "--rejects");
     rejects_writer = std::make_unique<RejectsWriter>(rejects_out->temp_path());
   }
   RejectsSink rejects(rejects_writer.get());
-  PipelineOptions po;
-  po.scoring = &cfg;
-  po.progress = want_progress(g.quiet);
   AuditedShares audited;
   if (!a.audited.empty()) {
     audited = audit::load_audited_shares(a.audited);
@@ -119,14 +138,27 @@ void run_score(const ScoreArgs& a, const Globals& g) {
     if (!a.self_contained && !a.in.empty() && h5::is_profiles_file(a.in) &&
         (a.imp.dedupe.empty() || a.imp.dedupe == "keep"))
       job.reference = a.in;
-    job.total_rows = source->rows_known();
+    job.total_rows = share ? share->total_rows : source->rows_known();
     job.rows = rank_rows;
+    if (share) {
+      job.batches = share->batches;
+      job.run = [&](const std::vector<BatchSink*>& sinks) {
+        return run_import_share(*text, *share, sinks, po);
+      };
+    }
     if (a.generate > 0 && !a.compress) {
       job.min_bytes = a.generate * 200;
       job.size_option = "--generate";
       job.size_value = std::to_string(a.generate);
     }
-    stats = run_distributed_tables(job, *source, {&summary, &rejects}, po);
+    stats = run_distributed_tables(job, *source, {&summary}, po);
+    if (share) duplicates = share->duplicates;
+  } else if (dist::distributed()) {
+    stats = dist::guarded([&] {
+      return share ? run_import_share(*text, *share, {&summary}, po)
+                   : run_pipeline(*source, {&summary}, po);
+    });
+    if (share) duplicates = share->duplicates;
   } else if (!a.out.empty()) {
     AtomicOutput out(a.out);
     // Profiles + scores take well over 200 bytes a row: refuse a --generate count that
@@ -157,19 +189,26 @@ void run_score(const ScoreArgs& a, const Globals& g) {
       return run_deduplicated(a.imp.dedupe, *source, reopen, {&summary, &rejects}, po, stats);
     });
   }
+  // stats.rows of a distributed export: each rank's rows after --dedupe, summed here.
   merge_rank_summaries(summary, stats, a.top);
-  if (rejects_writer) {
-    rejects_writer->close();
-    rejects_out->commit();
+  std::vector<std::string> shown;  // the first rejected rows, for stderr
+  if (shared_rejects) {
+    shared_rejects->finish(a.in);
+    shown = shared_rejects->first();
+  } else {
+    if (rejects_writer) {
+      rejects_writer->close();
+      rejects_out->commit();
+    }
+    for (const auto& r : rejects.first()) shown.push_back(describe_reject(a.in, r));
   }
   if (stats.rejected > 0) {
     std::cout << "Read " << stats.rows_read << " rows: kept " << stats.rows << ", rejected "
               << stats.rejected;
-    if (rejects_writer) std::cout << " (listed in " << a.imp.rejects << ")";
+    if (!a.imp.rejects.empty()) std::cout << " (listed in " << a.imp.rejects << ")";
     std::cout << "\n";
-    if (!rejects_writer && !g.quiet) {
-      for (const auto& r : rejects.first())
-        std::cerr << "rejected: " << describe_reject(a.in, r) << "\n";
+    if (a.imp.rejects.empty() && !g.quiet) {
+      for (const auto& r : shown) std::cerr << "rejected: " << r << "\n";
     }
   }
   std::cout << "Scored " << source->describe() << (cfg.target_niche ? " for niche " : "")

@@ -51,11 +51,11 @@ PipelineStats run_distributed_tables(const DistTablesJob& job, ProfileSource& so
       (final_path.parent_path() / (final_path.filename().string() + ".strings")).string();
   PipelineStats stats;
   {
-    h5::ParallelTableSink sink(temp, job.rows.begin, job.rows.size(), job.columns.chunk_rows,
-                               spill);
+    h5::ParallelTableSink sink(temp, job.rows.begin, job.rows.size(), job.columns.chunk_rows, spill,
+                               job.batches);
     std::vector<BatchSink*> all = sinks;
     all.insert(all.begin(), &sink);
-    stats = dist::guarded([&] { return run_pipeline(source, all, po); });
+    stats = dist::guarded([&] { return job.run ? job.run(all) : run_pipeline(source, all, po); });
     sink.finish();
   }
   dist::check();

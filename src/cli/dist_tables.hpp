@@ -32,6 +32,11 @@ struct DistTablesJob {
   dist::Range rows;             // this rank's
   std::uint64_t min_bytes = 0;  // refused up front when the disk has less free (0 = no check)
   std::string size_option, size_value;
+  // This rank's pipeline batches, when they are not whole --chunk-size chunks of `rows` (an
+  // import: blocks of text; 0 = ceil(rows / chunk)).
+  std::uint64_t batches = 0;
+  // Runs the pipeline into the sinks given (the output's first); empty = run_pipeline.
+  std::function<PipelineStats(const std::vector<BatchSink*>&)> run;
 };
 
 // Runs the pipeline over this rank's rows into job.out (plus `sinks`), collectively; rank 0

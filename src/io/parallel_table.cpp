@@ -286,14 +286,14 @@ struct ParallelTableSink::Impl {
 
 ParallelTableSink::ParallelTableSink(const std::string& path, std::uint64_t first,
                                      std::uint64_t rows, std::size_t batch_rows,
-                                     const std::string& spill_dir_file) {
+                                     const std::string& spill_dir_file, std::uint64_t batches) {
   // The spill file's name names the rank: ranks may share a process id on different nodes.
   impl_ = std::make_unique<Impl>(path, spill_dir_file + ".rank" + std::to_string(dist::rank()));
   Impl& m = *impl_;
   m.first = first;
   m.rows = rows;
   std::uint64_t most = 0;
-  for (std::uint64_t r : dist::allgather((rows + batch_rows - 1) / batch_rows))
+  for (std::uint64_t r : dist::allgather(batches ? batches : (rows + batch_rows - 1) / batch_rows))
     most = std::max(most, r);
   m.rounds = most;
   for (std::uint64_t r : dist::allgather(rows)) m.total_rows += r;
@@ -374,7 +374,7 @@ void ParallelTableSink::finish() {
 
 struct ParallelTableSink::Impl {};
 ParallelTableSink::ParallelTableSink(const std::string&, std::uint64_t, std::uint64_t, std::size_t,
-                                     const std::string&) {
+                                     const std::string&, std::uint64_t) {
   throw Error("parallel HDF5 output needs a build with -DMICROREACH_MPI=ON");
 }
 ParallelTableSink::~ParallelTableSink() = default;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Faults in a distributed run stop every rank: a bad row read by one rank only, and SIGTERM to
-# mpirun. Each exits non-zero, names the rank and the cause, leaves no temporary file and
+# Faults in a distributed run stop every rank: a bad row read by one rank only (in an HDF5 file
+# and in a CSV export), and SIGTERM to mpirun. Each exits non-zero, names the rank and the cause, leaves no temporary file and
 # leaves an existing output byte-identical.
 set -euo pipefail
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}" "${MPIEXEC:?}"
@@ -43,6 +43,41 @@ for attempt in 1 2 3 4 5; do
   grep -q "^microreach: error: bad.h5: dataset '/profiles/platform' row 8500 holds code 77" alone.err ||
     { cat alone.err; fail "bad row alone (attempt $attempt): not the row's message"; }
   cmp -s out.h5 before.h5 || fail "bad row alone: the existing output was changed"
+done
+
+# A bad row in a CSV export, read by the last of 3 ranks (each reads a third of the bytes):
+# the same message as one process, with the file's own line and the rank; no output.
+"$PYTHON" "$SRC/tests/mpi/make_exports.py" 3000 4 export.csv export.ndjson
+"$PYTHON" - export.csv <<'PY'
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+i = len(lines) - 30
+while not lines[i].startswith("user"):
+    i += 1
+fields = lines[i].split(",")
+fields[2] = "lots"  # followers
+lines[i] = ",".join(fields)
+open("badexport.csv", "w", encoding="utf-8").write("\n".join(lines))
+print(i + 1)
+PY
+for cmd in import score; do
+  in=(badexport.csv); [ "$cmd" = score ] && in=(--in badexport.csv)
+  set +e
+  "$MICROREACH" -q "$cmd" "${in[@]}" --chunk-size 256 --block-size 4K --out out.h5 > /dev/null 2> csv1.err
+  rc1=$?
+  mpi 3 "$MICROREACH" -q --threads 1 "$cmd" "${in[@]}" --chunk-size 256 --block-size 4K --out out.h5 \
+    > /dev/null 2> csv3.err
+  rc3=$?
+  set -e
+  cat csv3.err
+  [ "$rc1" = 3 ] && [ "$rc3" = 3 ] || fail "$cmd: bad CSV row: exit $rc1 alone, $rc3 on 3 ranks, expected 3"
+  msg=$(grep "^microreach: error: badexport.csv:[0-9]*:3: column \"followers\": found 'lots'" csv1.err) ||
+    fail "$cmd: bad CSV row alone: not the row's message"
+  grep -qF "microreach: error: rank 2: ${msg#microreach: error: }" csv3.err ||
+    fail "$cmd: bad CSV row on rank 2: not the one-process message with the rank"
+  [ "$(grep -c 'microreach: error' csv3.err)" = 1 ] || fail "$cmd: bad CSV row: expected one error message"
+  cmp -s out.h5 before.h5 || fail "$cmd: bad CSV row: the existing output was changed"
+  no_temp "$cmd: bad CSV row"
 done
 
 # SIGTERM to mpirun in the middle of a long score --generate: every rank stops, no output.

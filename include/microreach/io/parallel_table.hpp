@@ -29,12 +29,14 @@ void size_tables(Id file, std::uint64_t rows);
 
 // Steps 2 and 3. Collective: every rank constructs it, consumes its batches in order and calls
 // finish(). `first`, `rows`: this rank's rows; `batch_rows`: the pipeline's batch size (so
-// every rank can count the rounds); `spill_dir_file`: a path in the output's directory for the
-// string spill file (a hidden temporary beside it, removed in every case).
+// every rank can count the rounds) or `batches`, the batches this rank will pass when they are
+// not whole batch_rows (0: ceil(rows / batch_rows)); `spill_dir_file`: a path in the output's
+// directory for the string spill file (a hidden temporary beside it, removed in every case).
 class ParallelTableSink : public BatchSink {
  public:
   ParallelTableSink(const std::string& path, std::uint64_t first, std::uint64_t rows,
-                    std::size_t batch_rows, const std::string& spill_dir_file);
+                    std::size_t batch_rows, const std::string& spill_dir_file,
+                    std::uint64_t batches = 0);
   ~ParallelTableSink() override;
   void consume(const Batch& b) override;
   void finish();
