@@ -165,7 +165,10 @@ stage_tsan() {
   TSAN_OPTIONS="log_path=$logs/tsan:suppressions=$SRC/tests/sanitize/tsan.supp:halt_on_error=1:exitcode=66:second_deadlock_stack=1" \
     run_tests "$dir" "$logs"
   # The tests must really have used the instrumented libtbb.
-  LD_LIBRARY_PATH="$TSAN_TBB_LIB" ldd "$dir/microreach" | grep -q "$TSAN_TBB_LIB/libtbb.so.12" || {
+  # (ldd's output captured first: under pipefail, grep -q leaving early makes ldd die of SIGPIPE.)
+  local loaded
+  loaded=$(LD_LIBRARY_PATH="$TSAN_TBB_LIB" ldd "$dir/microreach")
+  grep -q "$TSAN_TBB_LIB/libtbb.so.12" <<<"$loaded" || {
     echo "ci-sanitize.sh: $dir/microreach does not load $TSAN_TBB_LIB/libtbb.so.12" >&2; return 1; }
   echo "== TSan stage passed in $(elapsed "$t0") s"
 }
