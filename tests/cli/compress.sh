@@ -7,13 +7,17 @@ set -euo pipefail
 : "${MICROREACH:?}" "${WORK:?}" "${PYTHON:=/usr/bin/python3}"
 rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# Blosc (behind zstd) allocates a global context it never frees, and HDF5 unloads the plugin
+# before LeakSanitizer reports it, so there is no symbol to suppress it by: runs that load Blosc
+# skip leak detection when the sanitizer stage runs them (every other ASan check stays on).
+blosc() { ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" "$@"; }
 
 "$MICROREACH" -q generate --count 20000 --seed 4 --chunk-size 4096 --out none.h5
 for c in 6 gzip:1 lz4 zstd zstd:9; do
-  "$MICROREACH" -q generate --count 20000 --seed 4 --chunk-size 4096 --compress "$c" --out "p-$c.h5"
+  blosc "$MICROREACH" -q generate --count 20000 --seed 4 --chunk-size 4096 --compress "$c" --out "p-$c.h5"
 done
 "$MICROREACH" -q score --in none.h5 --out s-none.h5
-"$MICROREACH" -q score --in p-lz4.h5 --compress zstd --out s-zstd.h5
+blosc "$MICROREACH" -q score --in p-lz4.h5 --compress zstd --out s-zstd.h5
 
 "$PYTHON" - <<'PY' || fail "compressed files differ from the uncompressed one"
 import os
