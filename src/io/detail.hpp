@@ -87,6 +87,28 @@ inline std::string parent_of(const std::string& path) {
   return pos == std::string::npos || pos == 0 ? std::string() : path.substr(0, pos);
 }
 
+// The filter plugins --compress writes with (registered HDF5 filter ids), for the writer's
+// check and the reader's message when HDF5 cannot load one.
+struct PluginFilter {
+  H5Z_filter_t id;
+  const char* codec;    // the --compress value that writes it
+  const char* filter;   // what the filter is
+  const char* package;  // the Debian package with the plugin for the serial HDF5 library
+};
+inline constexpr PluginFilter kLz4Plugin{32004, "lz4", "the LZ4 filter plugin",
+                                         "hdf5-filter-plugin"};
+// Blosc, used for Zstd (Blosc's compressor code 5, BLOSC_ZSTD_COMPCODE, with its byte shuffle).
+inline constexpr PluginFilter kBloscPlugin{32001, "zstd", "the Blosc filter plugin",
+                                           "hdf5-filter-plugin-blosc-serial"};
+inline const PluginFilter* known_plugin(H5Z_filter_t id) {
+  return id == kLz4Plugin.id ? &kLz4Plugin : id == kBloscPlugin.id ? &kBloscPlugin : nullptr;
+}
+// "<filter> (HDF5 filter <id>; Debian package <package>)".
+inline std::string describe_plugin(const PluginFilter& p) {
+  return std::string(p.filter) + " (HDF5 filter " + std::to_string(p.id) + "; Debian package " +
+         p.package + ", for the serial HDF5 library)";
+}
+
 // Adds the shuffle and compression filters of `c` to a chunked dataset's creation list.
 void set_compression(hid_t dcpl, const Compression& c, hid_t type, const std::string& path);
 
@@ -171,15 +193,13 @@ inline void check_readable(hid_t ds, const std::string& path, const std::string&
     if (H5Zfilter_avail(id) <= 0) {
       std::string shown(name, strnlen(name, sizeof name));
       if (shown.empty()) shown = "without a name";
-      const std::string plugin = id == 32004 ? "LZ4, id 32004: install Debian's hdf5-filter-plugin"
-                                 : id == 32001
-                                     ? "Blosc (--compress zstd), id 32001: install Debian's "
-                                       "hdf5-filter-plugin-blosc-serial"
-                                     : "another filter: install its HDF5 plugin";
+      const PluginFilter* known = known_plugin(id);
       bad_input(file, "unsupported filter '" + shown + "' (id " + std::to_string(id) +
                           ") on dataset '" + path + "': this HDF5 library cannot decode it (" +
-                          plugin +
-                          " or set HDF5_PLUGIN_PATH to its directory; or rewrite the file with "
+                          (known ? "--compress " + std::string(known->codec) + " needs " +
+                                       describe_plugin(*known)
+                                 : std::string("install the filter's HDF5 plugin")) +
+                          ", or set HDF5_PLUGIN_PATH to its directory; or rewrite the file with "
                           "gzip or without compression)");
     }
   }

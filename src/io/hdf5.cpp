@@ -23,23 +23,10 @@ Handle& Handle::operator=(Handle&& o) noexcept {
   return *this;
 }
 
-namespace {
-// Registered HDF5 filter ids: LZ4 (hdf5-filter-plugin) and Blosc (hdf5-filter-plugin-blosc-*),
-// used here for Zstd (Blosc's compressor code 5, BLOSC_ZSTD_COMPCODE, with its byte shuffle).
-constexpr H5Z_filter_t kLz4Filter = 32004;
-constexpr H5Z_filter_t kBloscFilter = 32001;
-constexpr unsigned kBloscZstd = 5;
-
-bool filter_available(H5Z_filter_t id) {
-  silence_hdf5();
-  return H5Zfilter_avail(id) > 0;  // loads the plugin from HDF5's plugin path
-}
-}  // namespace
-
 Compression Compression::parse(const std::string& option, const std::string& text) {
   const std::string expected =
-      "none, a gzip level 0-9, gzip[:1-9], lz4 or zstd[:1-9] (lz4 and zstd through the HDF5 "
-      "Blosc filter plugin)";
+      "none, a gzip level 0-9, gzip[:1-9], lz4 or zstd[:1-9] (lz4 and zstd through HDF5 filter "
+      "plugins)";
   auto level_of = [&](const std::string& digits) {
     if (digits.size() != 1 || digits[0] < '1' || digits[0] > '9')
       throw ConfigError(option, text, expected);
@@ -60,18 +47,15 @@ Compression Compression::parse(const std::string& option, const std::string& tex
   } else {
     throw ConfigError(option, text, expected);
   }
-  if (c.codec == Codec::lz4 && !filter_available(kLz4Filter))
+  const PluginFilter* plugin = c.codec == Codec::lz4    ? &kLz4Plugin
+                               : c.codec == Codec::zstd ? &kBloscPlugin
+                                                        : nullptr;
+  silence_hdf5();
+  if (plugin && H5Zfilter_avail(plugin->id) <= 0)  // loads the plugin from HDF5's plugin path
     throw ConfigError(option, text,
-                      "a codec this HDF5 library can load: lz4 needs the LZ4 filter plugin (HDF5 "
-                      "filter 32004; Debian package hdf5-filter-plugin, for the serial HDF5 "
-                      "library), not found in HDF5's plugin path (HDF5_PLUGIN_PATH); gzip needs "
-                      "none");
-  if (c.codec == Codec::zstd && !filter_available(kBloscFilter))
-    throw ConfigError(option, text,
-                      "a codec this HDF5 library can load: zstd needs the Blosc filter plugin "
-                      "(HDF5 filter 32001; Debian package hdf5-filter-plugin-blosc-serial, for "
-                      "the serial HDF5 library), not found in HDF5's plugin path "
-                      "(HDF5_PLUGIN_PATH); gzip needs none");
+                      "a codec this HDF5 library can load: " + name + " needs " +
+                          describe_plugin(*plugin) +
+                          ", not found in HDF5's plugin path (HDF5_PLUGIN_PATH); gzip needs none");
   return c;
 }
 
@@ -95,10 +79,11 @@ void detail::set_compression(hid_t dcpl, const Compression& c, hid_t type,
   if (c.codec == Compression::Codec::zstd) {
     // Blosc's parameters: 0-3 are filled in by the filter (its version, the type size, the
     // chunk size); then the level, the shuffle (1 = byte shuffle) and the compressor.
+    constexpr unsigned kZstdCode = 5;  // BLOSC_ZSTD_COMPCODE
     const unsigned cd[7] = {
-        0, 0,         static_cast<unsigned>(H5Tget_size(type)), 0, static_cast<unsigned>(c.level),
-        1, kBloscZstd};
-    check(H5Pset_filter(dcpl, kBloscFilter, H5Z_FLAG_MANDATORY, 7, cd),
+        0, 0,        static_cast<unsigned>(H5Tget_size(type)), 0, static_cast<unsigned>(c.level),
+        1, kZstdCode};
+    check(H5Pset_filter(dcpl, kBloscPlugin.id, H5Z_FLAG_MANDATORY, 7, cd),
           "set the Blosc filter (" + c.str() + ") for " + path, 0);
     return;
   }
@@ -106,7 +91,7 @@ void detail::set_compression(hid_t dcpl, const Compression& c, hid_t type,
   if (c.codec == Compression::Codec::gzip) {
     check(H5Pset_deflate(dcpl, static_cast<unsigned>(c.level)), "set deflate for " + path, 0);
   } else {
-    check(H5Pset_filter(dcpl, kLz4Filter, H5Z_FLAG_MANDATORY, 0, nullptr),
+    check(H5Pset_filter(dcpl, kLz4Plugin.id, H5Z_FLAG_MANDATORY, 0, nullptr),
           "set the LZ4 filter for " + path, 0);
   }
 }

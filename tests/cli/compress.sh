@@ -11,6 +11,18 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # before LeakSanitizer reports it, so there is no symbol to suppress it by: runs that load Blosc
 # skip leak detection when the sanitizer stage runs them (every other ASan check stays on).
 blosc() { ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" "$@"; }
+# refused RC WHAT PATTERN -- command: exits RC, prints PATTERN, writes neither bad.h5 nor read.csv.
+refused() {
+  local want=$1 what=$2 pattern=$3 rc
+  shift 3
+  set +e
+  "$@" 2> err.txt
+  rc=$?
+  set -e
+  [ "$rc" = "$want" ] || { cat err.txt; fail "$what: exit $rc, expected $want"; }
+  grep -q -- "$pattern" err.txt || { cat err.txt; fail "$what: message lacks '$pattern'"; }
+  [ ! -e bad.h5 ] && [ ! -e read.csv ] || fail "$what: an output was written"
+}
 
 "$MICROREACH" -q generate --count 20000 --seed 4 --chunk-size 4096 --out none.h5
 for c in 6 gzip:1 lz4 zstd zstd:9; do
@@ -61,38 +73,21 @@ cmp -s none.csv lz4.csv || fail "export of the lz4 file differs"
 
 # Bad values: exit 2, the option and the value named, no output.
 for bad in brotli lz4:3 10 gzip:0 zstd:x ""; do
-  set +e
-  "$MICROREACH" -q generate --count 100 --compress "$bad" --out bad.h5 2> err.txt
-  rc=$?
-  set -e
-  [ "$rc" = 2 ] || { cat err.txt; fail "--compress '$bad': exit $rc, expected 2"; }
-  grep -q -- "--compress" err.txt || { cat err.txt; fail "--compress '$bad': option not named"; }
-  [ ! -e bad.h5 ] || fail "--compress '$bad': an output was written"
+  refused 2 "--compress '$bad'" "--compress" \
+    "$MICROREACH" -q generate --count 100 --compress "$bad" --out bad.h5
 done
 grep -q "lz4 or zstd" err.txt || { cat err.txt; fail "the codecs are not listed"; }
 
-# Without the plugin (an empty plugin path): lz4 is refused with what to install; gzip works.
+# Without the plugin (an empty plugin path): lz4 and zstd are refused with what to install;
+# gzip works; reading a zstd file is refused (exit 3) naming the dataset and the package.
 mkdir -p empty
-set +e
-HDF5_PLUGIN_PATH="$WORK/empty" "$MICROREACH" -q generate --count 100 --compress lz4 --out bad.h5 2> err.txt
-rc=$?
-set -e
-[ "$rc" = 2 ] || { cat err.txt; fail "lz4 without the plugin: exit $rc, expected 2"; }
-grep -q "Debian package hdf5-filter-plugin" err.txt || { cat err.txt; fail "no package named"; }
-[ ! -e bad.h5 ] || fail "lz4 without the plugin: an output was written"
-set +e
-HDF5_PLUGIN_PATH="$WORK/empty" "$MICROREACH" -q generate --count 100 --compress zstd --out bad.h5 2> err.txt
-rc=$?
-set -e
-[ "$rc" = 2 ] || { cat err.txt; fail "zstd without the plugin: exit $rc, expected 2"; }
-grep -q "hdf5-filter-plugin-blosc-serial" err.txt || { cat err.txt; fail "no package named for zstd"; }
-HDF5_PLUGIN_PATH="$WORK/empty" "$MICROREACH" -q generate --count 100 --compress 4 --out ok.h5
-# Reading a zstd file without the plugin: refused (exit 3), the dataset and the package named.
-set +e
-HDF5_PLUGIN_PATH="$WORK/empty" "$MICROREACH" -q export p-zstd.h5 --csv read.csv 2> err.txt
-rc=$?
-set -e
-[ "$rc" = 3 ] || { cat err.txt; fail "reading zstd without the plugin: exit $rc, expected 3"; }
-grep -q "dataset '/profiles/.*hdf5-filter-plugin-blosc-serial" err.txt || { cat err.txt; fail "reading zstd: dataset or package not named"; }
-[ ! -e read.csv ] || fail "reading zstd without the plugin: an output was written"
+export HDF5_PLUGIN_PATH="$WORK/empty"
+refused 2 "lz4 without the plugin" "Debian package hdf5-filter-plugin" \
+  "$MICROREACH" -q generate --count 100 --compress lz4 --out bad.h5
+refused 2 "zstd without the plugin" "hdf5-filter-plugin-blosc-serial" \
+  "$MICROREACH" -q generate --count 100 --compress zstd --out bad.h5
+"$MICROREACH" -q generate --count 100 --compress 4 --out ok.h5
+refused 3 "reading zstd without the plugin" "dataset '/profiles/.*hdf5-filter-plugin-blosc-serial" \
+  "$MICROREACH" -q export p-zstd.h5 --csv read.csv
+unset HDF5_PLUGIN_PATH
 echo "ok: gzip, lz4 and zstd files equal the uncompressed one; bad values refused"
