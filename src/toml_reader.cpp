@@ -8,6 +8,7 @@
 #include <map>
 
 #include "microreach/error.hpp"
+#include "microreach/values.hpp"
 
 // toml++ is used header-only, in this file alone: no library to link, and sanitizer builds
 // instrument it with the rest of our code. Arrays and inline tables nest at most this deep.
@@ -44,18 +45,33 @@ namespace {
 
 static_assert(kMaxValueNesting == TOML_MAX_NESTED_VALUES);
 
-// Bounds the parts of every dotted key and table header before toml++ builds its tree: toml++
-// parses a.b.c... without recursion but frees and walks the resulting tree recursively, so a
-// key of 100,000 parts would overflow the stack. A small scanner that knows only strings,
+// The code point that starts at t[i] as UTF-8 text, or "byte 0xNN" when it is not UTF-8.
+std::string code_point_text(std::string_view t, std::size_t i) {
+  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  const int n = utf8_sequence_length(p + i, p + t.size());
+  if (n > 0) return "'" + std::string(t.substr(i, static_cast<std::size_t>(n))) + "'";
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", p[i]);
+  return std::string("the byte ") + hex + " (not UTF-8)";
+}
+
+// Two checks before toml++ builds its tree, by a small scanner that knows only strings,
 // comments, brackets and where keys stand (line start, [header], after '{' or ',' inside an
-// inline table).
-void check_key_parts(std::string_view t, const std::string& file) {
+// inline table):
+//  - the parts of every dotted key and table header are bounded: toml++ parses a.b.c...
+//    without recursion but frees and walks the resulting tree recursively, so a key of 100,000
+//    parts would overflow the stack;
+//  - text other than ASCII stands only inside strings and comments, as TOML allows. Elsewhere
+//    toml++ asks whether the code point is whitespace, and for some it reaches undefined
+//    behaviour (see swap_code_point below), so the error is given here, with its column
+//    counted in code points as toml++ counts.
+void check_bare_text(std::string_view t, const std::string& file) {
   std::vector<char> open;  // '[' arrays and '{' inline tables inside values
   bool key = true;         // in a key (or a table header)
   std::size_t parts = 1;
   std::uint64_t line = 1;
-  std::size_t line_start = 0;
-  for (std::size_t i = 0; i < t.size(); ++i) {
+  std::size_t line_start = t.starts_with("\xEF\xBB\xBF") ? 3 : 0;  // a byte-order mark
+  for (std::size_t i = line_start; i < t.size(); ++i) {
     const char c = t[i];
     if (c == '\n') {
       ++line;
@@ -81,6 +97,14 @@ void check_key_parts(std::string_view t, const std::string& file) {
           break;
         }
       }
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      std::uint64_t column = 1;
+      for (std::size_t k = line_start; k < i; ++k)
+        column += (static_cast<unsigned char>(t[k]) & 0xC0) != 0x80;
+      throw InputError(file, line, column,
+                       "found " + code_point_text(t, i) +
+                           " outside quotes: TOML takes text other than ASCII only inside "
+                           "\"strings\" and # comments");
     } else if (key) {
       if (c == '.' && ++parts > kMaxKeyParts)
         throw InputError(file, line, i - line_start + 1,
@@ -108,19 +132,22 @@ void check_key_parts(std::string_view t, const std::string& file) {
 }
 
 // toml++ 3.3.0 (Debian 12) reaches __builtin_unreachable() in is_non_ascii_horizontal_whitespace
-// for most code points in U+00A1..U+0499, U+2CFE..U+30F7 and U+FB46..U+FEFE (é, §, Greek,
-// Cyrillic, kana...), which it asks about wherever whitespace may stand: undefined behaviour
-// that UBSan reports on a comment such as "# café". The text toml++ sees has those code points
-// swapped with as many private-use ones in plane 15 (which it answers correctly); the swap is
-// its own inverse, one code point for one, so lines and columns are unchanged, and strings,
-// keys, value texts and messages are swapped back.
+// for every code point in U+00A1..U+0499, U+2C5E..U+3057 (but U+3000) and U+FB26..U+FEFE (é, §,
+// Greek, Cyrillic, kana, Arabic presentation forms...), which it asks about wherever whitespace
+// may stand: undefined behaviour that UBSan reports on a comment such as "# café". These are the
+// 1018-wide blocks its lookup table marks neither "none" nor "some"; the test that walks every
+// code point holds the list to the library. The text toml++ sees has those code points swapped
+// with as many private-use ones in plane 15 (which it answers correctly); the swap is its own
+// inverse, one code point for one, so lines and columns are unchanged, and strings, keys, value
+// texts and messages are swapped back.
 struct SwapBlock {
   char32_t from, to, size;
 };
 constexpr SwapBlock kSwap[] = {
     {0x00A1, 0xF0000, 0x0499 - 0x00A1 + 1},
-    {0x2CFE, 0xF0400, 0x30F7 - 0x2CFE + 1},
-    {0xFB46, 0xF0800, 0xFEFE - 0xFB46 + 1},
+    {0x2C5E, 0xF0400, 0x2FFF - 0x2C5E + 1},
+    {0x3001, 0xF0800, 0x3057 - 0x3001 + 1},
+    {0xFB26, 0xF0900, 0xFEFE - 0xFB26 + 1},
 };
 
 char32_t swap_code_point(char32_t c) {
@@ -136,40 +163,18 @@ char32_t swap_code_point(char32_t c) {
 std::string swap_unsafe(std::string_view t) {
   std::string out;
   out.reserve(t.size() + t.size() / 8);
-  for (std::size_t i = 0; i < t.size();) {
-    const auto b0 = static_cast<unsigned char>(t[i]);
-    std::size_t n = b0 < 0x80         ? 1
-                    : (b0 >> 5) == 6  ? 2
-                    : (b0 >> 4) == 14 ? 3
-                    : (b0 >> 3) == 30 ? 4
-                                      : 0;
-    bool ok = n > 1 && i + n <= t.size();
-    for (std::size_t k = 1; ok && k < n; ++k)
-      ok = (static_cast<unsigned char>(t[i + k]) & 0xC0) == 0x80;
-    if (!ok) {
-      out += t[i++];
+  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  const auto* e = p + t.size();
+  while (p < e) {
+    const int n = *p < 0x80 ? 0 : utf8_sequence_length(p, e);
+    if (n < 2) {
+      out += static_cast<char>(*p++);
       continue;
     }
-    char32_t c = n == 2 ? b0 & 0x1F : n == 3 ? b0 & 0x0F : b0 & 0x07;
-    for (std::size_t k = 1; k < n; ++k)
-      c = (c << 6) | (static_cast<unsigned char>(t[i + k]) & 0x3F);
-    const char32_t s = swap_code_point(c);
-    if (s == c) {
-      out.append(t.substr(i, n));
-    } else if (s < 0x800) {
-      out += static_cast<char>(0xC0 | (s >> 6));
-      out += static_cast<char>(0x80 | (s & 0x3F));
-    } else if (s < 0x10000) {
-      out += static_cast<char>(0xE0 | (s >> 12));
-      out += static_cast<char>(0x80 | ((s >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (s & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (s >> 18));
-      out += static_cast<char>(0x80 | ((s >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((s >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (s & 0x3F));
-    }
-    i += n;
+    char32_t c = n == 2 ? *p & 0x1F : n == 3 ? *p & 0x0F : *p & 0x07;
+    for (int k = 1; k < n; ++k) c = (c << 6) | (p[k] & 0x3F);
+    append_utf8(out, swap_code_point(c));
+    p += n;
   }
   return out;
 }
@@ -335,7 +340,7 @@ std::vector<Value> parse(std::string_view text, const std::string& file) {
                      "the file is " + std::to_string(text.size()) +
                          " bytes; a TOML file is at most " + std::to_string(kMaxTomlBytes) +
                          " bytes");
-  check_key_parts(text, file);
+  check_bare_text(text, file);
   const std::string safe = swap_unsafe(text);
   ::toml::table doc;
   try {
