@@ -178,6 +178,20 @@ const char* check_number(const char* q, const char* e, const char*& at, std::str
   }
   if (q < e && !is_ws(*q) && *q != ',' && *q != ']' && *q != '}')
     return bad(q, "expected a number such as 12, -3.5 or 1.2e6");
+  if (std::find_if(s, q, [](char c) { return c == '.' || c == 'e' || c == 'E'; }) == q) {
+    // A whole number is a 64-bit integer to simdjson, as to most JSON readers: beyond that range
+    // it is refused rather than rounded, and a decimal point or an exponent makes it a double.
+    std::int64_t neg = 0;
+    std::uint64_t pos = 0;
+    const bool fits = *s == '-' ? std::from_chars(s, q, neg).ec == std::errc()
+                                : std::from_chars(s, q, pos).ec == std::errc();
+    if (!fits)
+      return bad(q, *s == '-' ? "expected a whole number of at least -9223372036854775808 "
+                                "(a larger magnitude needs a decimal point or an exponent: "
+                                "-2.5e20)"
+                              : "expected a whole number of at most 18446744073709551615 "
+                                "(a larger one needs a decimal point or an exponent: 2.5e20)");
+  }
   double v = 0;
   const auto r = std::from_chars(s, q, v);
   if (r.ec == std::errc::result_out_of_range && !(v == 0.0)) {

@@ -596,6 +596,8 @@ TEST_CASE("JSON values nested in a row must be valid JSON", "[import][json]") {
       {"\"a\tb\"", 2, "control character"},
       {"[\"\\x\"]", 2, "escape"},
       {"1e400", 0, "range of a double"},
+      {"18446744073709551616", 0, "at most 18446744073709551615"},
+      {"-9223372036854775809", 0, "at least -9223372036854775808"},
   };
   for (const auto& [v, off, needle] : bad) {
     const std::string doc = "{\"followers\": 5, \"extra\": " + v + "}\n";
@@ -605,7 +607,18 @@ TEST_CASE("JSON values nested in a row must be valid JSON", "[import][json]") {
   // and as the value of a column the importer reads
   expect_refused("{\"followers\": -01}\n", 1, 15, "leading zeros", {}, "lz.ndjson");
   expect_refused("[{\"followers\": 2.}]", 1, 16, "decimal point", {}, "dp.json");
+  expect_refused("{\"followers\": " + std::string(31, '2') + "}\n", 1, 15,
+                 "found '22222222222222222222...': expected a whole number of at most", {},
+                 "big.ndjson");
   expect_refused("{\"followers\": 5, \"x\": [1,,2]}\n", 1, 26, "expected a value", {}, "n.ndjson");
+  // the edges of the 64-bit range, and a larger number written as a double, are kept
+  TempFile edge("edge.ndjson",
+                "{\"followers\": 7, \"a\": 18446744073709551615, \"b\": -9223372036854775808, "
+                "\"c\": 2.5e20, \"d\": " +
+                    std::string(31, '2') + ".0}\n");
+  const Imported r = import_file(edge.path);
+  REQUIRE(r.p.size() == 1);
+  CHECK(r.p.followers[0] == 7.0);
 }
 
 TEST_CASE("a JSON object with 200k keys is read in linear time", "[import][json]") {

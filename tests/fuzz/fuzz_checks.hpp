@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../../src/csv_scan.hpp"
+#include "../../src/json_rows.hpp"
 #include "../../src/value_parse.hpp"
 #include "microreach/error.hpp"
 #include "microreach/import.hpp"
@@ -184,8 +185,47 @@ inline void fuzz_import(const std::uint8_t* data, std::size_t n) {
   check_import(MemFile(data, n));
 }
 
+// The whole input as one JSON value: both parsers must say the same.
+inline void check_json_agreement(const std::uint8_t* data, std::size_t n) {
+  if (n > (1u << 16)) return;
+  std::string buf(reinterpret_cast<const char*>(data), n);
+  const std::size_t len = buf.size();
+  buf.append(simdjson::SIMDJSON_PADDING, ' ');
+  const char* p = buf.data();
+  const char* e = p + len;
+  const char* at = nullptr;
+  std::string what;
+  const char* end = microreach::json::check_value(p, e, at, what);
+  if (end) {
+    while (end < e && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) ++end;
+    if (end != e) end = nullptr;  // trailing text: not one document
+  } else {
+    MR_FUZZ_CHECK(at >= p && at <= e);
+    MR_FUZZ_CHECK(!what.empty());
+  }
+  static simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  const bool simd_ok = !parser.parse(p, len, false).get(doc);
+  // Deeper than simdjson's limit is refused by both; the strict scanner says why.
+  MR_FUZZ_CHECK(simd_ok == (end != nullptr));
+}
+
+// Any header line parses without crashing; names come back as many as the fields.
+inline void check_header(const std::uint8_t* data, std::size_t n) {
+  const char* p = reinterpret_cast<const char*>(data);
+  const char* he = microreach::csv::header_end(p, p + n);
+  MR_FUZZ_CHECK(he >= p && he <= p + n);
+  const char d = microreach::csv::detect_delimiter(p, he);
+  std::vector<std::string> names;
+  const auto info = microreach::csv::parse_header(p, he, d, names);
+  MR_FUZZ_CHECK(!names.empty());
+  MR_FUZZ_CHECK(info.error_field < names.size() || info.error == microreach::csv::FieldError::none);
+}
+
 inline void fuzz_one(const std::uint8_t* data, std::size_t n) {
   fuzz_reader(data, n);
+  check_json_agreement(data, n);
+  check_header(data, n);
   fuzz_import(data, n);
 }
 
