@@ -487,7 +487,7 @@ __attribute__((always_inline)) inline void TrialWorkspace::draw_chunk_loops(cons
       // Bitwise & and |: no branches, so the loop vectorizes.
       const bool ok = box.immediate(k) | box.squeeze(k, Stream::to_uniform_packed(w_u[j]));
       const bool in_range = (mean >= 10.0) & (mean < 0x1.0p50) & (g >= 0.0) & (g < 0x1.0p51);
-      accepted[j] = (accepted[j] != 0.0) & in_range & ok ? 1.0 : 0.0;
+      accepted[j] = ((accepted[j] != 0.0) & in_range & ok) ? 1.0 : 0.0;
       count[j] = k;
     }
   }
