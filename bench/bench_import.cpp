@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "../src/csv_scan.hpp"
+#include "csv_scan.hpp"
 #include "microreach/import.hpp"
 #include "microreach/io/profiles.hpp"
 #include "microreach/pipeline.hpp"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Style and static checks on the whole tree.
 #   scripts/lint.sh            no references to sessions, tracker items or outside notes in any
-#                              tracked text file, then clang-format --dry-run on every C++ file
+#                              tracked text file, every source file named in a CMake file, then
+#                              clang-format --dry-run on every C++ file
 #                              git tracks (fails on any difference; the test command runs this)
 #   scripts/lint.sh --tidy [BUILD_DIR]
 #                              also clang-tidy (.clang-tidy) on every translation unit of
@@ -21,6 +22,30 @@ echo "== references outside the repository"
 refs='\b(sessions?|issues?) ?#?[0-9]+\b|DOMAIN( ?§|\.md)|§ ?[0-9]'
 if git grep -n -I -i -E "$refs" -- . ':!*.png'; then
   echo "lint.sh: the lines above refer to sessions, tracker items or notes outside the repository; say what they meant instead" >&2
+  exit 1
+fi
+
+# Source lists are explicit (cmake/sources.cmake and the CMakeLists.txt of tests/, bench/,
+# tests/fuzz/, src/python/): a file that no CMake file names is never built or run.
+echo "== every source, test and benchmark is named in a CMake file"
+cmake_text=$(git ls-files 'CMakeLists.txt' '*/CMakeLists.txt' 'cmake/*.cmake' | xargs cat)
+unlisted=0
+while read -r f; do
+  base=$(basename "$f"); stem=${base%.*}
+  case "$f" in
+    src/*.cpp | sim/*.cpp) needle=$f ;;                     # listed by path
+    tests/cli/*.sh | tests/mpi/*.sh | tests/python/test_*.py | bench/bench_*.cpp | tests/fuzz/fuzz_*.cpp) needle=$stem ;;
+    tests/*.cpp) needle=$base ;;
+    *) continue ;;
+  esac
+  if ! grep -qw -- "$needle" <<< "$cmake_text"; then
+    echo "$f: not named in any CMake file" >&2
+    unlisted=1
+  fi
+done < <(git ls-files 'src/*.cpp' 'sim/*.cpp' 'tests/*.cpp' 'tests/cli/*.sh' 'tests/mpi/*.sh' \
+  'tests/python/test_*.py' 'bench/bench_*.cpp' 'tests/fuzz/fuzz_*.cpp' | grep -v '^src/python/')
+if [ "$unlisted" = 1 ]; then
+  echo "lint.sh: add the files above to cmake/sources.cmake or the CMakeLists.txt of their folder" >&2
   exit 1
 fi
 

@@ -8,9 +8,9 @@
 #include <cstring>
 #include <string>
 
-#include "../src/value_parse.hpp"  // internal fast path, tested against fast_float
 #include "microreach/error.hpp"
 #include "microreach/values.hpp"
+#include "value_parse.hpp"  // internal fast path, tested against fast_float
 
 using namespace microreach;
 

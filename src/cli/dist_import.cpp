@@ -5,7 +5,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "../csv_scan.hpp"
+#include "csv_scan.hpp"
 #include "microreach/error.hpp"
 
 namespace microreach::cli {

@@ -14,14 +14,14 @@
 #include <string>
 #include <vector>
 
-#include "../../src/csv_scan.hpp"
-#include "../../src/json_rows.hpp"
-#include "../../src/value_parse.hpp"
+#include "csv_scan.hpp"
+#include "json_rows.hpp"
 #include "microreach/error.hpp"
 #include "microreach/import.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/table.hpp"
 #include "microreach/values.hpp"
+#include "value_parse.hpp"
 
 namespace microreach::fuzz {
 

@@ -1,0 +1,75 @@
+# Every source file of the libraries and the executable, named once (paths relative to the
+# source tree). CMakeLists.txt and tests/fuzz/CMakeLists.txt (which compiles the libraries a
+# second time, instrumented) both read these lists. A file that is not listed is not built:
+# scripts/lint.sh checks that every .cpp, test script and benchmark in the tree is named in a
+# CMake file.
+
+# Core library: profiles, generator, scoring, import, pipeline, and the io layer's core part
+# (src/io/, include/microreach/io/: the only code that knows file formats and includes <hdf5.h>).
+set(MICROREACH_CORE_SOURCES
+  src/audit.cpp
+  src/audit_io.cpp
+  src/audit_model.cpp
+  src/audit_stats.cpp
+  src/cancel.cpp
+  src/columns.cpp
+  src/config.cpp
+  src/dist.cpp
+  src/distributions.cpp
+  src/fault_guard.cpp
+  src/format.cpp
+  src/import.cpp
+  src/isa.cpp
+  src/json_rows.cpp
+  src/output_path.cpp
+  src/pipeline.cpp
+  src/profile.cpp
+  src/scoring.cpp
+  src/summary.cpp
+  src/synth.cpp
+  src/table.cpp
+  src/text_file.cpp
+  src/toml_reader.cpp
+  src/values.cpp
+  src/io/hdf5.cpp
+  src/io/profiles.cpp
+  src/io/audit.cpp
+  src/io/parallel_table.cpp
+)
+
+# Simulator library, with the layouts of the files made of simulator types (campaign, sweep):
+# the library graph stays core <- sim <- microreach, with no cycle through a separate io library.
+set(MICROREACH_SIM_SOURCES
+  sim/campaign_run.cpp
+  sim/candidates.cpp
+  sim/engine.cpp
+  sim/model.cpp
+  sim/plan.cpp
+  sim/scenario.cpp
+  sim/strategy.cpp
+  src/io/campaign.cpp
+  src/io/sweep.cpp
+)
+
+# The one executable: options, calling the jobs, printing.
+set(MICROREACH_CLI_SOURCES
+  src/cli/campaign_options.cpp
+  src/cli/cmd_audit.cpp
+  src/cli/cmd_export.cpp
+  src/cli/cmd_generate.cpp
+  src/cli/cmd_import.cpp
+  src/cli/cmd_report.cpp
+  src/cli/cmd_score.cpp
+  src/cli/cmd_simulate.cpp
+  src/cli/cmd_sweep.cpp
+  src/cli/dist_import.cpp
+  src/cli/dist_tables.cpp
+  src/cli/import_options.cpp
+  src/cli/main.cpp
+  src/cli/options.cpp
+  src/cli/output_check.cpp
+)
+
+foreach(list MICROREACH_CORE_SOURCES MICROREACH_SIM_SOURCES MICROREACH_CLI_SOURCES)
+  list(TRANSFORM ${list} PREPEND ${PROJECT_SOURCE_DIR}/)
+endforeach()
