@@ -70,6 +70,12 @@ set(MICROREACH_CLI_SOURCES
   src/cli/output_check.cpp
 )
 
-foreach(list MICROREACH_CORE_SOURCES MICROREACH_SIM_SOURCES MICROREACH_CLI_SOURCES)
+# Jobs (src/jobs/, include/microreach/jobs/): one function per command, an options struct in and
+# a result struct out, holding the command's policy; the CLI and the Python module call them.
+set(MICROREACH_JOBS_SOURCES
+)
+
+foreach(list MICROREACH_CORE_SOURCES MICROREACH_SIM_SOURCES MICROREACH_JOBS_SOURCES
+        MICROREACH_CLI_SOURCES)
   list(TRANSFORM ${list} PREPEND ${PROJECT_SOURCE_DIR}/)
 endforeach()

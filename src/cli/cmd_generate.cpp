@@ -56,27 +56,24 @@ void run_generate(const GenerateArgs& a, const Globals& g) {
                 << dist::size() << " ranks -> " << a.out << "\n";
     return;
   }
-  AtomicOutput out(a.out);
   // A profiles file takes well over 100 bytes a row (measured ~150 uncompressed): refuse a
   // count that cannot fit before writing anything.
-  out.require_space(a.compress ? 0 : a.count * 100, "--count", std::to_string(a.count));
+  const h5::SpaceNeeded space{a.compress ? 0 : a.count * 100, "--count", std::to_string(a.count)};
+  const h5::Provenance prov{h5::kFiletypeProfiles, a.seed, gen.to_text() + scoring.to_text(),
+                            g.command_line};
   PipelineStats stats;
-  {
-    h5::Provenance prov{h5::kFiletypeProfiles, a.seed, gen.to_text() + scoring.to_text(),
-                        g.command_line};
-    h5::File file = h5::File::create(out.temp_path(), prov);
-    h5::write_attr(file.id(), "rows", a.count);
-    {
-      h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/false, /*with_truth=*/true);
-      GeneratorSource source(a.seed, a.count, a.chunk, gen, scoring);
-      PipelineOptions po;
-      po.score = false;
-      po.progress = want_progress(g.quiet);
-      stats = run_pipeline(source, {&sink}, po);
-    }
-    file.close();
-  }
-  out.commit();
+  h5::write_file_atomically(
+      a.out, prov,
+      [&](h5::File& file) {
+        h5::write_attr(file.id(), "rows", a.count);
+        h5::TableSink sink(file.id(), {a.chunk, a.compress}, /*scores=*/false, /*with_truth=*/true);
+        GeneratorSource source(a.seed, a.count, a.chunk, gen, scoring);
+        PipelineOptions po;
+        po.score = false;
+        po.progress = want_progress(g.quiet);
+        stats = run_pipeline(source, {&sink}, po);
+      },
+      space);
   if (!g.quiet)
     std::cerr << "Generated " << stats.rows << " profiles in " << stats.seconds << " s ("
               << (stats.seconds > 0 ? stats.rows / stats.seconds / 1e6 : 0) << "M rows/s) -> "

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "microreach/cancel.hpp"
+
 namespace microreach::h5 {
 
 // An HDF5 identifier (hid_t). Negative = invalid.
@@ -97,6 +99,30 @@ class File {
   std::string path_;
   int major_ = 0;
 };
+
+// An output's free-space check: refuse up front (ConfigError naming `option` and `value`) when
+// at least min_bytes would be written and the destination's file system has less free.
+struct SpaceNeeded {
+  std::uint64_t min_bytes = 0;
+  std::string option, value;
+};
+
+// Writes the HDF5 file `path` all or nothing, as every command does: the file is created under a
+// temporary name beside it (AtomicOutput: devices, directories and unwritable places are refused
+// naming `option`), stamped with `prov`, filled by fill(File&), closed, and only then renamed
+// over `path`. On any exception the temporary file is removed and `path` is left as it was.
+template <class Fill>
+void write_file_atomically(const std::string& path, const Provenance& prov, Fill&& fill,
+                           const SpaceNeeded& space = {}, const std::string& option = "--out") {
+  AtomicOutput out(path, option);
+  if (space.min_bytes > 0) out.require_space(space.min_bytes, space.option, space.value);
+  {
+    File file = File::create(out.temp_path(), prov);
+    fill(file);
+    file.close();
+  }
+  out.commit();
+}
 
 // --- attributes ---
 void write_attr(Id obj, const char* name, std::string_view value);
