@@ -27,7 +27,8 @@ static void BM_Generate(benchmark::State& state) {
 }
 BENCHMARK(BM_Generate)->Arg(1 << 16);
 
-static void BM_ScoreChunk(benchmark::State& state) {
+// The scoring kernel on `n` generated rows, in the copy `isa` names.
+static void score_chunk_bench(benchmark::State& state, ScoringIsa isa) {
   const auto n = static_cast<std::size_t>(state.range(0));
   ScoringConfig cfg;
   cfg.set_target_niche("--niche", "fitness");
@@ -35,26 +36,21 @@ static void BM_ScoreChunk(benchmark::State& state) {
   generate_chunk(1, 0, n, GeneratorConfig{}, cfg, p);
   ScoreChunk s;
   for (auto _ : state) {
-    score_chunk(p, cfg, s);
+    score_chunk(p, cfg, s, nullptr, isa);
     benchmark::DoNotOptimize(s.score.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+}
+
+// The copy the CPU runs (x86-64-v3 where AVX2 is present).
+static void BM_ScoreChunk(benchmark::State& state) {
+  score_chunk_bench(state, ScoringIsa::automatic);
 }
 BENCHMARK(BM_ScoreChunk)->Range(1 << 10, 1 << 18);
 
 // The same kernel forced to its baseline x86-64 (SSE2) copy: what a CPU without AVX2 runs.
 static void BM_ScoreChunkBaseline(benchmark::State& state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  ScoringConfig cfg;
-  cfg.set_target_niche("--niche", "fitness");
-  ProfileChunk p;
-  generate_chunk(1, 0, n, GeneratorConfig{}, cfg, p);
-  ScoreChunk s;
-  for (auto _ : state) {
-    score_chunk(p, cfg, s, nullptr, ScoringIsa::baseline);
-    benchmark::DoNotOptimize(s.score.data());
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+  score_chunk_bench(state, ScoringIsa::baseline);
 }
 BENCHMARK(BM_ScoreChunkBaseline)->Arg(1 << 12)->Arg(1 << 18);
 

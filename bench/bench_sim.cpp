@@ -81,41 +81,37 @@ void BM_BetaUnitShape(benchmark::State& state) {
 }
 BENCHMARK(BM_BetaUnitShape);
 
-void BM_BinomialVarying(benchmark::State& state) {
-  Stream s(1, Purpose::user, 5);
-  const BinomialParams par(1e3, 1e6, 0.01, 0.5);
+// Draws draw(n, p) with the parameters cycling through `par`, as a campaign's accounts do.
+template <class Draw>
+void bench_varying(benchmark::State& state, const BinomialParams& par, Draw draw) {
   std::size_t i = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(microreach::binomial(s, par.n[i], par.p[i]));
+    benchmark::DoNotOptimize(draw(par.n[i], par.p[i]));
     i = (i + 1) & (kParams - 1);
   }
   state.SetItemsProcessed(state.iterations());
+}
+
+void BM_BinomialVarying(benchmark::State& state) {
+  Stream s(1, Purpose::user, 5);
+  bench_varying(state, BinomialParams(1e3, 1e6, 0.01, 0.5),
+                [&](std::uint64_t n, double p) { return microreach::binomial(s, n, p); });
 }
 BENCHMARK(BM_BinomialVarying);
 
 // Conversions: n ~ 1e4 reached, p ~ 0.07 %: the inversion path.
 void BM_BinomialSmallMean(benchmark::State& state) {
   Stream s(1, Purpose::user, 6);
-  const BinomialParams par(3e3, 3e4, 0.0002, 0.0012);
-  std::size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(microreach::binomial(s, par.n[i], par.p[i]));
-    i = (i + 1) & (kParams - 1);
-  }
-  state.SetItemsProcessed(state.iterations());
+  bench_varying(state, BinomialParams(3e3, 3e4, 0.0002, 0.0012),
+                [&](std::uint64_t n, double p) { return microreach::binomial(s, n, p); });
 }
 BENCHMARK(BM_BinomialSmallMean);
 
 void BM_PoissonVarying(benchmark::State& state) {
   Stream s(1, Purpose::user, 7);
-  const BinomialParams par(1e3, 1e6, 0.01, 0.5);
-  std::size_t i = 0;
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        microreach::poisson(s, 0.1 * static_cast<double>(par.n[i]) * par.p[i]));
-    i = (i + 1) & (kParams - 1);
-  }
-  state.SetItemsProcessed(state.iterations());
+  bench_varying(state, BinomialParams(1e3, 1e6, 0.01, 0.5), [&](std::uint64_t n, double p) {
+    return microreach::poisson(s, 0.1 * static_cast<double>(n) * p);
+  });
 }
 BENCHMARK(BM_PoissonVarying);
 

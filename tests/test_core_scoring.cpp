@@ -733,23 +733,34 @@ struct CollectRows : BatchSink {
     }
   }
 };
+
+ScoringConfig fashion_target() {
+  ScoringConfig cfg;
+  cfg.set_target_niche("--niche", "fashion");
+  return cfg;
+}
+
+// Imports and scores one of the real exports in shared/data into `sink`; false (with a
+// warning) when the file is absent.
+bool score_shared_export(const std::string& name, const ScoringConfig& cfg, BatchSink& sink) {
+  const std::string path = std::string(MICROREACH_SHARED_DATA) + "/" + name;
+  if (!std::filesystem::exists(path)) {
+    WARN("shared data absent: " << path);
+    return false;
+  }
+  auto src = make_import_source(path, {}, 4096);
+  PipelineOptions po;
+  po.scoring = &cfg;
+  run_pipeline(*src, {&sink}, po);
+  return true;
+}
 }  // namespace
 
 TEST_CASE("On the September 2022 export the fashion top 20 are accounts shown to be in fashion",
           "[scoring][shared]") {
-  const std::string path =
-      std::string(MICROREACH_SHARED_DATA) + "/instagram_sep2022_social_media_influencers.csv";
-  if (!std::filesystem::exists(path)) {
-    WARN("shared data absent: " << path);
-    return;
-  }
-  ScoringConfig cfg;
-  cfg.set_target_niche("--niche", "fashion");
-  auto src = make_import_source(path, {}, 4096);
+  const ScoringConfig cfg = fashion_target();
   CollectRows rows;
-  PipelineOptions po;
-  po.scoring = &cfg;
-  run_pipeline(*src, {&rows}, po);
+  if (!score_shared_export("instagram_sep2022_social_media_influencers.csv", cfg, rows)) return;
   REQUIRE(rows.p.size() == 1050);
   Summary sum(20);
   sum.add(rows.p, rows.s);
@@ -768,19 +779,8 @@ TEST_CASE("On the September 2022 export the fashion top 20 are accounts shown to
 
 TEST_CASE("The Kim 2020 export's nearly two-valued scores are reported as degenerate",
           "[scoring][shared][summary]") {
-  const std::string path =
-      std::string(MICROREACH_SHARED_DATA) + "/kim2020_instagram_influencers.txt";
-  if (!std::filesystem::exists(path)) {
-    WARN("shared data absent: " << path);
-    return;
-  }
-  ScoringConfig cfg;
-  cfg.set_target_niche("--niche", "fashion");
-  auto src = make_import_source(path, {}, 4096);
   Summary sum(0);
-  PipelineOptions po;
-  po.scoring = &cfg;
-  run_pipeline(*src, {&sum}, po);
+  if (!score_shared_export("kim2020_instagram_influencers.txt", fashion_target(), sum)) return;
   REQUIRE(sum.rows() == 33935);
   CHECK(sum.degenerate());
   const std::string text = sum.format(false);

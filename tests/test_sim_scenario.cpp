@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "microreach/error.hpp"
@@ -102,43 +103,30 @@ TEST_CASE("TOML: tables, dotted keys, inline tables, arrays over lines, escapes"
 
 TEST_CASE("Invalid scenario values are refused with the key, the value and what is allowed",
           "[sim]") {
-  // negative budget
-  std::string m = error_of<ConfigError>("[campaign]\nbudget = -5\n");
-  CHECK(contains(m, "s.toml:2: campaign.budget"));
-  CHECK(contains(m, "'-5'"));
-  CHECK(contains(m, "a positive amount in USD"));
-  // a probability outside [0, 1]
-  m = error_of<ConfigError>("[model.incident_probability]\nmega = 1.5\n");
-  CHECK(contains(m, "s.toml:2: model.incident_probability.mega"));
-  CHECK(contains(m, "'1.5'"));
-  CHECK(contains(m, "a probability in [0, 1]"));
-  m = error_of<ConfigError>("[campaign]\ngross_margin = 2\n");
-  CHECK(contains(m, "campaign.gross_margin"));
-  // zero trials
-  m = error_of<ConfigError>("[run]\ntrials = 0\n");
-  CHECK(contains(m, "s.toml:2: run.trials"));
-  CHECK(contains(m, "'0'"));
-  CHECK(contains(m, "from 1 to 1000000000"));
-  // more than the hard limit
-  m = error_of<ConfigError>("[run]\ntrials = 2_000_000_000\n");
-  CHECK(contains(m, "run.trials"));
-  // unknown strategy
-  m = error_of<ConfigError>("[campaign]\nstrategies = [\"macro\", \"celebrity\"]\n");
-  CHECK(contains(m, "s.toml:2: campaign.strategies"));
-  CHECK(contains(m, "'celebrity'"));
-  CHECK(contains(m, "micro-even:N"));
-  m = error_of<ConfigError>("[campaign]\nstrategies = [\"micro-even:0\"]\n");
-  CHECK(contains(m, "'micro-even:0'"));
-  m = error_of<ConfigError>("[campaign]\nstrategies = [\"mix:1.5\"]\n");
-  CHECK(contains(m, "in [0, 1]"));
-  // unknown niche
-  m = error_of<ConfigError>("[campaign]\nniche = \"knitting\"\n");
-  CHECK(contains(m, "s.toml:2: campaign.niche"));
-  CHECK(contains(m, "'knitting'"));
-  CHECK(contains(m, "fitness"));
-  // precision outside (0, 1)
-  m = error_of<ConfigError>("[run]\nprecision = 1.5\n");
-  CHECK(contains(m, "run.precision"));
+  // (the file's text, what the message must name: the key with its line, the value as given,
+  // what is allowed)
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"[campaign]\nbudget = -5\n",  // negative budget
+       {"s.toml:2: campaign.budget", "'-5'", "a positive amount in USD"}},
+      {"[model.incident_probability]\nmega = 1.5\n",  // a probability outside [0, 1]
+       {"s.toml:2: model.incident_probability.mega", "'1.5'", "a probability in [0, 1]"}},
+      {"[campaign]\ngross_margin = 2\n", {"campaign.gross_margin"}},
+      {"[run]\ntrials = 0\n", {"s.toml:2: run.trials", "'0'", "from 1 to 1000000000"}},
+      {"[run]\ntrials = 2_000_000_000\n", {"run.trials"}},  // more than the hard limit
+      {"[campaign]\nstrategies = [\"macro\", \"celebrity\"]\n",
+       {"s.toml:2: campaign.strategies", "'celebrity'", "micro-even:N"}},
+      {"[campaign]\nstrategies = [\"micro-even:0\"]\n", {"'micro-even:0'"}},
+      {"[campaign]\nstrategies = [\"mix:1.5\"]\n", {"in [0, 1]"}},
+      {"[campaign]\nniche = \"knitting\"\n", {"s.toml:2: campaign.niche", "'knitting'", "fitness"}},
+      {"[run]\nprecision = 1.5\n", {"run.precision"}},  // outside (0, 1)
+  };
+  for (const auto& [text, needles] : cases) {
+    const std::string m = error_of<ConfigError>(text);
+    for (const std::string& needle : needles) {
+      INFO(text << " -> " << m);
+      CHECK(contains(m, needle));
+    }
+  }
 }
 
 TEST_CASE("Scenario syntax errors and unknown keys name the line and column", "[sim]") {
