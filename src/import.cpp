@@ -26,6 +26,9 @@ namespace microreach {
 namespace {
 
 using F = ImportField;
+constexpr F field(Column c) {
+  return import_field(c);
+}
 
 // Aliases are normalised header names (normalize_header), best first. Derived from the real
 // exports in ../shared/data and the names influencer platforms use; docs/import.md lists them.
@@ -46,15 +49,6 @@ const std::array<ImportFieldInfo, kImportFieldCount>& field_table() {
        false,
        "instagram, tiktok, youtube, x, facebook or blog"},
       {"niche", {"niche"}, false, "one of the niche names"},
-      {"category",
-       {"category", "category1", "categories", "maincategory", "primarycategory", "topic", "topics",
-        "genre", "vertical"},
-       false,
-       "category text, mapped to a niche"},
-      {"category2",
-       {"category2", "secondarycategory", "subcategory"},
-       false,
-       "second category, used when the first is empty"},
       {"followers",
        {"followers", "followercount", "followerscount", "subscribers", "subscribercount",
         "subscriberscount", "numberoffollowers", "userfollowercount", "nfollowers",
@@ -113,6 +107,15 @@ const std::array<ImportFieldInfo, kImportFieldCount>& field_table() {
        {"country", "audiencecountry", "countryname", "location", "topcountry"},
        false,
        "country"},
+      {"category",
+       {"category", "category1", "categories", "maincategory", "primarycategory", "topic", "topics",
+        "genre", "vertical"},
+       false,
+       "category text, mapped to a niche"},
+      {"category2",
+       {"category2", "secondarycategory", "subcategory"},
+       false,
+       "second category, used when the first is empty"},
       {"engagement_rate",
        {"engagementrate", "engrate", "er", "60dayengrate", "30dayengrate", "avgengagementrate",
         "engagementratepercent", "engagementratepct"},
@@ -136,8 +139,8 @@ const std::array<ImportFieldInfo, kImportFieldCount>& field_table() {
 }
 
 bool is_rate(F f) {
-  return f == F::engagement_rate || f == F::reply_rate || f == F::fake_follower_share ||
-         f == F::follower_growth_30d;
+  return f == F::engagement_rate || f == field(Column::reply_rate) ||
+         f == field(Column::fake_follower_share) || f == field(Column::follower_growth_30d);
 }
 
 std::string shown(std::string_view s, std::size_t max = 60) {
@@ -343,9 +346,9 @@ ColumnMapping map_columns(const std::vector<std::string>& header, const ImportOp
       }
     }
   }
-  if (!m.has(F::followers)) {
+  if (!m.has(field(Column::followers))) {
     std::string names;
-    for (auto a : field_table()[static_cast<std::size_t>(F::followers)].aliases) {
+    for (auto a : field_table()[static_cast<std::size_t>(field(Column::followers))].aliases) {
       names += (names.empty() ? "" : ", ") + std::string(a);
     }
     throw InputError(path, 1, 0,
@@ -697,18 +700,25 @@ struct ImportSource::Impl {
       return RowResult::rejected;
     };
 
-    const double followers = val(F::followers);
+    const double followers = val(field(Column::followers));
     if (is_missing(followers)) {
       // Empty, null or absent alike, in every format (a row of empty fields included).
-      return fail(F::followers,
+      return fail(field(Column::followers),
                   "expected the follower count (the followers column is required), "
                   "such as 1234, 1.2k or 3.5M");
     }
     // Ranges: refuse, never clamp.
-    static constexpr F kCounts[] = {
-        F::followers,  F::following, F::posts,          F::avg_likes,       F::avg_comments,
-        F::avg_shares, F::avg_views, F::price_per_post, F::avg_engagements, F::authentic_engagement,
-        F::total_likes};
+    static constexpr F kCounts[] = {field(Column::followers),
+                                    field(Column::following),
+                                    field(Column::posts),
+                                    field(Column::avg_likes),
+                                    field(Column::avg_comments),
+                                    field(Column::avg_shares),
+                                    field(Column::avg_views),
+                                    field(Column::price_per_post),
+                                    F::avg_engagements,
+                                    F::authentic_engagement,
+                                    F::total_likes};
     for (F f : kCounts) {
       if (val(f) < 0)
         return fail(f, "expected a count >= 0 (negative values are refused, not clamped)");
@@ -719,29 +729,29 @@ struct ImportSource::Impl {
                   "expected an engagement rate between 0% and 100% (a plain number is a fraction: "
                   "0.0139 or 1.39%)");
     }
-    for (F f : {F::reply_rate, F::fake_follower_share}) {
+    for (F f : {field(Column::reply_rate), field(Column::fake_follower_share)}) {
       if (!is_missing(val(f)) && (val(f) < 0 || val(f) > 1)) {
         return fail(f, "expected a share between 0 and 1 (0% to 100%)");
       }
     }
-    if (val(F::follower_growth_30d) < -1) {
-      return fail(F::follower_growth_30d, "expected a relative growth >= -1 (-100%)");
+    if (val(field(Column::follower_growth_30d)) < -1) {
+      return fail(field(Column::follower_growth_30d), "expected a relative growth >= -1 (-100%)");
     }
     std::uint64_t id = default_id;
-    if (!is_missing(val(F::id))) {
-      const double x = val(F::id);
+    if (!is_missing(val(field(Column::id)))) {
+      const double x = val(field(Column::id));
       if (x < 0 || x != std::floor(x) || x >= 9007199254740992.0) {
-        return fail(F::id,
+        return fail(field(Column::id),
                     "expected a non-negative integer id (or --map id= to ignore the column)");
       }
       id = static_cast<std::uint64_t>(x);
     }
 
     // Derivations (docs/model.md "Import: deriving fields").
-    double likes = val(F::avg_likes);
-    F likes_from = F::avg_likes;
-    const double comments = val(F::avg_comments);
-    const double shares = val(F::avg_shares);
+    double likes = val(field(Column::avg_likes));
+    F likes_from = field(Column::avg_likes);
+    const double comments = val(field(Column::avg_comments));
+    const double shares = val(field(Column::avg_shares));
     const double known_other =
         (is_missing(comments) ? 0.0 : comments) + (is_missing(shares) ? 0.0 : shares);
     if (is_missing(likes)) {
@@ -760,8 +770,8 @@ struct ImportSource::Impl {
                                       fmt_num(known_other) +
                                       ") engagements per post, as likes are derived from it");
         }
-      } else if (!is_missing(val(F::total_likes)) && val(F::posts) > 0) {
-        likes = val(F::total_likes) / val(F::posts);
+      } else if (!is_missing(val(F::total_likes)) && val(field(Column::posts)) > 0) {
+        likes = val(F::total_likes) / val(field(Column::posts));
         likes_from = F::total_likes;
       }
     }
@@ -772,18 +782,18 @@ struct ImportSource::Impl {
                       ") likes per post (an engagement of this size is refused, not clamped)");
     }
     if (comments > cap)
-      return fail(F::avg_comments,
+      return fail(field(Column::avg_comments),
                   "expected at most 100 x followers (" + fmt_num(cap) + ") comments per post");
     if (shares > cap)
-      return fail(F::avg_shares,
+      return fail(field(Column::avg_shares),
                   "expected at most 100 x followers (" + fmt_num(cap) + ") shares per post");
 
-    double fake = val(F::fake_follower_share);
+    double fake = val(field(Column::fake_follower_share));
     const double authentic = val(F::authentic_engagement);
     if (is_missing(fake) && !is_missing(authentic)) {
       double total = val(F::avg_engagements);
-      if (is_missing(total) && !is_missing(val(F::avg_likes)))
-        total = val(F::avg_likes) + known_other;
+      if (is_missing(total) && !is_missing(val(field(Column::avg_likes))))
+        total = val(field(Column::avg_likes)) + known_other;
       if (!is_missing(total)) {
         if (authentic > total) {
           return fail(F::authentic_engagement, "expected at most the total engagements per post (" +
@@ -821,47 +831,33 @@ struct ImportSource::Impl {
                "expected UTF-8 text (save the file as UTF-8)"};
         return RowResult::rejected;
       }
-      switch (f) {
-        case F::handle: {
-          if (!t.empty() && t.front() == '@') t.remove_prefix(1);
-          std::string& h = out.handle[k];
-          h.assign(t);
-          repair_double_utf8(h);
-          break;
-        }
-        case F::country: {
+      const bool known = !is_missing_text(t);
+      if (f == field(Column::handle)) {
+        if (!t.empty() && t.front() == '@') t.remove_prefix(1);
+        std::string& h = out.handle[k];
+        h.assign(t);
+        repair_double_utf8(h);
+      } else if (f == field(Column::country)) {
+        if (known) {
           std::string& c = out.country[k];
-          if (!is_missing_text(t)) {
-            c.assign(t);
-            repair_double_utf8(c);
-          }
-          break;
+          c.assign(t);
+          repair_double_utf8(c);
         }
-        case F::platform:
-          if (!is_missing_text(t)) {
-            const auto p = platform_from_text(t);
-            if (!p) {
-              err = {static_cast<int>(idx), std::string(t),
-                     "expected a platform: one of " + platform_list()};
-              return RowResult::rejected;
-            }
-            platform = static_cast<std::uint8_t>(*p);
-          }
-          break;
-        case F::niche:
-          if (!is_missing_text(t)) {
-            const auto n = parse_niche(t);
-            niche = static_cast<std::uint8_t>(n ? *n : niche_from_category(t));
-          }
-          break;
-        case F::category:
-          if (!is_missing_text(t)) niche_cat = static_cast<std::uint8_t>(niche_from_category(t));
-          break;
-        case F::category2:
-          if (!is_missing_text(t)) niche_cat2 = static_cast<std::uint8_t>(niche_from_category(t));
-          break;
-        default:
-          break;
+      } else if (f == field(Column::platform) && known) {
+        const auto p = platform_from_text(t);
+        if (!p) {
+          err = {static_cast<int>(idx), std::string(t),
+                 "expected a platform: one of " + platform_list()};
+          return RowResult::rejected;
+        }
+        platform = static_cast<std::uint8_t>(*p);
+      } else if (f == field(Column::niche) && known) {
+        const auto n = parse_niche(t);
+        niche = static_cast<std::uint8_t>(n ? *n : niche_from_category(t));
+      } else if (f == F::category && known) {
+        niche_cat = static_cast<std::uint8_t>(niche_from_category(t));
+      } else if (f == F::category2 && known) {
+        niche_cat2 = static_cast<std::uint8_t>(niche_from_category(t));
       }
     }
     if (niche == kUnknown) niche = niche_cat != kUnknown ? niche_cat : niche_cat2;
@@ -870,54 +866,23 @@ struct ImportSource::Impl {
     out.platform[k] = platform;
     out.niche[k] = niche;
     out.followers[k] = followers;
-    out.following[k] = val(F::following);
-    out.posts[k] = val(F::posts);
+    out.following[k] = val(field(Column::following));
+    out.posts[k] = val(field(Column::posts));
     out.avg_likes[k] = likes;
     out.avg_comments[k] = comments;
     out.avg_shares[k] = shares;
-    out.avg_views[k] = val(F::avg_views);
-    out.reply_rate[k] = val(F::reply_rate);
+    out.avg_views[k] = val(field(Column::avg_views));
+    out.reply_rate[k] = val(field(Column::reply_rate));
     out.fake_follower_share[k] = fake;
-    out.follower_growth_30d[k] = val(F::follower_growth_30d);
-    out.price_per_post[k] = val(F::price_per_post);
+    out.follower_growth_30d[k] = val(field(Column::follower_growth_30d));
+    out.price_per_post[k] = val(field(Column::price_per_post));
     out.true_fake_share[k] = kMissing;
     // The ranges every input format shares (values.hpp), after the derivations.
     if (const auto bad = check_profile_ranges(out, k)) {
-      F f = F::followers;
-      switch (bad->column) {
-        case Column::following:
-          f = F::following;
-          break;
-        case Column::posts:
-          f = F::posts;
-          break;
-        case Column::avg_likes:
-          f = likes_from;
-          break;
-        case Column::avg_comments:
-          f = F::avg_comments;
-          break;
-        case Column::avg_shares:
-          f = F::avg_shares;
-          break;
-        case Column::avg_views:
-          f = F::avg_views;
-          break;
-        case Column::reply_rate:
-          f = F::reply_rate;
-          break;
-        case Column::fake_follower_share:
-          f = map.has(F::fake_follower_share) ? F::fake_follower_share : F::authentic_engagement;
-          break;
-        case Column::follower_growth_30d:
-          f = F::follower_growth_30d;
-          break;
-        case Column::price_per_post:
-          f = F::price_per_post;
-          break;
-        default:
-          break;
-      }
+      // The source column the value came from: a derived avg_likes or fake share names its own.
+      F f = field(bad->column);
+      if (bad->column == Column::avg_likes) f = likes_from;
+      if (bad->column == Column::fake_follower_share && !map.has(f)) f = F::authentic_engagement;
       return fail(f, bad->expected);
     }
     return RowResult::kept;
@@ -1253,23 +1218,25 @@ std::vector<Column> ImportSource::absent_columns() const {
   const auto has = [&](F f) { return m.has(f); };
   std::vector<Column> absent;
   const std::pair<Column, bool> present[] = {
-      {Column::handle, has(F::handle)},
-      {Column::platform, has(F::platform) || impl_->opt.default_platform.has_value()},
-      {Column::niche, has(F::niche) || has(F::category) || has(F::category2)},
-      {Column::following, has(F::following)},
-      {Column::posts, has(F::posts)},
-      {Column::avg_likes, has(F::avg_likes) || has(F::avg_engagements) || has(F::engagement_rate) ||
-                              (has(F::total_likes) && has(F::posts))},
-      {Column::avg_comments, has(F::avg_comments)},
-      {Column::avg_shares, has(F::avg_shares)},
-      {Column::avg_views, has(F::avg_views)},
-      {Column::reply_rate, has(F::reply_rate)},
+      {Column::handle, has(field(Column::handle))},
+      {Column::platform, has(field(Column::platform)) || impl_->opt.default_platform.has_value()},
+      {Column::niche, has(field(Column::niche)) || has(F::category) || has(F::category2)},
+      {Column::following, has(field(Column::following))},
+      {Column::posts, has(field(Column::posts))},
+      {Column::avg_likes, has(field(Column::avg_likes)) || has(F::avg_engagements) ||
+                              has(F::engagement_rate) ||
+                              (has(F::total_likes) && has(field(Column::posts)))},
+      {Column::avg_comments, has(field(Column::avg_comments))},
+      {Column::avg_shares, has(field(Column::avg_shares))},
+      {Column::avg_views, has(field(Column::avg_views))},
+      {Column::reply_rate, has(field(Column::reply_rate))},
       {Column::fake_follower_share,
-       has(F::fake_follower_share) ||
-           (has(F::authentic_engagement) && (has(F::avg_engagements) || has(F::avg_likes)))},
-      {Column::follower_growth_30d, has(F::follower_growth_30d)},
-      {Column::price_per_post, has(F::price_per_post)},
-      {Column::country, has(F::country)},
+       has(field(Column::fake_follower_share)) ||
+           (has(F::authentic_engagement) &&
+            (has(F::avg_engagements) || has(field(Column::avg_likes))))},
+      {Column::follower_growth_30d, has(field(Column::follower_growth_30d))},
+      {Column::price_per_post, has(field(Column::price_per_post))},
+      {Column::country, has(field(Column::country))},
   };
   for (const auto& [c, ok] : present) {
     if (!ok) absent.push_back(c);
@@ -1300,7 +1267,7 @@ std::vector<std::string> ImportSource::mapping_report() const {
     if (m.map.from_map[i]) s += " (--map)";
     lines.push_back(s);
   }
-  const bool likes = m.map.has(F::avg_likes);
+  const bool likes = m.map.has(field(Column::avg_likes));
   if (!likes && m.map.has(F::avg_engagements)) {
     lines.push_back(
         "avg_likes = " + hdr(F::avg_engagements) +
@@ -1308,17 +1275,17 @@ std::vector<std::string> ImportSource::mapping_report() const {
   } else if (!likes && m.map.has(F::engagement_rate)) {
     lines.push_back("avg_likes = " + hdr(F::engagement_rate) +
                     " x followers - avg_comments - avg_shares (the known ones)");
-  } else if (!likes && m.map.has(F::total_likes) && m.map.has(F::posts)) {
-    lines.push_back("avg_likes = " + hdr(F::total_likes) + " / " + hdr(F::posts));
+  } else if (!likes && m.map.has(F::total_likes) && m.map.has(field(Column::posts))) {
+    lines.push_back("avg_likes = " + hdr(F::total_likes) + " / " + hdr(field(Column::posts)));
   }
-  if (!m.map.has(F::fake_follower_share) && m.map.has(F::authentic_engagement) &&
+  if (!m.map.has(field(Column::fake_follower_share)) && m.map.has(F::authentic_engagement) &&
       (m.map.has(F::avg_engagements) || likes)) {
     lines.push_back(
         "fake_follower_share = 1 - " + hdr(F::authentic_engagement) + " / " +
         (m.map.has(F::avg_engagements) ? hdr(F::avg_engagements) : "(avg_likes + avg_comments)") +
         " (a bare 0 authentic engagement is read as not measured)");
   }
-  if (!m.map.has(F::platform)) {
+  if (!m.map.has(field(Column::platform))) {
     lines.push_back(
         m.opt.default_platform
             ? "platform = " +
@@ -1326,7 +1293,7 @@ std::vector<std::string> ImportSource::mapping_report() const {
                   " for every row (no platform column; --platform to change)"
             : "platform = unknown (no platform column, --platform none)");
   }
-  if (!m.map.has(F::id)) {
+  if (!m.map.has(field(Column::id))) {
     lines.push_back(m.format == TableFormat::csv
                         ? "id = the line number of each record"
                         : (m.json_blocks && m.json_blocks->is_array()

@@ -22,33 +22,21 @@
 
 namespace microreach {
 
-// What an import column can feed: the profile columns, plus source columns that are only
-// used to derive profile columns.
+// What an import column can feed: every profile column (the ImportField of the same value as
+// its Column: import_field(Column::followers)), then source columns that are only used to derive
+// profile columns.
 enum class ImportField : std::uint8_t {
-  id,
-  handle,
-  platform,
-  niche,
-  category,
-  category2,
-  followers,
-  following,
-  posts,
-  avg_likes,
-  avg_comments,
-  avg_shares,
-  avg_views,
-  reply_rate,
-  fake_follower_share,
-  follower_growth_30d,
-  price_per_post,
-  country,
-  engagement_rate,       // (likes + comments) / followers, "1.39%" or 0.0139 -> avg_likes
-  avg_engagements,       // likes + comments per post (e.g. "Engagement average") -> avg_likes
-  authentic_engagement,  // engagements from real accounts -> fake_follower_share
-  total_likes,           // likes over all posts -> avg_likes = total / posts
+  category = kColumnCount,  // category text -> niche
+  category2,                // used when the first category is empty
+  engagement_rate,          // (likes + comments) / followers, "1.39%" or 0.0139 -> avg_likes
+  avg_engagements,          // likes + comments per post (e.g. "Engagement average") -> avg_likes
+  authentic_engagement,     // engagements from real accounts -> fake_follower_share
+  total_likes,              // likes over all posts -> avg_likes = total / posts
   count
 };
+constexpr ImportField import_field(Column c) {
+  return static_cast<ImportField>(c);
+}
 inline constexpr std::size_t kImportFieldCount = static_cast<std::size_t>(ImportField::count);
 
 struct ImportFieldInfo {
