@@ -16,6 +16,7 @@
 #include "json_rows.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
+#include "microreach/format.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/values.hpp"
 #include "text_sniff.hpp"
@@ -144,23 +145,7 @@ bool is_rate(F f) {
 }
 
 std::string shown(std::string_view s, std::size_t max = 60) {
-  std::string out;
-  for (char c : s.substr(0, max)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (u < 0x20 && c != '\t') {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", u);
-      out += buf;  // a NUL byte must not cut the message short
-    } else {
-      out += c;
-    }
-  }
-  if (s.size() > max) out += "...";
-  return out;
+  return format::shown(s, max);
 }
 
 std::string fmt_num(double v) {

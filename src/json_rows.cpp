@@ -18,6 +18,7 @@
 
 #include "csv_scan.hpp"
 #include "microreach/error.hpp"
+#include "microreach/format.hpp"
 #include "microreach/values.hpp"
 #include "text_sniff.hpp"
 
@@ -31,26 +32,7 @@ bool is_ws(char c) {
 
 std::string found(const char* at, const char* e) {
   if (at >= e) return "the end of the file";
-  std::string out;
-  const char* stop = std::min(e, at + 20);
-  for (const char* q = at; q < stop; ++q) {
-    const auto c = static_cast<unsigned char>(*q);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (stop < e) out += "...";
-  return "'" + out + "'";
+  return "'" + format::shown(std::string_view(at, static_cast<std::size_t>(e - at)), 20) + "'";
 }
 
 int hex_digit(char c) {

@@ -14,6 +14,7 @@
 #include "csv_scan.hpp"
 #include "json_rows.hpp"
 #include "microreach/error.hpp"
+#include "microreach/format.hpp"
 #include "text_sniff.hpp"
 
 namespace microreach {
@@ -35,25 +36,7 @@ std::string lower_ext(const std::string& path) {
 }
 
 std::string shown(std::string_view s, std::size_t max = 40) {
-  std::string out;
-  for (char c : s.substr(0, max)) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X",
-                    static_cast<unsigned>(static_cast<unsigned char>(c)));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  if (s.size() > max) out += "...";
-  return out;
+  return format::shown(s, max);
 }
 
 // A file read in chunks into a buffer that keeps the unconsumed tail.

@@ -12,6 +12,7 @@
 //   number     any other quantity (a parameter value, a frequency): four significant digits,
 //              no exponent for everyday sizes: "0.0005", "1.234", "2e+07".
 //   plain      a value quoted back to the user as given: shortest round-trip text, "25000".
+//   shown      text from an input file quoted in a message: control bytes made visible.
 // Non-finite values print as "n/a". Everything is formatted with {fmt}; the header does not
 // expose it.
 #include <cstdint>
@@ -29,6 +30,10 @@ std::string number(double v);
 // A value as the user gave it (in "'<value>' is not valid" messages): the shortest text that
 // reads back to the same double, "25000", "0.1", "1e+300".
 std::string plain(double v);
+// Text from an input file as a message shows it: line breaks, tabs and other control bytes
+// (and DEL) written as \n, \r, \t, \xNN (a NUL byte must not cut the message short); cut
+// after max_bytes with "..." appended.
+std::string shown(std::string_view text, std::size_t max_bytes);
 
 // The one name of the tail-risk measure: mean profit (or ROI) of the worst 5 % of trials.
 inline constexpr std::string_view kShortfall = "expected shortfall";
