@@ -3,9 +3,9 @@
 # audit a follower sample (terminal + HDF5), record the result for an account and score a
 # population with it: the matched profile takes the audited fake share and interval.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 SRF="$SRC/data/srf_instagram_labelled_1000_inclprivate.csv"
 
 # 1. fit: same data and seed -> byte-identical model; the shipped default is that model.

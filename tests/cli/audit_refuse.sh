@@ -3,18 +3,12 @@
 # behind (an existing output stays untouched): no label column, a label that is not boolean,
 # a model file from elsewhere, a bad cell, a bad option, a bad audited-shares file for score.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
 # expect CODE TEXT -- command...   (stderr must contain TEXT)
-expect() {
-  local code=$1 text=$2 rc=0; shift 3
-  "$MICROREACH" -q "$@" 2> err.txt > out.txt || rc=$?
-  [ "$rc" -eq "$code" ] || { cat err.txt >&2; fail "$*: exit code $rc, expected $code"; }
-  grep -qF -- "$text" err.txt || { cat err.txt >&2; fail "$*: message lacks '$text'"; }
-  if ls -a | grep -q '\.tmp-'; then fail "$*: temporary file left behind"; fi
-}
+expect() { refused "$@"; }  # expect CODE TEXT -- ARGS (tests/lib/common.sh)
 
 cat > labelled.csv <<'CSV'
 username,followers,following,posts,fake

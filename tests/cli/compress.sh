@@ -4,9 +4,9 @@
 # one asked for; a bad value or a missing plugin is refused, naming the option, before any
 # output exists.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${PYTHON:=/usr/bin/python3}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 # Blosc (behind zstd) allocates a global context it never frees, and HDF5 unloads the plugin
 # before LeakSanitizer reports it, so there is no symbol to suppress it by: runs that load Blosc
 # skip leak detection when the sanitizer stage runs them (every other ASan check stays on).

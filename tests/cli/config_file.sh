@@ -3,23 +3,12 @@
 # file:line: key (or the file), the value as given and what is allowed; devices, FIFOs and
 # oversized files are refused before they are read.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
-expect() {  # expect CODE PATTERN... -- ARGS
-  local code=$1; shift
-  local patterns=()
-  while [[ $1 != "--" ]]; do patterns+=("$1"); shift; done
-  shift
-  set +e
-  timeout 60 "$MICROREACH" -q "$@" > out.txt 2> err.txt
-  local rc=$?
-  set -e
-  [[ $rc == "$code" ]] || { cat err.txt; fail "exit $rc, expected $code for: $*"; }
-  for p in "${patterns[@]}"; do
-    grep -qF -- "$p" err.txt || { cat err.txt; fail "message lacks '$p' for: $*"; }
-  done
+expect() {  # expect CODE PATTERN... -- ARGS (refused: tests/lib/common.sh)
+  refused "$@"
   [[ ! -e o.h5 ]] || fail "o.h5 written although the run was refused: $*"
 }
 config() { printf '%b' "$1" > c.toml; }

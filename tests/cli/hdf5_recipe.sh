@@ -4,9 +4,9 @@
 # categoricals. Checked value by value against `microreach export` of the same file, an empty
 # handle and a missing country included (import of a CSV with such rows).
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 "$MICROREACH" -q generate --count 3000 --seed 21 --chunk-size 256 --out p.h5
 "$MICROREACH" -q export p.h5 --csv p.csv > /dev/null
 printf 'handle,followers,country\n,100,DE\ncaf\xc3\xa9,200,\nbob,300,FR\n' > odd.csv

@@ -2,9 +2,9 @@
 # Duplicate accounts (same platform and handle, any case) are counted on import and by score;
 # --dedupe first|last|keep decides which rows stay. Uses the Sep 2022 export when present.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:=/usr/bin/python3}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
 cat > d.csv <<'CSV'
 handle,followers,platform

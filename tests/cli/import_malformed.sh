@@ -2,20 +2,16 @@
 # Malformed exports are refused: exit code 3, the right file:line:column and reason on stderr,
 # no output file (and an existing output left untouched), no temporary file left behind.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
 # refuse NAME EXPECTED_LOCATION EXPECTED_TEXT  (file content on stdin)
-refuse() {
-  local name=$1 where=$2 text=$3 rc=0
+refuse() {  # refuse NAME WHERE TEXT < CONTENT: importing NAME stops at NAME:WHERE with TEXT
+  local name=$1 where=$2 text=$3
   cat > "$name"
-  "$MICROREACH" -q import "$name" --out "out_$name.h5" 2> err.txt > out.txt || rc=$?
-  [ "$rc" -eq 3 ] || { cat err.txt >&2; fail "$name: exit code $rc, expected 3"; }
-  grep -qF "$name$where" err.txt || { cat err.txt >&2; fail "$name: location $where not reported"; }
-  grep -qF -- "$text" err.txt || { cat err.txt >&2; fail "$name: reason '$text' not reported"; }
+  refused 3 "$name$where" "$text" -- import "$name" --out "out_$name.h5"
   [ ! -e "out_$name.h5" ] || fail "$name: an output file was written"
-  if ls -a | grep -q '\.tmp-'; then fail "$name: temporary file left behind"; fi
 }
 
 refuse bad_number.csv ":4:2:" "found '12,34': expected a number such as 1234, 1.2k, 3.5M or 1.39%" <<'CSV'

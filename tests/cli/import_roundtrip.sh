@@ -2,9 +2,9 @@
 # CSV -> HDF5 -> CSV keeps every value: export writes shortest round-trip numbers, so a second
 # import/export gives the same bytes, and the values equal those of the original file.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:=/usr/bin/python3}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 in="$SRC/tests/data/import/full.csv"
 
 "$MICROREACH" -q import "$in" --out a.h5 > /dev/null

@@ -2,9 +2,9 @@
 # The real exports in ../shared/data import strictly and score straight from the file; their
 # tiers match their follower counts. Skipped (exit 0 with a note) when shared/ is absent.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:=/usr/bin/python3}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 data="$SRC/../shared/data"
 if [ ! -d "$data" ]; then echo "SKIP: $data absent"; exit 0; fi
 

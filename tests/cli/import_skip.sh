@@ -2,9 +2,9 @@
 # --on-error skip: good rows are kept, counts add up, the rejects file lists each bad row with
 # its line, column and reason; the same counts through `score --in data.csv`.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${PYTHON:=/usr/bin/python3}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
 cat > mixed.csv <<'CSV'
 handle,followers,avg_likes,engagement_rate,country

@@ -2,9 +2,9 @@
 # A build without MPI started by an MPI launcher as several processes refuses to run (it would
 # run the same job N times, racing on one output) and writes nothing.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 if "$MICROREACH" --version | grep -q "MPI"; then
   echo "skipped: this build has MPI support (tests/mpi covers it)"
   exit 0

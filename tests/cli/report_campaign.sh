@@ -4,11 +4,11 @@
 # Headless (Agg backend, no display); every number in the HTML must equal the HDF5 file and
 # every figure must be a valid PNG (tests/data/plan/check_report.py).
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 rm -rf "$WORK"; mkdir -p "$WORK"
 unset DISPLAY MPLBACKEND || true
 fixture="$SRC/tests/data/plan/make_fixture.py"
 check="$SRC/tests/data/plan/check_report.py"
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$PYTHON" "$fixture" campaign "$WORK/c.h5" --trials 3000
 "$MICROREACH" report "$WORK/c.h5" -o "$WORK/c.html" --figures "$WORK/cfig" > "$WORK/out.txt"

@@ -2,9 +2,9 @@
 # microreach report / sweep refuse bad input with a clear message, a non-zero exit code and
 # no output file (an existing report is left untouched).
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 rm -rf "$WORK"; mkdir -p "$WORK"
 fixture="$SRC/tests/data/plan/make_fixture.py"
-fail() { echo "FAIL: $*" >&2; exit 1; }
 expect() {  # expect CODE PATTERN -- command...
   local code="$1" pattern="$2"; shift 3
   set +e; "$@" > "$WORK/stdout" 2> "$WORK/stderr"; local rc=$?; set -e

@@ -4,10 +4,10 @@
 # per-strategy summary; "nothing hired" shown; hire tables, spend and unspent in a campaign
 # report; a campaign file with a statistic that is not finite is refused.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
+fresh_work
 unset DISPLAY MPLBACKEND || true
-fail() { echo "FAIL: $*" >&2; exit 1; }
 check="$PYTHON $SRC/tests/data/plan/check_report_fixes.py $SRC/scripts/report.py"
 market=(--market-profiles 20000)
 

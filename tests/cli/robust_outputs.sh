@@ -6,10 +6,10 @@
 # and why, writes nothing and leaves the input byte-identical. '-' is standard output: text
 # anywhere, HDF5 only when standard output is not a terminal.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
+fresh_work
 M="$MICROREACH"
-fail() { echo "FAIL: $*" >&2; exit 1; }
 SRF="$SRC/data/srf_instagram_labelled_1000_inclprivate.csv"
 
 # ---- fixtures

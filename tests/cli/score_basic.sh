@@ -2,9 +2,9 @@
 # generate + score end to end: outputs readable from Python, deterministic across thread
 # counts and chunk sizes, summary and top-K printed, bad options refused cleanly.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${PYTHON:=/usr/bin/python3}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
 "$MICROREACH" -q generate --count 30000 --seed 9 --out profiles.h5
 [ -f profiles.h5 ] || fail "generate wrote no file"

@@ -4,9 +4,9 @@
 # leave money unspent say so, and errors name the real cause (a pool without the tier, a market
 # too small) instead of the budget. On the public exports when they are beside the source tree.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
 "$MICROREACH" -q simulate --market-profiles 30000 --trials 500 --max-hires 50 --show-hires 3 \
   --strategies macro,macro:1,micro-even:10,micro-top,optimize --out c.h5 > c.txt

@@ -3,9 +3,9 @@
 # a campaign file; the resolved scenario read back gives the same results; --no-noise reports
 # the noise-off closed forms (the summary's `expected` column) with zero spread.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
 "$MICROREACH" -q generate --count 60000 --seed 5 --out profiles.h5 > /dev/null
 "$MICROREACH" -q score --in profiles.h5 --niche fitness --out scores.h5 > /dev/null

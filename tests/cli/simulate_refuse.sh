@@ -2,27 +2,15 @@
 # Bad scenario values and options are refused with the key (file:line), the value and what is
 # allowed, exit code 2 (3 for a malformed file), and no output file is left behind.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
-# expect CODE PATTERN... -- ARGS: runs microreach, checks the exit code and each pattern in stderr.
+# expect CODE PATTERN... -- ARGS: microreach ARGS --out out.h5 exits with CODE, its message
+# holds each PATTERN, and no output is left behind (refused: tests/lib/common.sh).
 expect() {
-  local code=$1; shift
-  local patterns=()
-  while [[ $1 != "--" ]]; do patterns+=("$1"); shift; done
-  shift
-  set +e
-  "$MICROREACH" -q "$@" --out out.h5 > out.txt 2> err.txt
-  local rc=$?
-  set -e
-  [[ $rc == "$code" ]] || { cat err.txt; fail "exit $rc, expected $code for: $*"; }
-  for p in "${patterns[@]}"; do
-    grep -qF -- "$p" err.txt || { cat err.txt; fail "message lacks '$p' for: $*"; }
-  done
+  refused "$@" --out out.h5
   [[ ! -e out.h5 ]] || fail "out.h5 written although the run was refused: $*"
-  ls -a | grep -q '\.tmp-' && fail "temporary file left behind: $*"
-  return 0
 }
 
 scenario() { printf '%b' "$1" > bad.toml; }

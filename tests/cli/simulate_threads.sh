@@ -3,9 +3,9 @@
 # attribute except the creation time), also with --keep-trials and --precision rounds; a
 # different seed changes the numbers. And the default run prints the $25k comparison.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fresh_work
 
 common=(simulate --budget 25000 --niche fitness --strategies macro,micro-even:20,micro-top,optimize
         --trials 3000 --market-profiles 60000 --keep-trials)

@@ -3,10 +3,9 @@
 # and in a CSV export), and SIGTERM to mpirun. Each exits non-zero, names the rank and the cause, leaves no temporary file and
 # leaves an existing output byte-identical.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}" "${MPIEXEC:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-mpi() { local np=$1; shift; "$MPIEXEC" --oversubscribe --allow-run-as-root -np "$np" "$@"; }
+fresh_work
 no_temp() { ! ls -A | grep -q '\.tmp-' || fail "$1: a temporary file was left: $(ls -A | grep '\.tmp-')"; }
 
 "$MICROREACH" -q generate --count 9000 --seed 2 --chunk-size 1000 --out good.h5

@@ -3,10 +3,9 @@
 # driver (Debian python3-h5py-mpi) on 1-3 ranks reads a score file written by 2 ranks and counts
 # what a serial h5py read counts.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}" "${MPIEXEC:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-mpi() { local np=$1; shift; "$MPIEXEC" --oversubscribe --allow-run-as-root -np "$np" "$@"; }
+fresh_work
 
 "$MICROREACH" -q generate --count 30000 --seed 3 --chunk-size 4096 --out p.h5
 mpi 2 "$MICROREACH" -q --threads 1 score --in p.h5 --chunk-size 4096 --out s.h5 > /dev/null

@@ -6,11 +6,9 @@
 # output file). Quoted fields with newlines, blank lines and CRLF line ends cross the cut
 # points; several blocks per rank.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}" "${MPIEXEC:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-mpi() { local np=$1; shift; "$MPIEXEC" --oversubscribe --allow-run-as-root -np "$np" "$@"; }
-same() { "$PYTHON" "$SRC/tests/mpi/compare_h5.py" "$1" "$2" || fail "$2 differs from $1"; }
+fresh_work
 # The printed report without its timings, the rejects file named alike.
 report() { grep -v "^Scored\|^Wrote" "$1" | sed 's/rej\([0-9]*\)-[0-9]\.csv/rej\1.csv/'; }
 

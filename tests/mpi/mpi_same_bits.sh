@@ -4,11 +4,9 @@
 # mpirun -np 1, 2, 3 and 4 (and 2 ranks x 2 threads) against the same binary run alone.
 # Every dataset and attribute is compared (tests/mpi/compare_h5.py), provenance aside.
 set -euo pipefail
+. "$(dirname "$0")/../lib/common.sh"
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}" "${MPIEXEC:?}"
-rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-mpi() { local np=$1; shift; "$MPIEXEC" --oversubscribe --allow-run-as-root -np "$np" "$@"; }
-same() { "$PYTHON" "$SRC/tests/mpi/compare_h5.py" "$1" "$2" || fail "$2 differs from $1"; }
+fresh_work
 
 sim=(simulate --budget 25000 --strategies macro,micro-even:20,micro-top --trials 2500
      --market-profiles 30000 --seed 5 --keep-trials)
