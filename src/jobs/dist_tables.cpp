@@ -1,4 +1,4 @@
-#include "dist_tables.hpp"
+#include "microreach/jobs/dist_tables.hpp"
 
 #include <filesystem>
 
@@ -10,7 +10,7 @@
 #include "microreach/io/parallel_table.hpp"
 #include "microreach/io/profiles.hpp"
 
-namespace microreach::cli {
+namespace microreach::jobs {
 
 dist::Range select_rank_rows(ProfileSource& source, std::size_t chunk, const std::string& option,
                              const std::string& value) {
@@ -84,4 +84,4 @@ PipelineStats run_distributed_tables(const DistTablesJob& job, ProfileSource& so
   return stats;
 }
 
-}  // namespace microreach::cli
+}  // namespace microreach::jobs
