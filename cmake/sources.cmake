@@ -35,6 +35,7 @@ set(MICROREACH_CORE_SOURCES
   src/io/profiles.cpp
   src/io/audit.cpp
   src/io/parallel_table.cpp
+  src/io/csv.cpp
 )
 
 # Simulator library, with the layouts of the files made of simulator types (campaign, sweep):
@@ -62,8 +63,7 @@ set(MICROREACH_CLI_SOURCES
   src/cli/cmd_score.cpp
   src/cli/cmd_simulate.cpp
   src/cli/cmd_sweep.cpp
-  src/cli/dist_import.cpp
-  src/cli/dist_tables.cpp
+  src/cli/config_file.cpp
   src/cli/import_options.cpp
   src/cli/main.cpp
   src/cli/options.cpp
@@ -73,6 +73,15 @@ set(MICROREACH_CLI_SOURCES
 # Jobs (src/jobs/, include/microreach/jobs/): one function per command, an options struct in and
 # a result struct out, holding the command's policy; the CLI and the Python module call them.
 set(MICROREACH_JOBS_SOURCES
+  src/jobs/dist_import.cpp
+  src/jobs/dist_tables.cpp
+  src/jobs/export.cpp
+  src/jobs/generate.cpp
+  src/jobs/import.cpp
+  src/jobs/options.cpp
+  src/jobs/report.cpp
+  src/jobs/rows.cpp
+  src/jobs/score.cpp
 )
 
 foreach(list MICROREACH_CORE_SOURCES MICROREACH_SIM_SOURCES MICROREACH_JOBS_SOURCES

@@ -1,158 +1,17 @@
-// microreach report: a campaign or sweep HDF5 file -> one self-contained HTML report (and,
-// with --figures, the PNG figures), made by scripts/report.py with Debian's python3 packages.
-// The script writes a temporary name beside the destination; the report appears under its
-// final name only when the script succeeded (AtomicOutput).
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
+// microreach report: a campaign or sweep HDF5 file -> one self-contained HTML report (the job:
+// microreach/jobs/report.hpp).
 #include <iostream>
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "commands.hpp"
-#include "microreach/cancel.hpp"
-#include "microreach/error.hpp"
-#include "microreach/io/profiles.hpp"
+#include "microreach/jobs/report.hpp"
 #include "output_check.hpp"
 
-extern char** environ;
-
 namespace microreach::cli {
-namespace {
-
-namespace fs = std::filesystem;
-
-constexpr const char* kAptLine =
-    "sudo apt-get install -y python3 python3-numpy python3-h5py python3-pandas "
-    "python3-matplotlib";
-
-struct ReportArgs {
-  std::string in;
-  std::string out;
-  std::string figures;
-  std::string python = "/usr/bin/python3";
-  std::string script;
-};
-
-fs::path executable_dir() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::path() : exe.parent_path();
-}
-
-// Where report.py may be, in order: --script, $MICROREACH_REPORT_SCRIPT, the installed share
-// directory next to the binary (<prefix>/bin -> <prefix>/share/microreach), the source tree
-// this binary was built from (this file is <src>/src/cli/cmd_report.cpp), and the source tree
-// above a build directory (<src>/build/microreach).
-std::string find_script(const ReportArgs& a) {
-  std::vector<fs::path> tried;
-  const auto usable = [&](const fs::path& p) {
-    tried.push_back(p);
-    std::error_code ec;
-    return fs::is_regular_file(p, ec);
-  };
-  if (!a.script.empty()) {
-    if (usable(a.script)) return a.script;
-    throw ConfigError("--script", a.script, "the path of an existing report.py");
-  }
-  if (const char* env = std::getenv("MICROREACH_REPORT_SCRIPT"); env && *env) {
-    if (usable(env)) return env;
-    throw ConfigError("MICROREACH_REPORT_SCRIPT", env, "the path of an existing report.py");
-  }
-  const fs::path exe_dir = executable_dir();
-  std::vector<fs::path> candidates;
-  if (!exe_dir.empty()) candidates.push_back(exe_dir / ".." / "share" / "microreach" / "report.py");
-  const fs::path this_file(__FILE__);
-  if (this_file.is_absolute())
-    candidates.push_back(this_file.parent_path().parent_path().parent_path() / "scripts" /
-                         "report.py");
-  if (!exe_dir.empty()) {
-    candidates.push_back(exe_dir / ".." / "scripts" / "report.py");
-    candidates.push_back(exe_dir / ".." / ".." / "scripts" / "report.py");
-  }
-  for (const auto& c : candidates)
-    if (usable(c)) return fs::weakly_canonical(c).string();
-  std::string list;
-  for (const auto& t : tried) list += "\n  " + t.string();
-  throw Error(
-      "cannot find report.py (looked in:" + list +
-      ")\nPass --script PATH or set MICROREACH_REPORT_SCRIPT to the scripts/report.py of the "
-      "microreach source tree");
-}
-
-void check_python(const std::string& python) {
-  if (::access(python.c_str(), X_OK) != 0)
-    throw Error("microreach report needs " + python +
-                " (Debian's python3 with numpy, h5py, pandas and matplotlib), which is " +
-                (errno == ENOENT ? "not installed" : "not executable") +
-                ". Install them with:\n  " + kAptLine);
-}
-
-// Runs argv (no shell), waits, returns the exit status; 128 + signal if it was killed.
-int run(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const auto& s : args) argv.push_back(const_cast<char*>(s.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ);
-  if (rc != 0) throw Error("cannot start " + args[0] + ": " + std::strerror(rc));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw Error("waiting for " + args[0] + ": " + std::strerror(errno));
-    // SIGINT/SIGTERM reach the child too (same process group); keep waiting for it.
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return 1;
-}
-
-void run_report(const ReportArgs& a) {
-  // Check the input here first, so its errors read like every other command's.
-  { h5::File f = h5::File::open(a.in, {h5::kFiletypeCampaign, h5::kFiletypeSweep}); }
-  const std::string script = find_script(a);
-  check_python(a.python);
-  AtomicOutput out(a.out);
-  std::vector<std::string> args = {a.python, script, a.in, "-o", out.temp_path(), "--quiet"};
-  if (!a.figures.empty()) args.insert(args.end(), {"--figures", a.figures});
-  const int rc = run(args);
-  throw_if_cancelled();
-  switch (rc) {
-    case 0:
-      break;
-    case 2:
-      throw ConfigError("report.py was called with options it does not accept (see above)");
-    case 3:
-      throw InputError(a.in, 0, 0, "cannot be turned into a report (see the message above)");
-    case 4:
-      throw Error(
-          "report.py needs Python modules that are missing (see above). Install them "
-          "with:\n  " +
-          std::string(kAptLine));
-    default:
-      if (rc > 128 && (rc - 128 == SIGINT || rc - 128 == SIGTERM)) throw Interrupted();
-      throw Error("report.py failed (exit status " + std::to_string(rc) + "); no report written");
-  }
-  std::error_code ec;
-  if (!fs::is_regular_file(out.temp_path(), ec) || fs::file_size(out.temp_path(), ec) == 0)
-    throw Error("report.py exited without writing the report; no report written");
-  out.commit();
-  std::cout << "Wrote " << a.out;
-  if (!a.figures.empty()) std::cout << " (figures as PNG in " << a.figures << "/)";
-  std::cout << "\n";
-}
-
-}  // namespace
 
 void add_report(CLI::App& app, Globals& g) {
   (void)g;
-  auto a = std::make_shared<ReportArgs>();
+  auto a = std::make_shared<jobs::ReportOptions>();
   CLI::App* cmd = app.add_subcommand(
       "report",
       "Turn a campaign (simulate --out) or sweep (sweep/sensitivity --out) HDF5 file into one "
@@ -168,7 +27,10 @@ void add_report(CLI::App& app, Globals& g) {
   cmd->callback([a, cmd] {
     check_paths(cmd, {{"--out", a->out, OutputFormat::text}},
                 {{"", a->in}, {"--script", a->script}});
-    run_report(*a);
+    jobs::run_report(*a);
+    std::cout << "Wrote " << a->out;
+    if (!a->figures.empty()) std::cout << " (figures as PNG in " << a->figures << "/)";
+    std::cout << "\n";
   });
 }
 

@@ -1,36 +1,19 @@
 #pragma once
 // Options shared by several subcommands (scoring configuration, generator mixes, threads).
-#include <tbb/global_control.h>
 #include <CLI/CLI.hpp>
 
-#include <memory>
 #include <string>
-#include <vector>
 
-#include "microreach/config.hpp"
 #include "microreach/io/hdf5.hpp"
+#include "microreach/jobs/options.hpp"
 
 namespace microreach::cli {
 
-// Raw option text, applied to a ScoringConfig after parsing (so errors name the option).
-struct ScoringOptions {
-  std::string niche;
-  std::string tier_bounds;
-  std::vector<std::string> similar;
-  std::vector<std::string> benchmark;
-  Weights weights;
-  double suspected_fake_below = ScoringConfig().suspected_fake_below;
-  // Builds and validates the configuration; throws ConfigError naming the option.
-  ScoringConfig build() const;
-};
+// The scoring configuration (--niche, --tier-bounds, --similar, --benchmark, --w-*) and the
+// generator's mixes, declared on a command; the jobs validate them (microreach/jobs/options.hpp).
+using jobs::GeneratorOptions;
+using jobs::ScoringOptions;
 void add_scoring_options(CLI::App* cmd, ScoringOptions& o);
-
-struct GeneratorOptions {
-  std::vector<std::string> platform_mix;
-  std::vector<std::string> niche_mix;
-  double known_fake_share = 0.0;
-  GeneratorConfig build() const;
-};
 void add_generator_options(CLI::App* cmd, GeneratorOptions& o);
 
 // --compress for the commands that write profiles or scores files: "none", a gzip level 0-9,
@@ -38,17 +21,25 @@ void add_generator_options(CLI::App* cmd, GeneratorOptions& o);
 void add_compress_option(CLI::App* cmd, h5::Compression& target);
 
 // Scopes the TBB thread count for one command (threads <= 0: all cores).
-std::unique_ptr<tbb::global_control> limit_threads(int threads);
-int effective_threads(int threads);
+using jobs::effective_threads;
+using jobs::limit_threads;
 
 // True when stderr is a terminal and progress output was not silenced.
 bool want_progress(bool quiet);
+
+// The global options (--threads, --quiet) and the command line, as a job takes them.
+struct Globals;
+jobs::RunContext run_context(const Globals& g);
 
 // Checks the text of a whole-number option: decimal digits only (a leading '-' where the option
 // is signed), within 64 bits. Returns "" when it is, else the reason, quoting `text` as typed.
 // CLI11 alone would read "-1" into an unsigned option as 2^64 - 1 (strtoull wraps), "010" as
 // octal and "99999999999999999999" as the largest value.
 std::string check_whole_number(const std::string& text, bool is_signed);
+
+// The value type CLI11 declared for an option: "INT", "UINT", "FLOAT", "TEXT", ... (the text
+// before the validators' descriptions).
+std::string option_type(const CLI::Option& opt);
 
 // Applies check_whole_number to every integer option of `app` and its subcommands (run once,
 // after every command has declared its options), ahead of the option's own range checks.

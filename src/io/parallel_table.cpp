@@ -70,6 +70,22 @@ bool is_text_dataset(const std::string& path) {
 
 }  // namespace
 
+void record_profiles_reference(const std::string& file, const std::string& profiles,
+                               std::size_t chunk_rows) {
+  Handle f(H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
+  if (!f) throw Error("cannot reopen HDF5 file '" + file + "' to record its profiles file");
+  {
+    ProfileReference ref(f.get(), file, profiles);
+    ProfileReader in(profiles);
+    ProfileChunk c;
+    while (in.read(c, chunk_rows)) {
+      ref.append(c);
+      throw_if_cancelled();
+    }
+  }
+  if (H5Fclose(f.release()) < 0) throw Error("cannot close '" + file + "'");
+}
+
 void size_tables(Id file, std::uint64_t rows) {
   for (const std::string& path : table_datasets(file)) {
     if (is_text_dataset(path)) continue;

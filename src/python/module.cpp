@@ -30,6 +30,7 @@
 #include "microreach/error.hpp"
 #include "microreach/io/hdf5.hpp"
 #include "microreach/io/profiles.hpp"
+#include "microreach/jobs/options.hpp"
 #include "microreach/profile.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/sim/campaign_run.hpp"
@@ -115,50 +116,44 @@ void run_parallel(std::optional<int> threads, F&& f) {
 
 // ------------------------------------------------------------------ configuration
 
+// The command line's option structs (microreach/jobs/options.hpp) build the configurations,
+// so the checks and messages are those of the commands.
 ScoringConfig scoring_config(const std::optional<std::string>& niche,
                              const std::optional<std::map<std::string, double>>& weights,
                              const std::optional<std::string>& tier_bounds,
                              const std::vector<std::string>& similar,
                              const std::vector<std::string>& benchmark,
                              std::optional<double> suspected_fake_below) {
-  // Same order and option names as the command line's ScoringOptions::build(), so the
-  // messages match.
-  ScoringConfig c;
-  c.set_target_niche("--niche", niche.value_or(""));
-  if (tier_bounds) c.set_tier_bounds("--tier-bounds", *tier_bounds);
-  for (const auto& s : similar) c.set_similarity("--similar", s);
-  for (const auto& b : benchmark) c.set_benchmark("--benchmark", b);
+  jobs::ScoringOptions o;
+  o.niche = niche.value_or("");
+  o.tier_bounds = tier_bounds.value_or("");
+  o.similar = similar;
+  o.benchmark = benchmark;
   if (weights) {
     for (const auto& [key, value] : *weights) {
       if (key == "engagement")
-        c.weights.engagement = value;
+        o.weights.engagement = value;
       else if (key == "authenticity")
-        c.weights.authenticity = value;
+        o.weights.authenticity = value;
       else if (key == "relevance")
-        c.weights.relevance = value;
+        o.weights.relevance = value;
       else if (key == "cost" || key == "cost_efficiency")
-        c.weights.cost = value;
+        o.weights.cost = value;
       else if (key == "responsiveness")
-        c.weights.responsiveness = value;
+        o.weights.responsiveness = value;
       else
         throw ConfigError("weights", key,
                           "one of engagement, authenticity, relevance, cost, responsiveness");
     }
   }
-  if (suspected_fake_below) c.suspected_fake_below = *suspected_fake_below;
-  c.validate();
-  return c;
+  if (suspected_fake_below) o.suspected_fake_below = *suspected_fake_below;
+  return o.build();
 }
 
 GeneratorConfig generator_config(const std::vector<std::string>& platform_mix,
                                  const std::vector<std::string>& niche_mix,
                                  double known_fake_share) {
-  GeneratorConfig g;
-  for (const auto& s : platform_mix) g.set_platform_mix("--platform-mix", s);
-  for (const auto& s : niche_mix) g.set_niche_mix("--niche-mix", s);
-  g.known_fake_share = known_fake_share;
-  g.validate();
-  return g;
+  return jobs::GeneratorOptions{platform_mix, niche_mix, known_fake_share}.build();
 }
 
 // ------------------------------------------------------------------ profiles <-> dict
@@ -406,24 +401,18 @@ void write_file(const std::string& path, const py::dict& profiles, const py::obj
     small("missing", s->missing);
   }
   py::gil_scoped_release nogil;
-  AtomicOutput out(path);
-  {
-    const h5::Provenance prov{s ? h5::kFiletypeScores : h5::kFiletypeProfiles, 0, "",
-                              "python: microreach.write"};
-    h5::File file = h5::File::create(out.temp_path(), prov);
+  const h5::Provenance prov{s ? h5::kFiletypeScores : h5::kFiletypeProfiles, 0, "",
+                            "python: microreach.write"};
+  h5::write_file_atomically(path, prov, [&](h5::File& file) {
     if (!s) h5::write_attr(file.id(), "rows", static_cast<std::uint64_t>(n));
-    {
-      const h5::ColumnOptions opt{65536, compress};
-      h5::ProfileWriter pw(file.id(), opt, truth, omit);
-      pw.append(c);
-      if (s) {
-        h5::ScoreWriter sw(file.id(), opt);
-        sw.append(*s);
-      }
+    const h5::ColumnOptions opt{65536, compress};
+    h5::ProfileWriter pw(file.id(), opt, truth, omit);
+    pw.append(c);
+    if (s) {
+      h5::ScoreWriter sw(file.id(), opt);
+      sw.append(*s);
     }
-    file.close();
-  }
-  out.commit();
+  });
 }
 
 // ------------------------------------------------------------------ campaigns

@@ -27,6 +27,13 @@ namespace microreach::h5 {
 // gets `rows` rows (the text columns stay empty for step 3).
 void size_tables(Id file, std::uint64_t rows);
 
+// Step 4 (rank 0, after every rank closed the file): a scores file made from an HDF5 profiles
+// file records that file (path, row count and checksum) instead of a copy of /profiles. The
+// reference covers every rank's rows in order: `profiles` is read once more, `chunk_rows` at a
+// time, as a one-process run feeds it to its sink.
+void record_profiles_reference(const std::string& file, const std::string& profiles,
+                               std::size_t chunk_rows);
+
 // Steps 2 and 3. Collective: every rank constructs it, consumes its batches in order and calls
 // finish(). `first`, `rows`: this rank's rows; `batch_rows`: the pipeline's batch size (so
 // every rank can count the rounds) or `batches`, the batches this rank will pass when they are

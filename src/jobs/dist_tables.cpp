@@ -1,8 +1,6 @@
-#include "dist_tables.hpp"
+#include "microreach/jobs/dist_tables.hpp"
 
 #include <filesystem>
-
-#include <hdf5.h>
 #include <memory>
 
 #include "microreach/cancel.hpp"
@@ -10,7 +8,7 @@
 #include "microreach/io/parallel_table.hpp"
 #include "microreach/io/profiles.hpp"
 
-namespace microreach::cli {
+namespace microreach::jobs {
 
 dist::Range select_rank_rows(ProfileSource& source, std::size_t chunk, const std::string& option,
                              const std::string& value) {
@@ -65,18 +63,7 @@ PipelineStats run_distributed_tables(const DistTablesJob& job, ProfileSource& so
       // The reference's row count and checksum cover every rank's rows in order: rank 0 reads
       // the input once more, as a one-process run feeds it to its sink (after the ranks read
       // their shares, so a bad row is reported by the rank that holds it).
-      h5::Handle f(H5Fopen(temp.c_str(), H5F_ACC_RDWR, H5P_DEFAULT));
-      if (!f) throw Error("cannot reopen HDF5 file '" + temp + "' to record its profiles file");
-      {
-        h5::ProfileReference ref(f.get(), temp, job.reference);
-        h5::ProfileReader in(job.reference);
-        ProfileChunk c;
-        while (in.read(c, job.columns.chunk_rows)) {
-          ref.append(c);
-          throw_if_cancelled();
-        }
-      }
-      if (H5Fclose(f.release()) < 0) throw Error("cannot close '" + temp + "'");
+      h5::record_profiles_reference(temp, job.reference, job.columns.chunk_rows);
     }
     out->commit();
   });
@@ -84,4 +71,4 @@ PipelineStats run_distributed_tables(const DistTablesJob& job, ProfileSource& so
   return stats;
 }
 
-}  // namespace microreach::cli
+}  // namespace microreach::jobs

@@ -1,7 +1,7 @@
 #pragma once
 // generate and score in a distributed run (docs/scale.md): each rank reads a contiguous share of
 // the rows, whole --chunk-size chunks at a time, and writes them into one output file with
-// parallel HDF5 (include/microreach/parallel_table.hpp).
+// parallel HDF5 (microreach/io/parallel_table.hpp).
 #include <functional>
 #include <string>
 #include <vector>
@@ -10,7 +10,7 @@
 #include "microreach/io/hdf5.hpp"
 #include "microreach/pipeline.hpp"
 
-namespace microreach::cli {
+namespace microreach::jobs {
 
 // Restricts `source` to this rank's rows: whole chunks of `chunk` rows, contiguous, in rank
 // order. Refuses (naming `option` = `value`) a source whose row count is not known up front.
@@ -45,4 +45,4 @@ PipelineStats run_distributed_tables(const DistTablesJob& job, ProfileSource& so
                                      const std::vector<BatchSink*>& sinks,
                                      const PipelineOptions& po);
 
-}  // namespace microreach::cli
+}  // namespace microreach::jobs

@@ -17,14 +17,14 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dist_tables.hpp"
-#include "import_options.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/dist.hpp"
 #include "microreach/import.hpp"
+#include "microreach/jobs/dist_tables.hpp"
+#include "microreach/jobs/rows.hpp"
 #include "microreach/pipeline.hpp"
 
-namespace microreach::cli {
+namespace microreach::jobs {
 
 struct ImportShare {
   dist::Range rows;              // this rank's output rows, after --dedupe
@@ -78,4 +78,4 @@ class SharedRejects {
   std::vector<std::string> first_;
 };
 
-}  // namespace microreach::cli
+}  // namespace microreach::jobs

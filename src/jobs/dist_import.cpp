@@ -1,4 +1,4 @@
-#include "dist_import.hpp"
+#include "microreach/jobs/dist_import.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include "csv_scan.hpp"
 #include "microreach/error.hpp"
 
-namespace microreach::cli {
+namespace microreach::jobs {
 namespace {
 
 // Byte blobs for the in-order gathers: fixed-size integers and length-prefixed strings.
@@ -344,4 +344,4 @@ void SharedRejects::finish(const std::string& input) {
   dist::check();  // the other ranks' files stay until rank 0 has read them
 }
 
-}  // namespace microreach::cli
+}  // namespace microreach::jobs
