@@ -7,7 +7,7 @@
 #include "dist_import.hpp"
 #include "dist_tables.hpp"
 #include "import_options.hpp"
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/dist.hpp"
 #include "microreach/error.hpp"

@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/build_info.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/columns.hpp"

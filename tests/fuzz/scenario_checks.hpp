@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/error.hpp"
 #include "microreach/sim/scenario.hpp"
 

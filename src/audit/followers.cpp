@@ -17,7 +17,7 @@
 #include <unordered_map>
 
 #include "csv_scan.hpp"
-#include "microreach/audit.hpp"
+#include "microreach/audit/followers.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
 #include "microreach/table.hpp"
