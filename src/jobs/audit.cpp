@@ -226,8 +226,10 @@ AuditResult audit_followers(const AuditOptions& a) {
     h5::write_file_atomically(a.out, prov, [&](h5::File& file) {
       {
         io::FollowerWriter followers(file.id(), a.chunk);
-        r.stats = classify_followers(a.file, m, ro, so,
-                                     [&](const ClassifiedBlock& b) { followers.append(b); });
+        r.stats = classify_followers(a.file, m, ro, so, [&](const ClassifiedBlock& b) {
+          followers.append(b);
+          if (a.on_block) a.on_block(b);
+        });
       }
       summarise();
       const io::AuditSummary written{a.file,   a.handle,     r.model_name, r.accuracy_source,
@@ -237,7 +239,7 @@ AuditResult audit_followers(const AuditOptions& a) {
     });
     r.out = a.out;
   } else {
-    r.stats = classify_followers(a.file, m, ro, so, nullptr);
+    r.stats = classify_followers(a.file, m, ro, so, a.on_block);
     summarise();
   }
   if (!a.append_to.empty()) {

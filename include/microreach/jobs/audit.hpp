@@ -4,6 +4,7 @@
 // here, with the option named in the error) and returns every number the command reports; the
 // caller prints them. The thread count is the caller's (tbb::global_control).
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,6 +106,8 @@ struct AuditOptions {
   std::size_t chunk = 16384;
   bool keep_usernames = false;
   std::string command_line;  // stored in the output's provenance
+  // Called with every block of classified followers, in file order (to keep them in memory).
+  std::function<void(const audit::ClassifiedBlock&)> on_block;
 };
 
 struct AuditResult {
