@@ -17,6 +17,7 @@
 #include "microreach/audit/followers.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
+#include "microreach/format.hpp"
 #include "microreach/pipeline.hpp"
 #include "microreach/table.hpp"
 #include "microreach/values.hpp"
@@ -45,10 +46,9 @@ std::string csv_quote(std::string_view s) {
   return r + "\"";
 }
 
+// A cell quoted in a message (the format module's one rule, at most 40 bytes).
 std::string shown(std::string_view s) {
-  std::string r(s.substr(0, 40));
-  if (s.size() > 40) r += "...";
-  return r;
+  return format::shown(s, 40);
 }
 
 }  // namespace
