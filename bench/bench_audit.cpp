@@ -13,7 +13,7 @@
 #include <fstream>
 #include <string>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/random.hpp"
 #include "microreach/table.hpp"
 

@@ -7,10 +7,6 @@
 # Core library: profiles, generator, scoring, import, pipeline, and the io layer's core part
 # (src/io/, include/microreach/io/: the only code that knows file formats and includes <hdf5.h>).
 set(MICROREACH_CORE_SOURCES
-  src/audit.cpp
-  src/audit_io.cpp
-  src/audit_model.cpp
-  src/audit_stats.cpp
   src/cancel.cpp
   src/columns.cpp
   src/config.cpp
@@ -33,7 +29,6 @@ set(MICROREACH_CORE_SOURCES
   src/values.cpp
   src/io/hdf5.cpp
   src/io/profiles.cpp
-  src/io/audit.cpp
   src/io/parallel_table.cpp
   src/io/csv.cpp
 )
@@ -50,6 +45,17 @@ set(MICROREACH_SIM_SOURCES
   sim/strategy.cpp
   src/io/campaign.cpp
   src/io/sweep.cpp
+)
+
+# Audit library (src/audit/, include/microreach/audit/): the follower classifier, its model
+# files, the streaming classification of follower lists and the fake-share statistics, with the
+# layout of the audit file (made of audit types) from the io layer.
+set(MICROREACH_AUDIT_SOURCES
+  src/audit/classifier.cpp
+  src/audit/followers.cpp
+  src/audit/model_file.cpp
+  src/audit/stats.cpp
+  src/io/audit.cpp
 )
 
 # The one executable: options, calling the jobs, printing.
@@ -73,6 +79,7 @@ set(MICROREACH_CLI_SOURCES
 # Jobs (src/jobs/, include/microreach/jobs/): one function per command, an options struct in and
 # a result struct out, holding the command's policy; the CLI and the Python module call them.
 set(MICROREACH_JOBS_SOURCES
+  src/jobs/audit.cpp
   src/jobs/dist_import.cpp
   src/jobs/dist_tables.cpp
   src/jobs/export.cpp
@@ -84,7 +91,8 @@ set(MICROREACH_JOBS_SOURCES
   src/jobs/score.cpp
 )
 
-foreach(list MICROREACH_CORE_SOURCES MICROREACH_SIM_SOURCES MICROREACH_JOBS_SOURCES
+foreach(list MICROREACH_CORE_SOURCES MICROREACH_SIM_SOURCES MICROREACH_AUDIT_SOURCES
+        MICROREACH_JOBS_SOURCES
         MICROREACH_CLI_SOURCES)
   list(TRANSFORM ${list} PREPEND ${PROJECT_SOURCE_DIR}/)
 endforeach()

@@ -64,6 +64,11 @@ std::string number(double v) {
   return fmt::format("{:.4g}", v);
 }
 
+std::string fixed(double v, int decimals) {
+  if (!std::isfinite(v)) return "n/a";
+  return fmt::format("{:.{}f}", v, decimals);
+}
+
 std::string plain(double v) {
   return fmt::format("{}", v);
 }

@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 
 using namespace microreach;
 using namespace microreach::audit;

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/error.hpp"
 
 using namespace microreach;

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/error.hpp"
 #include "microreach/random.hpp"
 

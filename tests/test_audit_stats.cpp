@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/error.hpp"
 #include "microreach/random.hpp"
 

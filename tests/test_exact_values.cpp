@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/config.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/sim/engine.hpp"

@@ -11,6 +11,8 @@
 //   points     a difference of two percentages, in percentage points: "+3.2 pts".
 //   number     any other quantity (a parameter value, a frequency): four significant digits,
 //              no exponent for everyday sizes: "0.0005", "1.234", "2e+07".
+//   fixed      a statistic read to a stated number of decimals (an AUC, a coefficient, a
+//              probability threshold, seconds): "0.873", "0.5012".
 //   plain      a value quoted back to the user as given: shortest round-trip text, "25000".
 //   shown      text from an input file quoted in a message: control bytes made visible.
 // Non-finite values print as "n/a". Everything is formatted with {fmt}; the header does not
@@ -27,6 +29,7 @@ std::string count(std::uint64_t v);
 std::string percent(double ratio, bool sign = false);
 std::string points(double ratio_difference);
 std::string number(double v);
+std::string fixed(double v, int decimals);
 // A value as the user gave it (in "'<value>' is not valid" messages): the shortest text that
 // reads back to the same double, "25000", "0.1", "1e+300".
 std::string plain(double v);

@@ -28,6 +28,13 @@ struct RejectedRow {
   std::string raw;     // the whole raw row, for the rejects file
 };
 
+// Rows of another kind than profiles, for a source that makes them (the audit's classified
+// followers): the source derives its own type, allocates it on a batch's first read() and keeps
+// it with the batch, so its capacity is reused as the batch circulates; its sinks read it.
+struct BatchPayload {
+  virtual ~BatchPayload() = default;
+};
+
 struct Batch {
   std::uint64_t sequence = 0;  // 0, 1, 2, ... in input order
   std::uint64_t begin = 0;     // for range sources: first row index
@@ -38,7 +45,8 @@ struct Batch {
   ProfileChunk profiles;
   ScoreChunk scores;
   std::vector<RejectedRow> rejects;
-  std::uint64_t rows_read = 0;  // rows seen in this batch (kept + rejected)
+  std::uint64_t rows_read = 0;            // rows seen in this batch (kept + rejected)
+  std::unique_ptr<BatchPayload> payload;  // see BatchPayload; never reset between uses
   // Set by materialize() instead of throwing: rethrown by the serial output stage, so the
   // error reported is the first one in *input* order, not the first in time.
   std::exception_ptr error;

@@ -2,19 +2,14 @@
 //   microreach audit followers.csv --model default [--out audit.h5] [--width 0.05]
 //   microreach audit fit labelled.csv --label rating --out model.toml
 //   microreach audit evaluate labelled.csv --model M [--cv K]
+// Options and printing only: the audit jobs (microreach/jobs/audit.hpp) do the work.
 #include <cmath>
 #include <cstdio>
-#include <ctime>
-#include <filesystem>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "commands.hpp"
-#include "microreach/audit.hpp"
-#include "microreach/cancel.hpp"
-#include "microreach/error.hpp"
-#include "microreach/io/audit.hpp"
+#include "microreach/format.hpp"
+#include "microreach/jobs/audit.hpp"
 #include "options.hpp"
 #include "output_check.hpp"
 
@@ -22,72 +17,18 @@ namespace microreach::cli {
 namespace {
 
 using namespace microreach::audit;
+using format::count;
+using format::fixed;
+using format::percent;
 
-std::string pct(double v, int digits = 1) {
-  if (std::isnan(v)) return "n/a";
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(digits) << 100.0 * v << "%";
-  return o.str();
+// "[lo, hi]" of an interval, as percentages.
+std::string bracket(const Interval& ci) {
+  return "[" + percent(ci.lo) + ", " + percent(ci.hi) + "]";
 }
 
-std::string fixed(double v, int digits = 3) {
-  if (std::isnan(v)) return "n/a";
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(digits) << v;
-  return o.str();
-}
-
-std::string p_text(double p) {
-  return p < 1e-4 ? "p < 0.0001" : "p = " + fixed(p, 4);
-}
-
-std::string thousands(std::uint64_t n) {
-  std::string s = std::to_string(n), r;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i && (s.size() - i) % 3 == 0) r += ',';
-    r += s[i];
-  }
-  return r;
-}
-
-std::string basenames(const std::vector<std::string>& paths) {
-  std::string r;
-  for (const auto& p : paths)
-    r += (r.empty() ? "" : ", ") + std::filesystem::path(p).filename().string();
-  return r;
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char b[32];
-  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return b;
-}
-
-std::vector<Term> parse_terms(const std::string& text) {
-  if (text.empty()) return default_terms();
-  std::vector<Term> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const Term t = parse_term("--features", item);
-    if (std::find(out.begin(), out.end(), t) != out.end())
-      throw ConfigError("--features", text, "each term at most once");
-    out.push_back(t);
-  }
-  if (out.empty()) throw ConfigError("--features", text, "a comma-separated list of features");
-  return out;
-}
-
-double parse_threshold(const std::string& text) {
-  if (text.empty() || text == "youden") return -1.0;
-  char* end = nullptr;
-  const double t = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0' || !(t > 0.0 && t < 1.0))
-    throw ConfigError("--threshold", text, "'youden' or a probability in (0, 1)");
-  return t;
+void print_missing(std::uint64_t missing) {
+  if (missing)
+    std::cout << "  " << missing << " missing values counted as their feature's training mean\n";
 }
 
 void print_coefficients(std::ostream& o, const LogisticModel& m) {
@@ -106,298 +47,116 @@ void print_coefficients(std::ostream& o, const LogisticModel& m) {
     << " (P(fake) at or above it = flagged)\n";
 }
 
-// ---------------------------------------------------------------------------------------------
-// audit fit
-// ---------------------------------------------------------------------------------------------
-
-struct FitArgs {
-  std::vector<std::string> files;
-  std::string label;
-  std::string out;
-  std::string features;
-  std::string threshold = "youden";
-  double lambda = 1.0;
-  int cv = 10;
-  std::uint64_t seed = 1;
-};
-
-void run_fit(const FitArgs& a, const Globals& g) {
-  if (a.out.empty()) throw ConfigError("--out", "", "the model file to write (model.toml)");
-  auto threads = limit_threads(g.threads);
-  FitOptions opt;
-  opt.terms = parse_terms(a.features);
-  opt.lambda = a.lambda;
-  opt.cv_folds = a.cv;
-  opt.cv_seed = a.seed;
-  opt.threshold = parse_threshold(a.threshold);
-  FollowerReadOptions ro;
-  ro.label = a.label;
-  ro.require_label = true;
-  const FollowerData data = read_followers(a.files, ro);
-  LogisticModel m = fit_model(data, opt);
-  m.trained_on = basenames(a.files);
-  save_model(m, a.out);
-  std::cout << "Fitted a follower model on " << m.trained_on << ": " << thousands(data.rows)
-            << " followers, " << thousands(m.train_positives) << " labelled fake (lambda "
-            << m.lambda << ", " << m.iterations << " Newton steps)\n";
-  if (data.missing_values)
-    std::cout << "  " << data.missing_values
-              << " missing values counted as their feature's training mean\n";
+void print_fit(const jobs::AuditFitResult& r) {
+  const LogisticModel& m = r.model;
+  std::cout << "Fitted a follower model on " << m.trained_on << ": " << count(r.rows)
+            << " followers, " << count(m.train_positives) << " labelled fake (lambda " << m.lambda
+            << ", " << m.iterations << " Newton steps)\n";
+  print_missing(r.missing_values);
   print_coefficients(std::cout, m);
   std::cout << "  " << m.cv_folds << "-fold cross-validation (seed " << m.cv_seed << "): AUC "
-            << fixed(m.cv_auc) << ", sensitivity " << pct(m.accuracy.sensitivity) << " of "
-            << m.accuracy.positives << " fake, specificity " << pct(m.accuracy.specificity)
+            << fixed(m.cv_auc, 3) << ", sensitivity " << percent(m.accuracy.sensitivity) << " of "
+            << m.accuracy.positives << " fake, specificity " << percent(m.accuracy.specificity)
             << " of " << m.accuracy.negatives << " real\n";
-  std::cout << "Wrote " << a.out << "\n";
+  std::cout << "Wrote " << r.out << "\n";
 }
 
-// ---------------------------------------------------------------------------------------------
-// audit evaluate
-// ---------------------------------------------------------------------------------------------
+// "DIFF (95% CI LO to HI, paired DeLong p = P)" of a paired AUC difference.
+std::string auc_difference(const AucComparison& d, double z) {
+  return fixed(d.diff, 3) + " (95% CI " + fixed(d.diff - z * d.se_diff, 3) + " to " +
+         fixed(d.diff + z * d.se_diff, 3) + ", paired DeLong " +
+         (d.p_value < 1e-4 ? "p < 0.0001" : "p = " + fixed(d.p_value, 4)) + ")";
+}
 
-struct EvalArgs {
-  std::vector<std::string> files;
-  std::string label;
-  std::string model = "default";
-  std::string threshold;
-  int cv = 0;
-  std::uint64_t seed = 1;
-  int bins = 10;
-};
-
-void run_evaluate(const EvalArgs& a, const Globals& g) {
-  auto threads = limit_threads(g.threads);
-  const LogisticModel m = load_model(a.model);
-  FollowerReadOptions ro;
-  ro.label = a.label;
-  ro.require_label = true;
-  const FollowerData data = read_followers(a.files, ro);
-  const double threshold = a.threshold.empty() ? m.threshold : parse_threshold(a.threshold);
-  if (threshold < 0.0) throw ConfigError("--threshold", a.threshold, "a probability in (0, 1)");
-  const auto prob = m.predict(data);
-  std::uint64_t pos = 0;
-  for (auto l : data.label) pos += l;
-  const double z = normal_quantile(0.975);
-  std::cout << "Evaluated the model " << (a.model == "default" ? "default" : a.model)
-            << " (trained on " << m.trained_on << ") on " << basenames(a.files) << ": "
-            << thousands(data.rows) << " followers, " << thousands(pos) << " labelled fake\n";
-  if (data.missing_values)
-    std::cout << "  " << data.missing_values
-              << " missing values counted as their feature's training mean\n";
-  const bool ratio = data.has(Feature::followers) && data.has(Feature::following);
-  const AucComparison d = delong_compare(prob, ratio ? ratio_rule_score(data) : prob, data.label);
-  std::cout << "  ROC AUC " << fixed(d.auc_a) << " (95% CI " << fixed(d.auc_a - z * d.se_a) << " - "
-            << fixed(std::min(1.0, d.auc_a + z * d.se_a)) << ", DeLong)\n";
-  if (ratio)
-    std::cout << "  baseline: following/followers ratio alone, ROC AUC " << fixed(d.auc_b)
-              << "; model - baseline = " << std::showpos << fixed(d.diff) << std::noshowpos
-              << " (95% CI " << fixed(d.diff - z * d.se_diff) << " to "
-              << fixed(d.diff + z * d.se_diff) << ", paired DeLong " << p_text(d.p_value) << ")\n";
-  const Confusion c = confusion_at(prob, data.label, threshold);
-  auto ci = [&](std::uint64_t k, std::uint64_t n) {
-    const auto w = wilson_interval(static_cast<double>(k), static_cast<double>(n), 0.95);
-    return "[" + pct(w.lo) + ", " + pct(w.hi) + "]";
-  };
-  std::cout << "  at threshold " << fixed(threshold, 4) << ": flagged " << c.tp + c.fp
-            << "; precision " << pct(c.precision()) << " " << ci(c.tp, c.tp + c.fp)
-            << ", recall (sensitivity) " << pct(c.recall()) << " " << ci(c.tp, c.tp + c.fn)
-            << ", specificity " << pct(c.specificity()) << " " << ci(c.tn, c.tn + c.fp) << "\n";
+void print_evaluate(const jobs::AuditEvaluateResult& r) {
+  const auto& d = r.auc;
+  const Confusion& c = r.confusion;
+  std::cout << "Evaluated the model " << r.model_name << " (trained on " << r.model.trained_on
+            << ") on " << r.sources << ": " << count(r.rows) << " followers, " << count(r.positives)
+            << " labelled fake\n";
+  print_missing(r.missing_values);
+  std::cout << "  ROC AUC " << fixed(d.auc_a, 3) << " (95% CI " << fixed(d.auc_a - r.z * d.se_a, 3)
+            << " - " << fixed(std::min(1.0, d.auc_a + r.z * d.se_a), 3) << ", DeLong)\n";
+  if (r.has_ratio)
+    std::cout << "  baseline: following/followers ratio alone, ROC AUC " << fixed(d.auc_b, 3)
+              << "; model - baseline = " << auc_difference(d, r.z) << "\n";
+  std::cout << "  at threshold " << fixed(r.threshold, 4) << ": flagged " << c.tp + c.fp
+            << "; precision " << percent(r.precision.value) << " " << bracket(r.precision.ci)
+            << ", recall (sensitivity) " << percent(r.recall.value) << " " << bracket(r.recall.ci)
+            << ", specificity " << percent(r.specificity.value) << " " << bracket(r.specificity.ci)
+            << "\n";
   std::cout << "  confusion: " << c.tp << " fake flagged, " << c.fn << " fake missed, " << c.fp
-            << " real flagged, " << c.tn << " real passed; accuracy " << pct(c.accuracy())
-            << ", F1 " << fixed(c.f1()) << "\n";
-  std::cout << "  Brier score " << fixed(brier_score(prob, data.label), 4) << ", log loss "
-            << fixed(log_loss(prob, data.label), 4) << "\n";
+            << " real flagged, " << c.tn << " real passed; accuracy " << percent(c.accuracy())
+            << ", F1 " << fixed(c.f1(), 3) << "\n";
+  std::cout << "  Brier score " << fixed(r.brier, 4) << ", log loss " << fixed(r.log_loss, 4)
+            << "\n";
   std::cout << "  calibration (predicted P(fake) vs observed share of fake):\n"
             << "    bin          n      mean predicted   observed   95% CI\n";
-  for (const auto& b : calibration_table(prob, data.label, a.bins)) {
-    if (b.n == 0) continue;
+  for (const auto& b : r.calibration) {
     char line[160];
     std::snprintf(line, sizeof line, "    %.2f-%.2f  %-6llu %-16s %-10s [%s, %s]\n", b.lo, b.hi,
-                  static_cast<unsigned long long>(b.n), pct(b.mean_predicted).c_str(),
-                  pct(b.observed).c_str(), pct(b.observed_ci.lo).c_str(),
-                  pct(b.observed_ci.hi).c_str());
+                  static_cast<unsigned long long>(b.n), percent(b.mean_predicted).c_str(),
+                  percent(b.observed).c_str(), percent(b.observed_ci.lo).c_str(),
+                  percent(b.observed_ci.hi).c_str());
     std::cout << line;
   }
-  if (a.cv > 0) {
-    FitOptions opt;
-    opt.terms.clear();
-    for (const auto& t : m.terms) opt.terms.push_back(t.term);
-    opt.lambda = m.lambda;
-    opt.cv_folds = a.cv;
-    opt.cv_seed = a.seed;
-    const CrossValidation cv = cross_validate(data, opt);
-    double mean = 0.0, sd = 0.0;
-    for (double v : cv.fold_auc) mean += v / cv.folds;
-    for (double v : cv.fold_auc) sd += (v - mean) * (v - mean) / std::max(1, cv.folds - 1);
-    std::cout << "  " << a.cv << "-fold cross-validation of the fit on this data (features and "
-              << "lambda " << m.lambda << " of the model, Youden threshold per fold, seed "
-              << a.seed << "):\n    out-of-fold AUC " << fixed(cv.auc) << ", per fold "
-              << fixed(mean) << " +/- " << fixed(std::sqrt(sd)) << "; sensitivity "
-              << pct(cv.confusion.recall()) << ", specificity " << pct(cv.confusion.specificity())
-              << ", precision " << pct(cv.confusion.precision()) << "\n";
-    if (ratio) {
-      const AucComparison dc =
-          delong_compare(cv.oof_probability, ratio_rule_score(data), data.label);
-      std::cout << "    out-of-fold model - following/followers ratio rule = " << std::showpos
-                << fixed(dc.diff) << std::noshowpos << " (95% CI "
-                << fixed(dc.diff - z * dc.se_diff) << " to " << fixed(dc.diff + z * dc.se_diff)
-                << ", paired DeLong " << p_text(dc.p_value) << ")\n";
-    }
-  }
+  if (!r.cv) return;
+  const jobs::AuditCrossValidation& cv = *r.cv;
+  std::cout << "  " << cv.folds << "-fold cross-validation of the fit on this data (features and "
+            << "lambda " << r.model.lambda << " of the model, Youden threshold per fold, seed "
+            << cv.seed << "):\n    out-of-fold AUC " << fixed(cv.auc, 3) << ", per fold "
+            << fixed(cv.fold_auc_mean, 3) << " +/- " << fixed(cv.fold_auc_sd, 3) << "; sensitivity "
+            << percent(cv.confusion.recall()) << ", specificity "
+            << percent(cv.confusion.specificity()) << ", precision "
+            << percent(cv.confusion.precision()) << "\n";
+  if (cv.vs_ratio)
+    std::cout << "    out-of-fold model - following/followers ratio rule = "
+              << auc_difference(*cv.vs_ratio, r.z) << "\n";
 }
 
-// ---------------------------------------------------------------------------------------------
-// audit FOLLOWERS
-// ---------------------------------------------------------------------------------------------
-
-struct AuditArgs {
-  std::string file;
-  std::string model = "default";
-  std::string out;
-  std::string method = "wilson";
-  std::string handle;
-  std::string append_to;
-  std::vector<std::string> accuracy_from;
-  std::string label;
-  double width = 0.05;
-  double confidence = 0.95;
-  std::size_t chunk = 16384;
-  bool keep_usernames = false;
-};
-
-void run_audit(const AuditArgs& a, const Globals& g) {
-  if (a.file.empty())
-    throw ConfigError("FOLLOWERS", "", "a follower file to audit (or: audit fit / audit evaluate)");
-  if (!a.append_to.empty() && a.handle.empty())
-    throw ConfigError("--append-to", a.append_to, "--handle NAME too: the account audited");
-  const IntervalMethod method = parse_interval_method("--method", a.method);
-  if (!(a.confidence > 0.0 && a.confidence < 1.0))
-    throw ConfigError("--confidence", std::to_string(a.confidence), "a level in (0, 1)");
-  if (!(a.width > 0.0 && a.width < 1.0))
-    throw ConfigError("--width", std::to_string(a.width), "an interval width in (0, 1)");
-  auto threads = limit_threads(g.threads);
-  LogisticModel m = load_model(a.model);
-  const std::string model_name = a.model == "default" ? "default" : a.model;
-  // The Rogan-Gladen correction is only as good as the classifier's Se/Sp on *this* kind of
-  // account: labelled followers from the audited population replace the training CV figures.
-  std::string accuracy_source = "cross-validated on " + m.trained_on;
-  // Measured on another population than the audited one: their spread between populations
-  // widens the interval (docs/model.md, "Carrying Se and Sp to another population").
-  const TransferSpread spread = default_transfer_spread();
-  m.accuracy.transfer_sd_sensitivity = spread.sensitivity_sd;
-  m.accuracy.transfer_sd_specificity = spread.specificity_sd;
-  accuracy_source += "; spread between populations sd " + pct(spread.sensitivity_sd) + " (Se), " +
-                     pct(spread.specificity_sd) + " (Sp) included";
-  if (!a.accuracy_from.empty()) {
-    FollowerReadOptions lo;
-    lo.label = a.label;
-    lo.require_label = true;
-    const FollowerData labelled = read_followers(a.accuracy_from, lo);
-    const Confusion c = confusion_at(m.predict(labelled), labelled.label, m.threshold);
-    if (c.tp + c.fn == 0 || c.tn + c.fp == 0)
-      throw InputError(labelled.source, 0, 0,
-                       "--accuracy-from needs both fake and real labelled followers (found " +
-                           std::to_string(c.tp + c.fn) + " fake, " + std::to_string(c.tn + c.fp) +
-                           " real)");
-    m.accuracy = {c.recall(), c.specificity(), c.tp + c.fn, c.tn + c.fp};
-    accuracy_source = "measured on " + basenames(a.accuracy_from);
-  } else if (!a.label.empty()) {
-    throw ConfigError("--label", a.label, "only with --accuracy-from FILE");
-  }
-  FollowerReadOptions ro;
-  StreamOptions so;
-  so.block_rows = a.chunk;
-  so.keep_usernames = a.keep_usernames;
-  StreamStats stats;
-  ShareEstimate est;
-  SamplePlan plan;
-  auto summarise = [&] {
-    if (stats.rows == 0)
-      throw InputError(a.file, 0, 0, "no follower rows under the header: nothing to audit");
-    est = estimate_share(stats.flagged, stats.rows, m.accuracy, method, a.confidence);
-    plan = plan_sample_size(stats.flagged, stats.rows, m.accuracy, method, a.confidence, a.width);
-  };
-  if (!a.out.empty()) {
-    AtomicOutput out(a.out);
-    {
-      std::ostringstream cfg;
-      cfg << "[audit]\nmodel = \"" << model_name << "\"\nmethod = \""
-          << interval_method_name(method) << "\"\nconfidence = " << a.confidence
-          << "\nwidth = " << a.width << "\n";
-      h5::Provenance prov{h5::kFiletypeAudit, 0, cfg.str(), g.command_line};
-      h5::File file = h5::File::create(out.temp_path(), prov);
-      {
-        io::FollowerWriter followers(file.id(), a.chunk);
-        stats = classify_followers(a.file, m, ro, so,
-                                   [&](const ClassifiedBlock& b) { followers.append(b); });
-      }
-      summarise();
-      io::AuditSummary written{a.file, a.handle,     model_name, accuracy_source,
-                               method, a.confidence, a.width,    &m,
-                               stats,  est,          plan};
-      io::write_audit_summary(file.id(), written);
-      file.close();
-    }
-    out.commit();
-  } else {
-    stats = classify_followers(a.file, m, ro, so, nullptr);
-    summarise();
-  }
-  if (!a.append_to.empty()) {
-    AuditRecord r;
-    r.handle = a.handle;
-    r.fake_share = est.corrected;
-    r.lo = est.corrected_ci.lo;
-    r.hi = est.corrected_ci.hi;
-    r.sampled = stats.rows;
-    r.flagged = stats.flagged;
-    r.method = std::string(interval_method_name(method));
-    r.confidence = a.confidence;
-    r.model = model_name;
-    r.date = utc_now();
-    append_audit_record(a.append_to, r);
-  }
-
-  const std::string level = pct(a.confidence, 0);
+void print_audit(const jobs::AuditOptions& a, const jobs::AuditResult& r) {
+  const LogisticModel& m = r.model;
+  const ShareEstimate& est = r.estimate;
+  const SamplePlan& plan = r.plan;
+  const std::string level = fixed(100.0 * a.confidence, 0) + "%";
+  const std::string width = percent(a.width);
   std::cout << "Audited " << a.file << (a.handle.empty() ? "" : " (" + a.handle + ")")
-            << " with the model " << model_name << " (trained on " << m.trained_on << ", CV AUC "
-            << fixed(m.cv_auc) << ") in " << fixed(stats.seconds, 2) << " s\n";
-  std::cout << "  followers classified   " << thousands(stats.rows) << "\n";
-  if (stats.missing_values)
-    std::cout << "  missing values         " << thousands(stats.missing_values)
+            << " with the model " << r.model_name << " (trained on " << m.trained_on << ", CV AUC "
+            << fixed(m.cv_auc, 3) << ") in " << fixed(r.stats.seconds, 2) << " s\n";
+  std::cout << "  followers classified   " << count(r.stats.rows) << "\n";
+  if (r.stats.missing_values)
+    std::cout << "  missing values         " << count(r.stats.missing_values)
               << " (counted as the training mean of their feature)\n";
-  std::cout << "  flagged as fake        " << thousands(stats.flagged) << " = " << pct(est.apparent)
-            << " [" << pct(est.apparent_ci.lo) << ", " << pct(est.apparent_ci.hi) << "] ("
-            << interval_method_name(method) << " " << level << ")\n";
-  std::cout << "  classifier             sensitivity " << pct(m.accuracy.sensitivity) << " ("
-            << m.accuracy.positives << " fake), specificity " << pct(m.accuracy.specificity) << " ("
-            << m.accuracy.negatives << " real) at threshold " << fixed(m.threshold, 3) << ", "
-            << accuracy_source << "\n";
-  std::cout << "  estimated fake share   " << pct(est.corrected) << " [" << pct(est.corrected_ci.lo)
-            << ", " << pct(est.corrected_ci.hi) << "] (" << level
-            << ", Rogan-Gladen corrected; sampling alone [" << pct(est.sampling_ci.lo) << ", "
-            << pct(est.sampling_ci.hi) << "])\n";
+  std::cout << "  flagged as fake        " << count(r.stats.flagged) << " = "
+            << percent(est.apparent) << " " << bracket(est.apparent_ci) << " ("
+            << interval_method_name(r.method) << " " << level << ")\n";
+  std::cout << "  classifier             sensitivity " << percent(m.accuracy.sensitivity) << " ("
+            << m.accuracy.positives << " fake), specificity " << percent(m.accuracy.specificity)
+            << " (" << m.accuracy.negatives << " real) at threshold " << fixed(m.threshold, 3)
+            << ", " << r.accuracy_source << "\n";
+  std::cout << "  estimated fake share   " << percent(est.corrected) << " "
+            << bracket(est.corrected_ci) << " (" << level
+            << ", Rogan-Gladen corrected; sampling alone " << bracket(est.sampling_ci) << ")\n";
   if (!plan.reachable)
-    std::cout << "  for an interval " << pct(a.width) << " wide: not reachable by sampling more; "
-              << "the classifier's own uncertainty already gives " << pct(plan.floor_width)
+    std::cout << "  for an interval " << width << " wide: not reachable by sampling more; "
+              << "the classifier's own uncertainty already gives " << percent(plan.floor_width)
               << " (label more followers to refit it)\n";
   else if (plan.more_needed == 0)
-    std::cout << "  for an interval " << pct(a.width) << " wide: enough followers sampled ("
-              << thousands(plan.total_needed) << " would do)\n";
+    std::cout << "  for an interval " << width << " wide: enough followers sampled ("
+              << count(plan.total_needed) << " would do)\n";
   else
-    std::cout << "  for an interval " << pct(a.width) << " wide: sample "
-              << thousands(plan.more_needed) << " more followers (" << thousands(plan.total_needed)
-              << " in all)\n";
-  if (!a.out.empty()) std::cout << "Wrote " << a.out << "\n";
-  if (!a.append_to.empty())
-    std::cout << (a.out.empty() ? "" : "") << "Recorded " << a.handle << " in " << a.append_to
-              << " (use: microreach score --audited " << a.append_to << ")\n";
+    std::cout << "  for an interval " << width << " wide: sample " << count(plan.more_needed)
+              << " more followers (" << count(plan.total_needed) << " in all)\n";
+  if (!r.out.empty()) std::cout << "Wrote " << r.out << "\n";
+  if (!r.append_to.empty())
+    std::cout << "Recorded " << a.handle << " in " << r.append_to
+              << " (use: microreach score --audited " << r.append_to << ")\n";
 }
 
 }  // namespace
 
 void add_audit(CLI::App& app, Globals& g) {
-  auto a = std::make_shared<AuditArgs>();
+  auto a = std::make_shared<jobs::AuditOptions>();
   CLI::App* cmd = app.add_subcommand(
       "audit",
       "Estimate an account's fake-follower share from a sample of its followers, with a "
@@ -428,7 +187,7 @@ void add_audit(CLI::App& app, Globals& g) {
       ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 22));
   cmd->require_subcommand(0, 1);
 
-  auto f = std::make_shared<FitArgs>();
+  auto f = std::make_shared<jobs::AuditFitOptions>();
   CLI::App* fit = cmd->add_subcommand(
       "fit", "Fit the follower model (L2 logistic regression) on labelled followers");
   fit->add_option("FILES", f->files, "Labelled follower files (CSV/TSV/JSON), concatenated")
@@ -452,10 +211,11 @@ void add_audit(CLI::App& app, Globals& g) {
     std::vector<InputUse> inputs;
     for (const std::string& file : f->files) inputs.push_back({"", file});
     check_paths(fit, {{"--out", f->out, OutputFormat::text}}, inputs);
-    run_fit(*f, g);
+    auto threads = limit_threads(g.threads);
+    print_fit(jobs::audit_fit(*f));
   });
 
-  auto e = std::make_shared<EvalArgs>();
+  auto e = std::make_shared<jobs::AuditEvaluateOptions>();
   CLI::App* ev = cmd->add_subcommand(
       "evaluate", "ROC AUC, precision/recall, calibration of a follower model on labelled data");
   ev->add_option("FILES", e->files, "Labelled follower files (CSV/TSV/JSON), concatenated")
@@ -467,7 +227,10 @@ void add_audit(CLI::App& app, Globals& g) {
       ->check(CLI::Range(0, 100));
   ev->add_option("--seed", e->seed, "Seed of the fold assignment");
   ev->add_option("--bins", e->bins, "Bins of the calibration table")->check(CLI::Range(1, 100));
-  ev->callback([e, &g] { run_evaluate(*e, g); });
+  ev->callback([e, &g] {
+    auto threads = limit_threads(g.threads);
+    print_evaluate(jobs::audit_evaluate(*e));
+  });
 
   cmd->callback([a, cmd, &g] {
     if (!cmd->get_subcommands().empty()) return;  // fit / evaluate ran
@@ -478,7 +241,9 @@ void add_audit(CLI::App& app, Globals& g) {
                 {{"--out", a->out, OutputFormat::binary},
                  {"--append-to", a->append_to, OutputFormat::update}},
                 inputs);
-    run_audit(*a, g);
+    auto threads = limit_threads(g.threads);
+    a->command_line = g.command_line;
+    print_audit(*a, jobs::audit_followers(*a));
   });
 }
 

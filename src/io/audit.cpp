@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "microreach/audit/model_file.hpp"
+
 namespace microreach::io {
 using namespace microreach::audit;
 

@@ -4,7 +4,7 @@
 #include <memory>
 #include <optional>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/dist.hpp"
 #include "microreach/error.hpp"
 #include "microreach/import.hpp"

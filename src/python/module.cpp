@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/build_info.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/columns.hpp"
@@ -30,6 +30,7 @@
 #include "microreach/error.hpp"
 #include "microreach/io/hdf5.hpp"
 #include "microreach/io/profiles.hpp"
+#include "microreach/jobs/audit.hpp"
 #include "microreach/jobs/options.hpp"
 #include "microreach/profile.hpp"
 #include "microreach/scoring.hpp"
@@ -728,41 +729,30 @@ py::dict audit_followers(const std::string& path, const std::string& model,
                          const std::string& method_text, double confidence, double width,
                          bool keep_usernames, std::optional<int> threads) {
   using namespace microreach::audit;
-  if (path.empty())
-    throw ConfigError("FOLLOWERS", "", "a follower file to audit (or: audit fit / audit evaluate)");
-  const IntervalMethod method = parse_interval_method("--method", method_text);
-  if (!(confidence > 0.0 && confidence < 1.0))
-    throw ConfigError("--confidence", std::to_string(confidence), "a level in (0, 1)");
-  if (!(width > 0.0 && width < 1.0))
-    throw ConfigError("--width", std::to_string(width), "an interval width in (0, 1)");
-  LogisticModel m;
-  StreamStats stats;
+  jobs::AuditOptions opt;
+  opt.file = path;
+  opt.model = model;
+  opt.method = method_text;
+  opt.confidence = confidence;
+  opt.width = width;
+  opt.keep_usernames = keep_usernames;
   std::vector<double> probability;
   std::vector<std::uint8_t> flagged;
   std::vector<std::uint64_t> line;
   std::vector<std::string> username;
-  ShareEstimate est;
-  SamplePlan plan;
-  run_parallel(threads, [&] {
-    m = load_model(model);
-    // Se and Sp measured on the training populations: the command adds their spread between
-    // populations to the interval (docs/model.md); so does the module, for the same interval.
-    const TransferSpread spread = default_transfer_spread();
-    m.accuracy.transfer_sd_sensitivity = spread.sensitivity_sd;
-    m.accuracy.transfer_sd_specificity = spread.specificity_sd;
-    StreamOptions so;
-    so.keep_usernames = keep_usernames;
-    stats = classify_followers(path, m, FollowerReadOptions{}, so, [&](const ClassifiedBlock& b) {
-      probability.insert(probability.end(), b.probability.begin(), b.probability.end());
-      flagged.insert(flagged.end(), b.flagged.begin(), b.flagged.end());
-      line.insert(line.end(), b.line.begin(), b.line.end());
-      username.insert(username.end(), b.username.begin(), b.username.end());
-    });
-    if (stats.rows == 0)
-      throw InputError(path, 0, 0, "no follower rows under the header: nothing to audit");
-    est = estimate_share(stats.flagged, stats.rows, m.accuracy, method, confidence);
-    plan = plan_sample_size(stats.flagged, stats.rows, m.accuracy, method, confidence, width);
-  });
+  opt.on_block = [&](const ClassifiedBlock& b) {
+    probability.insert(probability.end(), b.probability.begin(), b.probability.end());
+    flagged.insert(flagged.end(), b.flagged.begin(), b.flagged.end());
+    line.insert(line.end(), b.line.begin(), b.line.end());
+    username.insert(username.end(), b.username.begin(), b.username.end());
+  };
+  jobs::AuditResult r;
+  run_parallel(threads, [&] { r = jobs::audit_followers(opt); });
+  const LogisticModel& m = r.model;
+  const StreamStats& stats = r.stats;
+  const ShareEstimate& est = r.estimate;
+  const SamplePlan& plan = r.plan;
+  const IntervalMethod method = r.method;
   py::dict followers;
   followers["line"] = hand_over(std::move(line));
   followers["probability"] = hand_over(std::move(probability));

@@ -1,6 +1,6 @@
 #pragma once
 // One fuzz input through the scenario parser (sim/scenario.cpp) and the follower-model reader
-// (src/audit_model.cpp), both on the bounded toml++ reader, with invariants checked.
+// (src/audit/model_file.cpp), both on the bounded toml++ reader, with invariants checked.
 // Shared by the libFuzzer target fuzz_scenario.cpp and the regression test that replays
 // tests/data/fuzz_corpus/fuzz_scenario (tests/test_fuzz_replay.cpp).
 // Invariants: malformed text may only raise microreach::InputError / ConfigError (never another
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/audit.hpp"
 #include "microreach/error.hpp"
 #include "microreach/sim/scenario.hpp"
 

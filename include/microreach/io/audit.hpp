@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/followers.hpp"
 #include "microreach/io/hdf5.hpp"
 
 namespace microreach::io {

@@ -1,6 +1,6 @@
 // Audience audit: follower features, the logistic model (Newton/IRLS fit, TOML model files),
 // validation metrics and cross-validation. Formulas: docs/model.md "Audience audit".
-#include "microreach/audit.hpp"
+#include "microreach/audit/classifier.hpp"
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>

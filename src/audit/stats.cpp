@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/stats.hpp"
 #include "microreach/error.hpp"
 
 namespace microreach::audit {

@@ -12,7 +12,7 @@
 #include <map>
 #include <sstream>
 
-#include "microreach/audit.hpp"
+#include "microreach/audit/model_file.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/default_model.hpp"
 #include "microreach/error.hpp"

@@ -1,9 +1,6 @@
 // Audience audit: reading follower lists (CSV/TSV/JSON through TableReader), classifying them as
 // a stream of parallel blocks, and the audited-shares CSV that feeds `microreach score`.
 #include <fcntl.h>
-#include <tbb/concurrent_queue.h>
-#include <tbb/parallel_pipeline.h>
-#include <tbb/task_arena.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -17,9 +14,11 @@
 #include <unordered_map>
 
 #include "csv_scan.hpp"
-#include "microreach/audit.hpp"
+#include "microreach/audit/followers.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/error.hpp"
+#include "microreach/format.hpp"
+#include "microreach/pipeline.hpp"
 #include "microreach/table.hpp"
 #include "microreach/values.hpp"
 
@@ -47,10 +46,9 @@ std::string csv_quote(std::string_view s) {
   return r + "\"";
 }
 
+// A cell quoted in a message (the format module's one rule, at most 40 bytes).
 std::string shown(std::string_view s) {
-  std::string r(s.substr(0, 40));
-  if (s.size() > 40) r += "...";
-  return r;
+  return format::shown(s, 40);
 }
 
 }  // namespace
@@ -274,7 +272,8 @@ FollowerData read_followers(const std::vector<std::string>& paths, const Followe
 }
 
 // ---------------------------------------------------------------------------------------------
-// Streaming classification: serial read -> parallel parse + classify -> serial in-order sink
+// Streaming classification through run_pipeline: serial read -> parallel parse + classify ->
+// serial in-order sink
 //
 // CSV/TSV: the serial stage only reads raw bytes and cuts them after the last complete record
 // (csv::last_record_end, the import's block cutter); records are tokenised (csv::parse_record),
@@ -286,13 +285,12 @@ FollowerData read_followers(const std::vector<std::string>& paths, const Followe
 
 namespace {
 
-struct Work {
+// What a pipeline batch carries for the audit: the classified rows and, for JSON, the cells the
+// serial stage read (the raw CSV records travel in Batch::raw).
+struct FollowerBlock : BatchPayload {
   ClassifiedBlock out;
-  std::string raw;  // CSV: whole records
-  std::uint64_t raw_first_line = 0;
   std::vector<std::string> cells;  // JSON: rows x parser.cells().size(), capacity reused
   std::size_t cell_rows = 0;
-  std::exception_ptr error;  // first error of this block, raised in order by the sink
 };
 
 // Raw CSV reader positioned after the header (and a rule line under it), mirroring TableReader.
@@ -458,6 +456,129 @@ void for_each_csv_row(const std::string& raw, std::uint64_t first_line, const st
   }
 }
 
+// The follower file as a pipeline source: read() cuts the next block (raw CSV records, or the
+// needed cells of block_rows JSON rows), materialize() parses and classifies it in parallel,
+// keeping the block's first error in Batch::error for the in-order output stage to raise.
+class FollowerSource : public ProfileSource {
+ public:
+  FollowerSource(std::string path, std::vector<std::string> header,
+                 std::unique_ptr<TableReader> table, std::unique_ptr<CsvBlocks> blocks,
+                 const RowParser& parser, const LogisticModel& model, std::size_t block_rows,
+                 bool labelled)
+      : path_(std::move(path)),
+        header_(std::move(header)),
+        table_(std::move(table)),
+        blocks_(std::move(blocks)),
+        parser_(parser),
+        model_(model),
+        block_rows_(block_rows),
+        labelled_(labelled) {}
+  bool read(Batch& b) override {
+    if (!b.payload) b.payload = std::make_unique<FollowerBlock>();
+    auto& w = static_cast<FollowerBlock&>(*b.payload);
+    if (blocks_) return blocks_->next(b.raw, b.raw_first_line);
+    if (done_) return false;
+    const std::size_t ncell = parser_.cells().size();
+    if (w.cells.size() < block_rows_ * ncell) w.cells.resize(block_rows_ * ncell);
+    auto& lines = w.out.line;
+    lines.clear();
+    std::size_t r = 0;
+    while (r < block_rows_) {
+      if (!table_->next(fields_)) {
+        done_ = true;
+        break;
+      }
+      for (std::size_t k = 0; k < ncell; ++k)
+        w.cells[r * ncell + k].swap(fields_[parser_.cells()[k]]);
+      lines.push_back(table_->line());
+      ++r;
+    }
+    w.cell_rows = r;
+    return r > 0;
+  }
+
+  void materialize(Batch& b) const override {
+    auto& w = static_cast<FollowerBlock&>(*b.payload);
+    auto& o = w.out;
+    std::vector<std::uint64_t> json_lines;
+    if (!blocks_) json_lines.swap(o.line);
+    o.line.clear();
+    o.probability.clear();
+    o.flagged.clear();
+    o.label.clear();
+    o.username.clear();
+    o.missing_values = 0;
+    const std::size_t ncell = parser_.cells().size();
+    std::array<double, kFeatureCount> x;
+    x.fill(kNaN);
+    std::vector<std::string_view> views(ncell);
+    std::vector<std::string> scratch;
+    try {
+      if (!blocks_) {
+        for (std::size_t r = 0; r < w.cell_rows; ++r) {
+          for (std::size_t k = 0; k < ncell; ++k) views[k] = w.cells[r * ncell + k];
+          classify_row(views.data(), json_lines[r], o, x);
+        }
+      } else {
+        for_each_csv_row(b.raw, b.raw_first_line, path_, blocks_->delimiter(), header_, parser_,
+                         views, scratch,
+                         [&](std::uint64_t line) { classify_row(views.data(), line, o, x); });
+      }
+    } catch (...) {
+      b.error = std::current_exception();
+    }
+    b.rows_read = o.line.size();
+  }
+
+  std::string describe() const override { return path_; }
+
+ private:
+  // Classifies one row given views of its needed cells.
+  void classify_row(const std::string_view* cells, std::uint64_t line, ClassifiedBlock& o,
+                    std::array<double, kFeatureCount>& x) const {
+    int label = -1;
+    o.missing_values += parser_.parse(cells, line, x.data(), labelled_ ? &label : nullptr);
+    const double p = model_.probability(x.data());
+    o.line.push_back(line);
+    o.probability.push_back(p);
+    o.flagged.push_back(p >= model_.threshold ? 1 : 0);
+    if (labelled_) o.label.push_back(static_cast<std::uint8_t>(label));
+    if (parser_.username_slot() >= 0) o.username.emplace_back(cells[parser_.username_slot()]);
+  }
+
+  std::string path_;
+  std::vector<std::string> header_;
+  std::unique_ptr<TableReader> table_;  // JSON (CSV/TSV: blocks_)
+  std::unique_ptr<CsvBlocks> blocks_;
+  const RowParser& parser_;
+  const LogisticModel& model_;
+  std::size_t block_rows_;
+  bool labelled_;
+  bool done_ = false;
+  std::vector<std::string> fields_;
+};
+
+// Counts the classified rows in file order and hands each block on.
+class ClassifiedSink : public BatchSink {
+ public:
+  ClassifiedSink(StreamStats& stats, const std::function<void(const ClassifiedBlock&)>& sink)
+      : stats_(stats), sink_(sink) {}
+  void consume(const Batch& b) override {
+    // The payload belongs to the batch, which this serial stage holds alone.
+    auto& o = static_cast<FollowerBlock&>(*b.payload).out;
+    o.first_row = stats_.rows;
+    stats_.rows += o.line.size();
+    for (auto f : o.flagged) stats_.flagged += f;
+    stats_.missing_values += o.missing_values;
+    ++stats_.blocks;
+    if (sink_ && !o.line.empty()) sink_(o);
+  }
+
+ private:
+  StreamStats& stats_;
+  const std::function<void(const ClassifiedBlock&)>& sink_;
+};
+
 }  // namespace
 
 StreamStats classify_followers(const std::string& path, const LogisticModel& model,
@@ -467,132 +588,22 @@ StreamStats classify_followers(const std::string& path, const LogisticModel& mod
   auto table = TableReader::open(path, opt.table);
   const FollowerColumns cols =
       resolve_follower_columns(table->header(), path, opt.label, opt.require_label);
-  const std::vector<Feature> features = model.features();
-  const RowParser parser(cols, features, sopt.keep_usernames && cols.username >= 0);
-  const std::size_t ncell = parser.cells().size();
-  const std::vector<std::string> header = table->header();
-  const std::size_t block_rows = std::max<std::size_t>(sopt.block_rows, 1);
-  const bool labelled = cols.label >= 0;
+  const RowParser parser(cols, model.features(), sopt.keep_usernames && cols.username >= 0);
+  std::vector<std::string> header = table->header();
   std::unique_ptr<CsvBlocks> blocks;
   if (table->format() == TableFormat::csv) {
     blocks = std::make_unique<CsvBlocks>(path, table->delimiter(), sopt.block_bytes,
                                          opt.table.max_record_bytes);
     table.reset();
   }
-  const std::size_t tokens =
-      sopt.tokens ? sopt.tokens
-                  : 4 * static_cast<std::size_t>(tbb::this_task_arena::max_concurrency());
-  std::vector<std::unique_ptr<Work>> pool;
-  tbb::concurrent_queue<Work*> free_list;
-  for (std::size_t i = 0; i < tokens; ++i) {
-    pool.push_back(std::make_unique<Work>());
-    free_list.push(pool.back().get());
-  }
+  FollowerSource source(path, std::move(header), std::move(table), std::move(blocks), parser, model,
+                        std::max<std::size_t>(sopt.block_rows, 1), cols.label >= 0);
   StreamStats stats;
-  bool done = false;
-  std::vector<std::string> fields;
-
-  // Classifies one row given views of its needed cells.
-  auto classify_row = [&](const std::string_view* cells, std::uint64_t line, ClassifiedBlock& o,
-                          std::array<double, kFeatureCount>& x) {
-    int label = -1;
-    o.missing_values += parser.parse(cells, line, x.data(), labelled ? &label : nullptr);
-    const double p = model.probability(x.data());
-    o.line.push_back(line);
-    o.probability.push_back(p);
-    o.flagged.push_back(p >= model.threshold ? 1 : 0);
-    if (labelled) o.label.push_back(static_cast<std::uint8_t>(label));
-    if (parser.username_slot() >= 0) o.username.emplace_back(cells[parser.username_slot()]);
-  };
-
-  tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, Work*>(tbb::filter_mode::serial_in_order,
-                                    [&](tbb::flow_control& fc) -> Work* {
-                                      throw_if_cancelled();
-                                      Work* w = nullptr;
-                                      if (done || !free_list.try_pop(w)) {
-                                        fc.stop();
-                                        return nullptr;
-                                      }
-                                      w->error = nullptr;
-                                      if (blocks) {
-                                        if (!blocks->next(w->raw, w->raw_first_line)) {
-                                          free_list.push(w);
-                                          done = true;
-                                          fc.stop();
-                                          return nullptr;
-                                        }
-                                        return w;
-                                      }
-                                      if (w->cells.size() < block_rows * ncell)
-                                        w->cells.resize(block_rows * ncell);
-                                      auto& lines = w->out.line;
-                                      lines.clear();
-                                      std::size_t r = 0;
-                                      while (r < block_rows) {
-                                        if (!table->next(fields)) {
-                                          done = true;
-                                          break;
-                                        }
-                                        for (std::size_t k = 0; k < ncell; ++k)
-                                          w->cells[r * ncell + k].swap(fields[parser.cells()[k]]);
-                                        lines.push_back(table->line());
-                                        ++r;
-                                      }
-                                      w->cell_rows = r;
-                                      if (r == 0) {
-                                        free_list.push(w);
-                                        fc.stop();
-                                        return nullptr;
-                                      }
-                                      return w;
-                                    }) &
-          tbb::make_filter<Work*, Work*>(
-              tbb::filter_mode::parallel,
-              [&](Work* w) -> Work* {
-                auto& o = w->out;
-                std::vector<std::uint64_t> json_lines;
-                if (!blocks) json_lines.swap(o.line);
-                o.line.clear();
-                o.probability.clear();
-                o.flagged.clear();
-                o.label.clear();
-                o.username.clear();
-                o.missing_values = 0;
-                std::array<double, kFeatureCount> x;
-                x.fill(kNaN);
-                std::vector<std::string_view> views(ncell);
-                std::vector<std::string> scratch;
-                try {
-                  if (!blocks) {
-                    for (std::size_t r = 0; r < w->cell_rows; ++r) {
-                      for (std::size_t k = 0; k < ncell; ++k) views[k] = w->cells[r * ncell + k];
-                      classify_row(views.data(), json_lines[r], o, x);
-                    }
-                  } else {
-                    for_each_csv_row(w->raw, w->raw_first_line, path, blocks->delimiter(), header,
-                                     parser, views, scratch, [&](std::uint64_t line) {
-                                       classify_row(views.data(), line, o, x);
-                                     });
-                  }
-                } catch (...) {
-                  w->error = std::current_exception();
-                }
-                return w;
-              }) &
-          tbb::make_filter<Work*, void>(tbb::filter_mode::serial_in_order, [&](Work* w) {
-            // Errors surface here, in file order: the first bad row is the one reported.
-            if (w->error) std::rethrow_exception(w->error);
-            auto& o = w->out;
-            o.first_row = stats.rows;
-            stats.rows += o.line.size();
-            for (auto f : o.flagged) stats.flagged += f;
-            stats.missing_values += o.missing_values;
-            ++stats.blocks;
-            if (sink && !o.line.empty()) sink(o);
-            free_list.push(w);
-          }));
+  ClassifiedSink out(stats, sink);
+  PipelineOptions po;
+  po.tokens = sopt.tokens;
+  po.score = false;
+  run_pipeline(source, {&out}, po);
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return stats;
 }
