@@ -874,6 +874,23 @@ double quantile_sorted(const std::vector<double>& v, double q) {
   return v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]);
 }
 
+Comparisons comparisons(const SimResult& r) {
+  Comparisons c;
+  for (const PairStats& q : r.pairs) {
+    c.a.push_back(q.a);
+    c.b.push_back(q.b);
+    c.p_a_beats_b.push_back(q.p_a_beats_b());
+    c.mean_difference.push_back(q.difference.mean);
+    c.se_difference.push_back(q.difference.se());
+    c.a.push_back(q.b);
+    c.b.push_back(q.a);
+    c.p_a_beats_b.push_back(q.difference.n > 0 ? 1.0 - q.p_a_beats_b() : 0.0);
+    c.mean_difference.push_back(-q.difference.mean);
+    c.se_difference.push_back(q.difference.se());
+  }
+  return c;
+}
+
 std::vector<PortfolioSummary> summarize(const CampaignModel& m, const SimResult& r) {
   const std::size_t np = m.portfolio_count();
   std::vector<PortfolioSummary> out(np);

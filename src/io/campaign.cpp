@@ -192,28 +192,16 @@ void write_summary(hid_t file, const std::vector<PortfolioSummary>& s) {
 }
 
 void write_comparisons(hid_t file, const SimResult& r) {
-  std::vector<std::uint32_t> a, b;
-  std::vector<double> p, mean, se;
-  for (const PairStats& q : r.pairs) {
-    a.push_back(q.a);
-    b.push_back(q.b);
-    p.push_back(q.p_a_beats_b());
-    mean.push_back(q.difference.mean);
-    se.push_back(q.difference.se());
-    a.push_back(q.b);
-    b.push_back(q.a);
-    p.push_back(q.difference.n > 0 ? 1.0 - q.p_a_beats_b() : 0.0);
-    mean.push_back(-q.difference.mean);
-    se.push_back(q.difference.se());
-  }
+  const Comparisons c = comparisons(r);
   h5::Handle g = h5::ensure_group(file, "comparisons");
   const hid_t id = g.get();
-  write_dataset(id, "a", a, "", "strategy index");
-  write_dataset(id, "b", b, "", "strategy index");
-  write_dataset(id, "p_a_beats_b", p, "probability",
+  write_dataset(id, "a", c.a, "", "strategy index");
+  write_dataset(id, "b", c.b, "", "strategy index");
+  write_dataset(id, "p_a_beats_b", c.p_a_beats_b, "probability",
                 "share of trials with profit of a > profit of b (ties count half)");
-  write_dataset(id, "mean_difference", mean, "USD", "mean of profit_a - profit_b");
-  write_dataset(id, "se_difference", se, "USD", "standard error of the paired difference");
+  write_dataset(id, "mean_difference", c.mean_difference, "USD", "mean of profit_a - profit_b");
+  write_dataset(id, "se_difference", c.se_difference, "USD",
+                "standard error of the paired difference");
 }
 
 void write_trials(hid_t file, const SimResult& r) {
