@@ -874,6 +874,26 @@ double quantile_sorted(const std::vector<double>& v, double q) {
   return v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]);
 }
 
+SummaryTable summary_table(const std::vector<PortfolioSummary>& s) {
+  SummaryTable t;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+      const MetricSummary& x = s[i][k];
+      t.strategy.push_back(static_cast<std::uint32_t>(i));
+      t.metric.push_back(static_cast<std::uint8_t>(k));
+      t.mean.push_back(x.mean);
+      t.se.push_back(x.se);
+      t.sd.push_back(x.sd);
+      t.p5.push_back(x.p5);
+      t.p50.push_back(x.p50);
+      t.p95.push_back(x.p95);
+      t.shortfall.push_back(x.shortfall);
+      t.p_negative.push_back(x.p_negative);
+      t.expected.push_back(x.expected);
+    }
+  return t;
+}
+
 Comparisons comparisons(const SimResult& r) {
   Comparisons c;
   for (const PairStats& q : r.pairs) {

@@ -98,14 +98,15 @@ void run_sweep_command(const SweepArgs& a, const Globals& g) {
   o.plan.command_line = g.command_line;
   const jobs::SweepPlan plan = jobs::plan_sweep(o);
   const Scenario& sc = plan.scenario;
+  const SweepSpec& spec = plan.spec;
+  if (!g.quiet)
+    o.on_skipped = [&](double v, const std::string& why) {
+      std::cerr << "microreach: sweep point " << axis_name(spec.axis) << "=" << axis_value_text(v)
+                << " skipped: " << why << "\n";
+    };
   check_plan_paths(a.plan, sc);
   auto threads = limit_threads(g.threads);
   const jobs::SweepJobResult r = jobs::sweep(plan, o);
-  const SweepSpec& spec = plan.spec;
-  for (const auto& [v, why] : r.skipped)
-    if (!g.quiet)
-      std::cerr << "microreach: sweep point " << axis_name(spec.axis) << "=" << axis_value_text(v)
-                << " skipped: " << why << "\n";
   const SweepResult& sw = r.result;
   std::cout << "Sweep over " << axis_name(spec.axis) << " (" << sw.spec.values.size()
             << " points, strategy " << (spec.axis == SweepAxis::mix ? "mix:A" : plan.strategy)

@@ -156,39 +156,22 @@ void write_strategies(hid_t file, const CampaignModel& m) {
 }
 
 void write_summary(hid_t file, const std::vector<PortfolioSummary>& s) {
-  std::vector<std::uint32_t> strategy;
-  std::vector<std::uint8_t> metric;
-  std::vector<double> mean, se, sd, p5, p50, p95, shortfall, p_negative, expected;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    for (std::size_t k = 0; k < kMetricCount; ++k) {
-      const MetricSummary& x = s[i][k];
-      strategy.push_back(static_cast<std::uint32_t>(i));
-      metric.push_back(static_cast<std::uint8_t>(k));
-      mean.push_back(x.mean);
-      se.push_back(x.se);
-      sd.push_back(x.sd);
-      p5.push_back(x.p5);
-      p50.push_back(x.p50);
-      p95.push_back(x.p95);
-      shortfall.push_back(x.shortfall);
-      p_negative.push_back(x.p_negative);
-      expected.push_back(x.expected);
-    }
+  const SummaryTable t = summary_table(s);
   h5::Handle g = h5::ensure_group(file, "summary");
   const hid_t id = g.get();
-  write_dataset(id, "strategy", strategy, "", "strategy index i (/strategies/<i>)");
-  categorical(id, "metric", metric, names(kMetricNames), "metric");
+  write_dataset(id, "strategy", t.strategy, "", "strategy index i (/strategies/<i>)");
+  categorical(id, "metric", t.metric, names(kMetricNames), "metric");
   write_attr(id, "units", names(kMetricUnits));
-  write_dataset(id, "mean", mean, "", "mean over trials");
-  write_dataset(id, "se", se, "", "standard error of the mean");
-  write_dataset(id, "sd", sd, "", "standard deviation over trials");
-  write_dataset(id, "p5", p5, "", "5th percentile (linear interpolation)");
-  write_dataset(id, "p50", p50, "", "median");
-  write_dataset(id, "p95", p95, "", "95th percentile");
-  write_dataset(id, "shortfall", shortfall, "",
+  write_dataset(id, "mean", t.mean, "", "mean over trials");
+  write_dataset(id, "se", t.se, "", "standard error of the mean");
+  write_dataset(id, "sd", t.sd, "", "standard deviation over trials");
+  write_dataset(id, "p5", t.p5, "", "5th percentile (linear interpolation)");
+  write_dataset(id, "p50", t.p50, "", "median");
+  write_dataset(id, "p95", t.p95, "", "95th percentile");
+  write_dataset(id, "shortfall", t.shortfall, "",
                 "mean of the worst 5 % of trials (lowest; highest for cost)");
-  write_dataset(id, "p_negative", p_negative, "probability", "share of trials below 0");
-  write_dataset(id, "expected", expected, "", "noise-off value of the metric");
+  write_dataset(id, "p_negative", t.p_negative, "probability", "share of trials below 0");
+  write_dataset(id, "expected", t.expected, "", "noise-off value of the metric");
 }
 
 void write_comparisons(hid_t file, const SimResult& r) {

@@ -146,6 +146,8 @@ SweepJobResult sweep(const SweepPlan& p, const SweepJobOptions& o) {
   SweepPoints pts =
       build_sweep_points(p.spec, p.strategy, strategy_context(sc, r.pool, o.plan.max_hires));
   r.skipped = pts.skipped;
+  if (o.on_skipped)
+    for (const auto& [v, why] : r.skipped) o.on_skipped(v, why);
   const SweepSpec& kept = pts.spec;
   std::map<double, Portfolio> built;
   for (std::size_t i = 0; i < kept.values.size(); ++i)

@@ -444,36 +444,19 @@ jobs::CampaignSettings campaign_settings(const py::dict& d) {
 }
 
 py::dict summary_dict(const std::vector<sim::PortfolioSummary>& summary) {
-  std::vector<std::uint32_t> strategy;
-  std::vector<std::uint8_t> metric;
-  std::vector<double> mean, se, sd, p5, p50, p95, shortfall, p_negative, expected;
-  for (std::size_t i = 0; i < summary.size(); ++i)
-    for (std::size_t k = 0; k < sim::kMetricCount; ++k) {
-      const sim::MetricSummary& m = summary[i][k];
-      strategy.push_back(static_cast<std::uint32_t>(i));
-      metric.push_back(static_cast<std::uint8_t>(k));
-      mean.push_back(m.mean);
-      se.push_back(m.se);
-      sd.push_back(m.sd);
-      p5.push_back(m.p5);
-      p50.push_back(m.p50);
-      p95.push_back(m.p95);
-      shortfall.push_back(m.shortfall);
-      p_negative.push_back(m.p_negative);
-      expected.push_back(m.expected);
-    }
+  sim::SummaryTable t = sim::summary_table(summary);  // as the campaign file stores it
   py::dict d;
-  d["strategy"] = hand_over(std::move(strategy));
-  d["metric"] = hand_over(std::move(metric));
-  d["mean"] = hand_over(std::move(mean));
-  d["se"] = hand_over(std::move(se));
-  d["sd"] = hand_over(std::move(sd));
-  d["p5"] = hand_over(std::move(p5));
-  d["p50"] = hand_over(std::move(p50));
-  d["p95"] = hand_over(std::move(p95));
-  d["p_negative"] = hand_over(std::move(p_negative));
-  d["shortfall"] = hand_over(std::move(shortfall));
-  d["expected"] = hand_over(std::move(expected));
+  d["strategy"] = hand_over(std::move(t.strategy));
+  d["metric"] = hand_over(std::move(t.metric));
+  d["mean"] = hand_over(std::move(t.mean));
+  d["se"] = hand_over(std::move(t.se));
+  d["sd"] = hand_over(std::move(t.sd));
+  d["p5"] = hand_over(std::move(t.p5));
+  d["p50"] = hand_over(std::move(t.p50));
+  d["p95"] = hand_over(std::move(t.p95));
+  d["p_negative"] = hand_over(std::move(t.p_negative));
+  d["shortfall"] = hand_over(std::move(t.shortfall));
+  d["expected"] = hand_over(std::move(t.expected));
   return d;
 }
 

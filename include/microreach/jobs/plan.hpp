@@ -4,6 +4,7 @@
 // out, and the microreach.sweep file (docs/hdf5-layout.md, "Sweep files") written when asked.
 // No printing: the command line and the Python module show the result.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -46,6 +47,9 @@ struct SweepJobOptions {
   std::string objective = "profit";
   std::string strategy;  // "": by axis, micro-top (budget) or micro-even
   bool sensitivity = false;
+  // Told of each axis value no portfolio fits (value, why) as soon as the points are built,
+  // before the run and before the error when every point is skipped; may be empty.
+  std::function<void(double, const std::string&)> on_skipped;
 };
 
 // The checked request: axis and points, base strategy, objective and scenario.
