@@ -61,6 +61,7 @@ set(MICROREACH_AUDIT_SOURCES
 # The one executable: options, calling the jobs, printing.
 set(MICROREACH_CLI_SOURCES
   src/cli/campaign_options.cpp
+  src/cli/campaign_print.cpp
   src/cli/cmd_audit.cpp
   src/cli/cmd_export.cpp
   src/cli/cmd_generate.cpp
@@ -80,15 +81,18 @@ set(MICROREACH_CLI_SOURCES
 # a result struct out, holding the command's policy; the CLI and the Python module call them.
 set(MICROREACH_JOBS_SOURCES
   src/jobs/audit.cpp
+  src/jobs/campaign.cpp
   src/jobs/dist_import.cpp
   src/jobs/dist_tables.cpp
   src/jobs/export.cpp
   src/jobs/generate.cpp
   src/jobs/import.cpp
   src/jobs/options.cpp
+  src/jobs/plan.cpp
   src/jobs/report.cpp
   src/jobs/rows.cpp
   src/jobs/score.cpp
+  src/jobs/simulate.cpp
 )
 
 foreach(list MICROREACH_CORE_SOURCES MICROREACH_SIM_SOURCES MICROREACH_AUDIT_SOURCES

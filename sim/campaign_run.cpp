@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <map>
 #include <string>
 
 #include "microreach/cancel.hpp"
@@ -31,6 +30,19 @@ CandidatePool scenario_candidates(const Scenario& sc, const CandidateOptions& co
   }
 }
 
+CandidateOptions candidate_options(const std::vector<StrategySpec>& specs, Niche niche) {
+  CandidateOptions co;
+  co.niche = niche;
+  for (const StrategySpec& s : specs)
+    for (const auto& e : s->entries()) {
+      if (e.by_id)
+        co.wanted_ids.insert(e.id);
+      else
+        co.wanted_handles.insert(e.handle);
+    }
+  return co;
+}
+
 namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) {
@@ -46,15 +58,7 @@ CampaignRun run_campaign(const Scenario& sc, std::uint64_t max_hires) {
   std::vector<StrategySpec> specs;
   for (const std::string& s : sc.strategies)
     specs.push_back(parse_strategy(s, sc.where("campaign.strategies")));
-  CandidateOptions copt;
-  copt.niche = sc.niche;
-  for (const StrategySpec& s : specs)
-    for (const auto& e : s->entries()) {
-      if (e.by_id)
-        copt.wanted_ids.insert(e.id);
-      else
-        copt.wanted_handles.insert(e.handle);
-    }
+  const CandidateOptions copt = candidate_options(specs, sc.niche);
 
   // Refuse runs whose per-trial values would not fit, before doing anything. A default cap of
   // the precision rounds is lowered to what fits instead (the target usually needs far less).
@@ -115,53 +119,6 @@ CampaignRun run_campaign(const Scenario& sc, std::uint64_t max_hires) {
   run.sim_seconds = seconds_since(t_sim);
   run.sim_cpu_seconds = static_cast<double>(std::clock() - cpu_sim) / CLOCKS_PER_SEC;
   run.summary = summarize(*run.model, run.result);
-  return run;
-}
-
-SweepRun run_sweep_plan(const Scenario& sc, const std::string& over, std::string strategy,
-                        const std::string& objective_text) {
-  SweepRun run;
-  run.scenario = sc;
-  const SweepSpec spec = parse_sweep_spec("--over", over);
-  if (strategy.empty()) strategy = spec.axis == SweepAxis::budget ? "micro-top" : "micro-even";
-  run.strategy = strategy;
-  const Objective objective = parse_objective("--objective", objective_text);
-  check_sweep_strategy(spec, strategy);  // fail before loading the candidates
-  const std::uint64_t bytes = kept_values_bytes(sc.trials, spec.values.size());
-  if (bytes > SweepOptions{}.max_memory_bytes)
-    throw ConfigError(sc.where("run.trials"), std::to_string(sc.trials),
-                      "fewer trials for " + std::to_string(spec.values.size()) +
-                          " points: every trial value is kept for the quantiles (" +
-                          std::to_string(kMetricCount * 8 * spec.values.size()) +
-                          " bytes a trial, 4 GiB at most)");
-  CandidateOptions co;
-  co.niche = sc.niche;
-  run.pool = scenario_candidates(sc, co);
-
-  StrategyContext ctx;
-  ctx.pool = &run.pool;
-  ctx.params = sc.model;
-  ctx.niche = sc.niche;
-  ctx.budget = sc.budget;
-  ctx.budget_key = sc.where("campaign.budget");
-  SweepPoints pts = build_sweep_points(spec, strategy, ctx);
-  run.skipped = pts.skipped;
-  const SweepSpec& kept = pts.spec;
-  std::map<double, Portfolio> built;
-  for (std::size_t i = 0; i < kept.values.size(); ++i)
-    built.emplace(kept.values[i], pts.portfolios[i]);
-  if (kept.values.empty())
-    throw ConfigError("--over", over,
-                      "at least one point the budget can buy (every point was skipped)");
-  SweepOptions so;
-  so.seed = sc.seed;
-  so.trials = sc.trials;
-  so.budget = sc.budget;
-  so.point_budget = [&](double v) { return built.at(v).budget; };
-  so.objective = objective;
-  run.result = run_sweep(
-      sc.model, kept, [&](double v) { return built.at(v); }, so);
-  throw_if_cancelled();
   return run;
 }
 

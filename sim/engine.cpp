@@ -874,6 +874,43 @@ double quantile_sorted(const std::vector<double>& v, double q) {
   return v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]);
 }
 
+SummaryTable summary_table(const std::vector<PortfolioSummary>& s) {
+  SummaryTable t;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+      const MetricSummary& x = s[i][k];
+      t.strategy.push_back(static_cast<std::uint32_t>(i));
+      t.metric.push_back(static_cast<std::uint8_t>(k));
+      t.mean.push_back(x.mean);
+      t.se.push_back(x.se);
+      t.sd.push_back(x.sd);
+      t.p5.push_back(x.p5);
+      t.p50.push_back(x.p50);
+      t.p95.push_back(x.p95);
+      t.shortfall.push_back(x.shortfall);
+      t.p_negative.push_back(x.p_negative);
+      t.expected.push_back(x.expected);
+    }
+  return t;
+}
+
+Comparisons comparisons(const SimResult& r) {
+  Comparisons c;
+  for (const PairStats& q : r.pairs) {
+    c.a.push_back(q.a);
+    c.b.push_back(q.b);
+    c.p_a_beats_b.push_back(q.p_a_beats_b());
+    c.mean_difference.push_back(q.difference.mean);
+    c.se_difference.push_back(q.difference.se());
+    c.a.push_back(q.b);
+    c.b.push_back(q.a);
+    c.p_a_beats_b.push_back(q.difference.n > 0 ? 1.0 - q.p_a_beats_b() : 0.0);
+    c.mean_difference.push_back(-q.difference.mean);
+    c.se_difference.push_back(q.difference.se());
+  }
+  return c;
+}
+
 std::vector<PortfolioSummary> summarize(const CampaignModel& m, const SimResult& r) {
   const std::size_t np = m.portfolio_count();
   std::vector<PortfolioSummary> out(np);

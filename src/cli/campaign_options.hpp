@@ -7,8 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "microreach/sim/candidates.hpp"
-#include "microreach/sim/scenario.hpp"
+#include "microreach/jobs/campaign.hpp"
 
 namespace microreach::cli {
 
@@ -25,12 +24,8 @@ struct CampaignOptions {
   CLI::App* cmd = nullptr;
 
   bool given(const char* name) const { return cmd->count(name) > 0; }
-  // When `option` was given on the command line: records it as the origin of scenario `key`
-  // (so errors name the option) and returns true.
-  bool overrides(sim::Scenario& sc, const char* option, const char* key) const;
-  // The scenario file (or the built-in defaults) with every option above that was given
-  // applied. Not validated: the command applies its own options first.
-  sim::Scenario resolve() const;
+  // Each option above that was given on the command line (jobs::resolve_scenario applies them).
+  jobs::CampaignSettings settings() const;
 };
 
 // Refuses a --strategies list longer than sim::kMaxStrategies before any is parsed.

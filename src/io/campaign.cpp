@@ -156,64 +156,35 @@ void write_strategies(hid_t file, const CampaignModel& m) {
 }
 
 void write_summary(hid_t file, const std::vector<PortfolioSummary>& s) {
-  std::vector<std::uint32_t> strategy;
-  std::vector<std::uint8_t> metric;
-  std::vector<double> mean, se, sd, p5, p50, p95, shortfall, p_negative, expected;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    for (std::size_t k = 0; k < kMetricCount; ++k) {
-      const MetricSummary& x = s[i][k];
-      strategy.push_back(static_cast<std::uint32_t>(i));
-      metric.push_back(static_cast<std::uint8_t>(k));
-      mean.push_back(x.mean);
-      se.push_back(x.se);
-      sd.push_back(x.sd);
-      p5.push_back(x.p5);
-      p50.push_back(x.p50);
-      p95.push_back(x.p95);
-      shortfall.push_back(x.shortfall);
-      p_negative.push_back(x.p_negative);
-      expected.push_back(x.expected);
-    }
+  const SummaryTable t = summary_table(s);
   h5::Handle g = h5::ensure_group(file, "summary");
   const hid_t id = g.get();
-  write_dataset(id, "strategy", strategy, "", "strategy index i (/strategies/<i>)");
-  categorical(id, "metric", metric, names(kMetricNames), "metric");
+  write_dataset(id, "strategy", t.strategy, "", "strategy index i (/strategies/<i>)");
+  categorical(id, "metric", t.metric, names(kMetricNames), "metric");
   write_attr(id, "units", names(kMetricUnits));
-  write_dataset(id, "mean", mean, "", "mean over trials");
-  write_dataset(id, "se", se, "", "standard error of the mean");
-  write_dataset(id, "sd", sd, "", "standard deviation over trials");
-  write_dataset(id, "p5", p5, "", "5th percentile (linear interpolation)");
-  write_dataset(id, "p50", p50, "", "median");
-  write_dataset(id, "p95", p95, "", "95th percentile");
-  write_dataset(id, "shortfall", shortfall, "",
+  write_dataset(id, "mean", t.mean, "", "mean over trials");
+  write_dataset(id, "se", t.se, "", "standard error of the mean");
+  write_dataset(id, "sd", t.sd, "", "standard deviation over trials");
+  write_dataset(id, "p5", t.p5, "", "5th percentile (linear interpolation)");
+  write_dataset(id, "p50", t.p50, "", "median");
+  write_dataset(id, "p95", t.p95, "", "95th percentile");
+  write_dataset(id, "shortfall", t.shortfall, "",
                 "mean of the worst 5 % of trials (lowest; highest for cost)");
-  write_dataset(id, "p_negative", p_negative, "probability", "share of trials below 0");
-  write_dataset(id, "expected", expected, "", "noise-off value of the metric");
+  write_dataset(id, "p_negative", t.p_negative, "probability", "share of trials below 0");
+  write_dataset(id, "expected", t.expected, "", "noise-off value of the metric");
 }
 
 void write_comparisons(hid_t file, const SimResult& r) {
-  std::vector<std::uint32_t> a, b;
-  std::vector<double> p, mean, se;
-  for (const PairStats& q : r.pairs) {
-    a.push_back(q.a);
-    b.push_back(q.b);
-    p.push_back(q.p_a_beats_b());
-    mean.push_back(q.difference.mean);
-    se.push_back(q.difference.se());
-    a.push_back(q.b);
-    b.push_back(q.a);
-    p.push_back(q.difference.n > 0 ? 1.0 - q.p_a_beats_b() : 0.0);
-    mean.push_back(-q.difference.mean);
-    se.push_back(q.difference.se());
-  }
+  const Comparisons c = comparisons(r);
   h5::Handle g = h5::ensure_group(file, "comparisons");
   const hid_t id = g.get();
-  write_dataset(id, "a", a, "", "strategy index");
-  write_dataset(id, "b", b, "", "strategy index");
-  write_dataset(id, "p_a_beats_b", p, "probability",
+  write_dataset(id, "a", c.a, "", "strategy index");
+  write_dataset(id, "b", c.b, "", "strategy index");
+  write_dataset(id, "p_a_beats_b", c.p_a_beats_b, "probability",
                 "share of trials with profit of a > profit of b (ties count half)");
-  write_dataset(id, "mean_difference", mean, "USD", "mean of profit_a - profit_b");
-  write_dataset(id, "se_difference", se, "USD", "standard error of the paired difference");
+  write_dataset(id, "mean_difference", c.mean_difference, "USD", "mean of profit_a - profit_b");
+  write_dataset(id, "se_difference", c.se_difference, "USD",
+                "standard error of the paired difference");
 }
 
 void write_trials(hid_t file, const SimResult& r) {

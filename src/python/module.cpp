@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,8 @@
 #include "microreach/io/profiles.hpp"
 #include "microreach/jobs/audit.hpp"
 #include "microreach/jobs/options.hpp"
+#include "microreach/jobs/plan.hpp"
+#include "microreach/jobs/simulate.hpp"
 #include "microreach/profile.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/sim/campaign_run.hpp"
@@ -420,18 +423,8 @@ void write_file(const std::string& path, const py::dict& profiles, const py::obj
 
 // Options of simulate/sweep that override scenario keys, with the command line's names (so a
 // refused value is reported as the command reports it).
-struct CampaignArgs {
-  std::optional<std::string> scenario;
-  std::optional<double> budget;
-  std::optional<std::string> niche;
-  std::optional<std::uint64_t> trials, seed;
-  std::optional<std::string> input;
-  std::optional<std::uint64_t> market_profiles, market_seed;
-  std::optional<double> posts, conversion_rate, aov, margin;
-};
-
-CampaignArgs campaign_args(const py::dict& d) {
-  CampaignArgs a;
+jobs::CampaignSettings campaign_settings(const py::dict& d) {
+  jobs::CampaignSettings a;
   auto get = [&](const char* k, auto& field) {
     using T = typename std::decay_t<decltype(field)>::value_type;
     if (d.contains(k) && !d[k].is_none()) field = d[k].cast<T>();
@@ -451,91 +444,31 @@ CampaignArgs campaign_args(const py::dict& d) {
   return a;
 }
 
-// The CLI's CampaignOptions::resolve(): the scenario file (or the defaults) with every given
-// option applied, its origin recorded as the option's name.
-sim::Scenario resolve(const CampaignArgs& a) {
-  sim::Scenario sc = a.scenario ? sim::load_scenario(*a.scenario) : sim::Scenario{};
-  auto set = [&](const auto& opt, const char* option, const char* key, auto apply) {
-    if (!opt) return;
-    sc.origin[key] = option;
-    apply(*opt);
-  };
-  set(a.budget, "--budget", "campaign.budget", [&](double v) { sc.budget = v; });
-  set(a.niche, "--niche", "campaign.niche", [&](const std::string& v) {
-    const auto n = parse_niche(v);
-    if (!n) throw ConfigError("--niche", v, "one of " + niche_list());
-    sc.niche = *n;
-  });
-  set(a.trials, "--trials", "run.trials", [&](std::uint64_t v) { sc.trials = v; });
-  set(a.seed, "--seed", "run.seed", [&](std::uint64_t v) { sc.seed = v; });
-  set(a.input, "--input", "market.input", [&](const std::string& v) { sc.input = v; });
-  set(a.market_profiles, "--market-profiles", "market.profiles",
-      [&](std::uint64_t v) { sc.market_profiles = v; });
-  set(a.market_seed, "--market-seed", "market.seed", [&](std::uint64_t v) { sc.market_seed = v; });
-  set(a.posts, "--posts", "campaign.posts_per_influencer", [&](double v) { sc.model.posts = v; });
-  set(a.conversion_rate, "--conversion-rate", "campaign.conversion_rate",
-      [&](double v) { sc.model.base_conversion_rate = v; });
-  set(a.aov, "--aov", "campaign.average_order_value",
-      [&](double v) { sc.model.average_order_value = v; });
-  set(a.margin, "--margin", "campaign.gross_margin", [&](double v) { sc.model.gross_margin = v; });
-  return sc;
-}
-
 py::dict summary_dict(const std::vector<sim::PortfolioSummary>& summary) {
-  std::vector<std::uint32_t> strategy;
-  std::vector<std::uint8_t> metric;
-  std::vector<double> mean, se, sd, p5, p50, p95, shortfall, p_negative, expected;
-  for (std::size_t i = 0; i < summary.size(); ++i)
-    for (std::size_t k = 0; k < sim::kMetricCount; ++k) {
-      const sim::MetricSummary& m = summary[i][k];
-      strategy.push_back(static_cast<std::uint32_t>(i));
-      metric.push_back(static_cast<std::uint8_t>(k));
-      mean.push_back(m.mean);
-      se.push_back(m.se);
-      sd.push_back(m.sd);
-      p5.push_back(m.p5);
-      p50.push_back(m.p50);
-      p95.push_back(m.p95);
-      shortfall.push_back(m.shortfall);
-      p_negative.push_back(m.p_negative);
-      expected.push_back(m.expected);
-    }
+  sim::SummaryTable t = sim::summary_table(summary);  // as the campaign file stores it
   py::dict d;
-  d["strategy"] = hand_over(std::move(strategy));
-  d["metric"] = hand_over(std::move(metric));
-  d["mean"] = hand_over(std::move(mean));
-  d["se"] = hand_over(std::move(se));
-  d["sd"] = hand_over(std::move(sd));
-  d["p5"] = hand_over(std::move(p5));
-  d["p50"] = hand_over(std::move(p50));
-  d["p95"] = hand_over(std::move(p95));
-  d["p_negative"] = hand_over(std::move(p_negative));
-  d["shortfall"] = hand_over(std::move(shortfall));
-  d["expected"] = hand_over(std::move(expected));
+  d["strategy"] = hand_over(std::move(t.strategy));
+  d["metric"] = hand_over(std::move(t.metric));
+  d["mean"] = hand_over(std::move(t.mean));
+  d["se"] = hand_over(std::move(t.se));
+  d["sd"] = hand_over(std::move(t.sd));
+  d["p5"] = hand_over(std::move(t.p5));
+  d["p50"] = hand_over(std::move(t.p50));
+  d["p95"] = hand_over(std::move(t.p95));
+  d["p_negative"] = hand_over(std::move(t.p_negative));
+  d["shortfall"] = hand_over(std::move(t.shortfall));
+  d["expected"] = hand_over(std::move(t.expected));
   return d;
 }
 
 py::dict comparisons_dict(const sim::SimResult& r) {
-  std::vector<std::uint32_t> a, b;
-  std::vector<double> p, mean, se;
-  for (const sim::PairStats& q : r.pairs) {  // both orders, as the campaign file stores them
-    a.push_back(q.a);
-    b.push_back(q.b);
-    p.push_back(q.p_a_beats_b());
-    mean.push_back(q.difference.mean);
-    se.push_back(q.difference.se());
-    a.push_back(q.b);
-    b.push_back(q.a);
-    p.push_back(q.difference.n > 0 ? 1.0 - q.p_a_beats_b() : 0.0);
-    mean.push_back(-q.difference.mean);
-    se.push_back(q.difference.se());
-  }
+  sim::Comparisons c = sim::comparisons(r);  // both orders, as the campaign file stores them
   py::dict d;
-  d["a"] = hand_over(std::move(a));
-  d["b"] = hand_over(std::move(b));
-  d["p_a_beats_b"] = hand_over(std::move(p));
-  d["mean_difference"] = hand_over(std::move(mean));
-  d["se_difference"] = hand_over(std::move(se));
+  d["a"] = hand_over(std::move(c.a));
+  d["b"] = hand_over(std::move(c.b));
+  d["p_a_beats_b"] = hand_over(std::move(c.p_a_beats_b));
+  d["mean_difference"] = hand_over(std::move(c.mean_difference));
+  d["se_difference"] = hand_over(std::move(c.se_difference));
   return d;
 }
 
@@ -635,26 +568,15 @@ py::dict run_info(const sim::Scenario& sc, const sim::CandidatePool& pool,
 py::dict simulate_campaign(const py::dict& options, const std::optional<std::string>& strategies,
                            std::optional<double> precision, std::optional<std::uint64_t> max_trials,
                            bool noise, std::optional<int> threads) {
-  const CampaignArgs a = campaign_args(options);
-  sim::Scenario sc = resolve(a);
-  if (strategies) {  // as `simulate --strategies`
-    sc.origin["campaign.strategies"] = "--strategies";
-    sc.strategies.clear();
-    for (const sim::StrategySpec& s : sim::parse_strategies(*strategies, "--strategies"))
-      sc.strategies.push_back(s.text);
-  }
-  if (precision) {
-    sc.origin["run.precision"] = "--precision";
-    sc.precision = *precision;
-  }
-  if (max_trials) {
-    sc.origin["run.max_trials"] = "--max-trials";
-    sc.max_trials = *max_trials;
-  }
-  if (!noise) sc.model.noise = false;
-  sc.validate();
-  sim::CampaignRun run;
-  run_parallel(threads, [&] { run = sim::run_campaign(sc); });
+  jobs::SimulateOptions o;
+  o.campaign = campaign_settings(options);
+  // As `simulate --strategies ... --precision ... --max-trials ... [--no-noise]`.
+  std::tie(o.strategies, o.precision, o.max_trials) = std::tie(strategies, precision, max_trials);
+  o.noise = noise;
+  const sim::Scenario sc = jobs::simulate_scenario(o);
+  jobs::SimulateResult job;
+  run_parallel(threads, [&] { job = jobs::simulate(sc, o); });
+  sim::CampaignRun& run = job.run;
   const double posts = run.model->params().posts;
   py::dict d;
   d["summary"] = summary_dict(run.summary);
@@ -674,15 +596,15 @@ py::dict simulate_campaign(const py::dict& options, const std::optional<std::str
 py::dict sweep_campaign(const py::dict& options, const std::string& over,
                         const std::string& strategy, const std::string& objective,
                         std::optional<int> threads) {
-  const CampaignArgs a = campaign_args(options);
-  sim::Scenario sc = resolve(a);
+  jobs::SweepJobOptions o;
+  o.campaign = campaign_settings(options);
+  std::tie(o.over, o.objective, o.strategy) = std::tie(over, objective, strategy);
   // sweep runs 10,000 trials a point unless the scenario file or trials= says otherwise.
-  if (!sc.origin.count("run.trials")) sc.trials = 10000;
-  sc.validate();
-  sim::SweepRun run;
-  run_parallel(threads, [&] { run = sim::run_sweep_plan(sc, over, strategy, objective); });
+  const jobs::SweepPlan plan = jobs::plan_sweep(o);
+  jobs::SweepJobResult run;
+  run_parallel(threads, [&] { run = jobs::sweep(plan, o); });
   const sim::SweepResult& r = run.result;
-  const double posts = sc.model.posts;
+  const double posts = plan.scenario.model.posts;
   std::vector<double> value, budget, cost, objective_value, dom_by;
   std::vector<std::uint64_t> hired;
   std::vector<std::uint8_t> dominated;
@@ -713,9 +635,9 @@ py::dict sweep_campaign(const py::dict& options, const std::string& over,
   py::list skipped;
   for (const auto& [v, why] : run.skipped) skipped.append(py::make_tuple(v, why));
   d["skipped"] = skipped;
-  py::dict info = run_info(run.scenario, run.pool, r.sim);
+  py::dict info = run_info(plan.scenario, run.pool, r.sim);
   info["axis"] = std::string(sim::axis_name(r.spec.axis));
-  info["strategy"] = run.strategy;
+  info["strategy"] = plan.strategy;
   info["objective"] = std::string(sim::objective_name(r.objective));
   d["info"] = info;
   return d;

@@ -1,5 +1,5 @@
 #pragma once
-// The work of `microreach simulate` and `microreach sweep` as library calls: a resolved
+// The work of `microreach simulate` as a library call: a resolved
 // scenario in, the candidates, portfolios, trials and summaries out, with no printing and no
 // file. The Python module calls these; they follow the commands step for step (same checks,
 // same order of random streams), so a run gives the command's numbers bit for bit.
@@ -13,6 +13,7 @@
 #include "microreach/sim/model.hpp"
 #include "microreach/sim/plan.hpp"
 #include "microreach/sim/scenario.hpp"
+#include "microreach/sim/strategy.hpp"
 
 namespace microreach::sim {
 
@@ -22,6 +23,10 @@ inline constexpr double kMaxKeptTrialBytes = 4.0 * (1ull << 30);
 // The candidates of a scenario: its input file, or the built-in synthetic market. Errors about
 // the input file name the scenario key that gave it (market.input) when a scenario file did.
 CandidatePool scenario_candidates(const Scenario& sc, const CandidateOptions& co);
+
+// The candidates `specs` need: those of the niche, and every account a "list:" strategy names
+// (by id or handle) whatever its niche.
+CandidateOptions candidate_options(const std::vector<StrategySpec>& specs, Niche niche);
 
 struct CampaignRun {
   Scenario scenario;
@@ -42,18 +47,5 @@ struct CampaignRun {
 // Throws ConfigError / InputError naming where the offending value came from.
 // `max_hires` caps micro-top and optimize (0: no cap; errors name --max-hires).
 CampaignRun run_campaign(const Scenario& sc, std::uint64_t max_hires = 0);
-
-struct SweepRun {
-  Scenario scenario;
-  CandidatePool pool;
-  std::string strategy;  // the base strategy used (defaulted by axis)
-  std::vector<std::pair<double, std::string>> skipped;
-  SweepResult result;
-};
-
-// sweep --over `over` [--strategy] [--objective]: `sc` validated (its trials the per-point
-// trials). Throws ConfigError naming --over, --strategy, --objective or the scenario key.
-SweepRun run_sweep_plan(const Scenario& sc, const std::string& over, std::string strategy,
-                        const std::string& objective);
 
 }  // namespace microreach::sim

@@ -184,6 +184,24 @@ struct MetricSummary {
 using PortfolioSummary = std::array<MetricSummary, kMetricCount>;
 std::vector<PortfolioSummary> summarize(const CampaignModel& m, const SimResult& r);
 
+// The summaries as one table, a row per (portfolio, metric) in that order, as campaign files
+// and the Python module give them.
+struct SummaryTable {
+  std::vector<std::uint32_t> strategy;
+  std::vector<std::uint8_t> metric;
+  std::vector<double> mean, se, sd, p5, p50, p95, shortfall, p_negative, expected;
+};
+SummaryTable summary_table(const std::vector<PortfolioSummary>& s);
+
+// Every compared pair in both orders (a against b, then b against a), as campaign files and
+// the Python module give them: P(profit of a > profit of b), with ties counting half, and the
+// mean and standard error of profit_a - profit_b.
+struct Comparisons {
+  std::vector<std::uint32_t> a, b;
+  std::vector<double> p_a_beats_b, mean_difference, se_difference;
+};
+Comparisons comparisons(const SimResult& r);
+
 // Quantile q of v by linear interpolation between order statistics (NumPy's default).
 double quantile_sorted(const std::vector<double>& sorted, double q);
 
