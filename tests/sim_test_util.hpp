@@ -49,3 +49,11 @@ inline microreach::sim::Portfolio portfolio(std::string name,
 }
 
 }  // namespace sim_test
+
+// The simulator tests' vocabulary, unqualified in every test file that includes this header
+// (a test-only header: the library's own headers never do this).
+using namespace microreach;
+using namespace microreach::sim;
+using sim_test::candidate;
+using sim_test::CandidateSpec;
+using sim_test::portfolio;

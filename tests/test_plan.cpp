@@ -11,9 +11,6 @@
 #include "microreach/sim/plan.hpp"
 #include "sim_test_util.hpp"
 
-using namespace microreach;
-using namespace microreach::sim;
-
 namespace {
 
 // A fixed list of micro accounts in one audience; point N hires the first N.

@@ -11,12 +11,6 @@
 #include "microreach/sim/model.hpp"
 #include "sim_test_util.hpp"
 
-using namespace microreach;
-using namespace microreach::sim;
-using sim_test::candidate;
-using sim_test::CandidateSpec;
-using sim_test::portfolio;
-
 namespace {
 constexpr double kEps = 1e-12;  // relative: the closed forms hold to double rounding
 

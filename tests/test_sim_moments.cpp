@@ -23,12 +23,6 @@
 #include "microreach/sim/model.hpp"
 #include "sim_test_util.hpp"
 
-using namespace microreach;
-using namespace microreach::sim;
-using sim_test::candidate;
-using sim_test::CandidateSpec;
-using sim_test::portfolio;
-
 namespace {
 
 struct Expect {

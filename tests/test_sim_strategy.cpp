@@ -12,11 +12,6 @@
 #include "microreach/sim/strategy.hpp"
 #include "sim_test_util.hpp"
 
-using namespace microreach;
-using namespace microreach::sim;
-using sim_test::candidate;
-using sim_test::CandidateSpec;
-
 namespace {
 
 Candidate scored(Candidate c, double score) {
