@@ -21,6 +21,7 @@ set(MICROREACH_CORE_SOURCES
   src/pipeline.cpp
   src/profile.cpp
   src/scoring.cpp
+  src/stats.cpp
   src/summary.cpp
   src/synth.cpp
   src/table.cpp

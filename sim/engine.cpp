@@ -866,14 +866,6 @@ SimResult simulate(const CampaignModel& m, const SimOptions& opt) {
 
 // ---------------------------------------------------------------- summaries
 
-double quantile_sorted(const std::vector<double>& v, double q) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const double h = (static_cast<double>(v.size()) - 1.0) * q;
-  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
-  if (lo + 1 >= v.size()) return v.back();
-  return v[lo] + (h - static_cast<double>(lo)) * (v[lo + 1] - v[lo]);
-}
-
 SummaryTable summary_table(const std::vector<PortfolioSummary>& s) {
   SummaryTable t;
   for (std::size_t i = 0; i < s.size(); ++i)

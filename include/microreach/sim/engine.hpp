@@ -23,6 +23,7 @@
 
 #include "microreach/random.hpp"
 #include "microreach/sim/model.hpp"
+#include "microreach/stats.hpp"
 
 namespace microreach::sim {
 
@@ -202,8 +203,8 @@ struct Comparisons {
 };
 Comparisons comparisons(const SimResult& r);
 
-// Quantile q of v by linear interpolation between order statistics (NumPy's default).
-double quantile_sorted(const std::vector<double>& sorted, double q);
+// Quantile q of a sorted vector (NumPy's default interpolation): microreach/stats.hpp.
+using stats::quantile_sorted;
 
 // Relative standard error used by --precision: se / |mean| for the non-negative totals;
 // for profit se / mean cost (profit can sit near 0); for ROI the absolute se (ROI is already a
