@@ -7,6 +7,7 @@
 
 #include "microreach/error.hpp"
 #include "microreach/sim/engine.hpp"
+#include "microreach/stats.hpp"
 
 namespace microreach::sim {
 namespace {
@@ -22,17 +23,6 @@ void check_range(const std::string& key, double v, double lo, double hi, const c
   if (!(v >= lo && v <= hi)) throw ConfigError(key, num(v), allowed);
 }
 
-// Inverse of the standard normal CDF by bisection on erfc (one-off, exact to 1e-12).
-double normal_quantile(double p) {
-  double lo = -40, hi = 40;
-  for (int i = 0; i < 200 && hi - lo > 1e-13; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    const double cdf = 0.5 * std::erfc(-mid / std::sqrt(2.0));
-    (cdf < p ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
-}
-
 double clamp01_or(double v, double fallback) {
   if (std::isnan(v)) return fallback;
   return std::clamp(v, 0.0, 1.0);
@@ -40,14 +30,49 @@ double clamp01_or(double v, double fallback) {
 
 }  // namespace
 
+std::span<const ScalarParam> scalar_params() {
+  static const ScalarParam kParams[] = {
+      {"campaign", "posts_per_influencer", "posts_per_influencer", &ModelParams::posts, 1, 1000,
+       "a whole number from 1 to 1000", "", false, false, true},
+      {"campaign", "average_order_value", "average_order_value", &ModelParams::average_order_value,
+       0, 1e9, "an amount in USD from 0 to 1e9", "USD"},
+      {"campaign", "gross_margin", "gross_margin", &ModelParams::gross_margin, 0, 1,
+       "a share in [0, 1]", ""},
+      {"campaign", "conversion_rate", "base_conversion_rate", &ModelParams::base_conversion_rate, 0,
+       1, "a probability in [0, 1]", "purchases per relevant person reached"},
+      {"model", "reach_sigma", "reach_sigma", &ModelParams::reach_sigma, 0, 3,
+       "a log-sd from 0 to 3", ""},
+      {"model", "conversion_shock_sigma", "conversion_shock_sigma",
+       &ModelParams::conversion_shock_sigma, 0, 3, "a log-sd from 0 to 3", ""},
+      {"model", "reach_shock_sigma", "reach_shock_sigma", &ModelParams::reach_shock_sigma, 0, 3,
+       "a log-sd from 0 to 3", ""},
+      {"model", "fake_share_concentration", "fake_share_concentration",
+       &ModelParams::fake_share_concentration, 0, 1e9, "a beta concentration a+b in (0, 1e9]", "",
+       true},
+      {"model", "audited_interval_level", "audited_interval_level",
+       &ModelParams::audited_interval_level, 0, 1, "a coverage probability in (0, 1)", "", true,
+       true},
+      {"model", "incident_cost_factor", "incident_cost_factor", &ModelParams::incident_cost_factor,
+       0, 1000, "a multiple of the fee from 0 to 1000", ""},
+      {"model", "audience_size", "audience_size", &ModelParams::audience_size, 1, 1e10,
+       "a number of people from 1 to 1e10", ""},
+      {"model", "viewers_per_share", "viewers_per_share", &ModelParams::viewers_per_share, 0, 1e6,
+       "a count from 0 to 1e6", ""},
+      {"model", "default_share_fraction", "default_share_fraction",
+       &ModelParams::default_share_fraction, 0, 1, "a share in [0, 1]", ""},
+  };
+  return kParams;
+}
+
 void ModelParams::validate() const {
-  if (!(posts >= 1 && posts <= 1000 && posts == std::floor(posts)))
-    throw ConfigError("campaign.posts_per_influencer", num(posts), "a whole number from 1 to 1000");
-  check_range("campaign.average_order_value", average_order_value, 0.0, 1e9,
-              "an amount in USD from 0 to 1e9");
-  check_range("campaign.gross_margin", gross_margin, 0.0, 1.0, "a share in [0, 1]");
-  check_range("campaign.conversion_rate", base_conversion_rate, 0.0, 1.0,
-              "a probability in [0, 1]");
+  auto check = [&](std::string_view table) {
+    for (const ScalarParam& p : scalar_params()) {
+      if (p.table != table) continue;
+      const double v = this->*p.member;
+      if (!p.allows(v)) throw ConfigError(p.scenario_key(), num(v), std::string(p.allowed));
+    }
+  };
+  check("campaign");
   for (std::size_t t = 1; t < kTierCount; ++t) {
     const std::string tier(kTierNames[t]);
     if (!(reach_rate[t] > 0.0 && reach_rate[t] <= 1.0))
@@ -57,29 +82,14 @@ void ModelParams::validate() const {
     check_range("model.incident_probability." + tier, incident_probability[t], 0.0, 1.0,
                 "a probability in [0, 1]");
   }
-  check_range("model.reach_sigma", reach_sigma, 0.0, 3.0, "a log-sd from 0 to 3");
-  check_range("model.conversion_shock_sigma", conversion_shock_sigma, 0.0, 3.0,
-              "a log-sd from 0 to 3");
-  check_range("model.reach_shock_sigma", reach_shock_sigma, 0.0, 3.0, "a log-sd from 0 to 3");
-  if (!(fake_share_concentration > 0.0 && fake_share_concentration <= 1e9))
-    throw ConfigError("model.fake_share_concentration", num(fake_share_concentration),
-                      "a beta concentration a+b in (0, 1e9]");
-  if (!(audited_interval_level > 0.0 && audited_interval_level < 1.0))
-    throw ConfigError("model.audited_interval_level", num(audited_interval_level),
-                      "a coverage probability in (0, 1)");
-  check_range("model.incident_cost_factor", incident_cost_factor, 0.0, 1000.0,
-              "a multiple of the fee from 0 to 1000");
-  check_range("model.audience_size", audience_size, 1.0, 1e10, "a number of people from 1 to 1e10");
-  check_range("model.viewers_per_share", viewers_per_share, 0.0, 1e6, "a count from 0 to 1e6");
-  check_range("model.default_share_fraction", default_share_fraction, 0.0, 1.0,
-              "a share in [0, 1]");
+  check("model");
 }
 
 double fake_concentration(const Candidate& c, const ModelParams& p) {
   const double lo = c.fake_share_lo, hi = c.fake_share_hi;
   if (std::isnan(lo) || std::isnan(hi) || hi < lo) return p.fake_share_concentration;
   const double m = clamp01_or(c.fake_share, 0.0);
-  const double z = normal_quantile(0.5 + 0.5 * p.audited_interval_level);
+  const double z = stats::normal_quantile(0.5 + 0.5 * p.audited_interval_level);
   const double sd = (hi - lo) / (2.0 * z);
   if (sd <= 0.0) return 1e6;  // a point interval: the share is known
   return std::clamp(m * (1.0 - m) / (sd * sd) - 1.0, 1.0, 1e6);

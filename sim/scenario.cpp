@@ -91,11 +91,16 @@ std::string Scenario::to_toml() const {
   o << "budget = " << fmt(budget) << "  # USD\n";
   o << "niche = " << quote(std::string(kNicheNames[static_cast<std::size_t>(niche)])) << "\n";
   o << "strategies = [" << join(q) << "]\n";
-  o << "posts_per_influencer = " << fmt(model.posts) << "\n";
-  o << "average_order_value = " << fmt(model.average_order_value) << "  # USD\n";
-  o << "gross_margin = " << fmt(model.gross_margin) << "\n";
-  o << "conversion_rate = " << fmt(model.base_conversion_rate)
-    << "  # purchases per relevant person reached\n\n";
+  auto scalars = [&](std::string_view table) {
+    for (const ScalarParam& p : scalar_params()) {
+      if (p.table != table) continue;
+      o << p.key << " = " << fmt(model.*p.member);
+      if (!p.note.empty()) o << "  # " << p.note;
+      o << "\n";
+    }
+  };
+  scalars("campaign");
+  o << "\n";
   o << "[run]\n";
   o << "trials = " << trials << "\n";
   o << "seed = " << seed << "\n";
@@ -107,15 +112,7 @@ std::string Scenario::to_toml() const {
   o << "seed = " << market_seed << "\n\n";
   o << "[model]\n";
   o << "noise = " << (model.noise ? "true" : "false") << "\n";
-  o << "reach_sigma = " << fmt(model.reach_sigma) << "\n";
-  o << "conversion_shock_sigma = " << fmt(model.conversion_shock_sigma) << "\n";
-  o << "reach_shock_sigma = " << fmt(model.reach_shock_sigma) << "\n";
-  o << "fake_share_concentration = " << fmt(model.fake_share_concentration) << "\n";
-  o << "audited_interval_level = " << fmt(model.audited_interval_level) << "\n";
-  o << "incident_cost_factor = " << fmt(model.incident_cost_factor) << "\n";
-  o << "audience_size = " << fmt(model.audience_size) << "\n";
-  o << "viewers_per_share = " << fmt(model.viewers_per_share) << "\n";
-  o << "default_share_fraction = " << fmt(model.default_share_fraction) << "\n";
+  scalars("model");
   auto tiers = [&](const char* name, const std::array<double, kTierCount>& v) {
     o << "\n[model." << name << "]\n";
     for (std::size_t t = 1; t < kTierCount; ++t)
@@ -133,21 +130,11 @@ using ScalarMap = std::map<std::string, double ModelParams::*>;
 using TierMap = std::map<std::string, std::array<double, kTierCount> ModelParams::*>;
 
 const ScalarMap& model_scalars() {
-  static const ScalarMap m = {
-      {"campaign.posts_per_influencer", &ModelParams::posts},
-      {"campaign.average_order_value", &ModelParams::average_order_value},
-      {"campaign.gross_margin", &ModelParams::gross_margin},
-      {"campaign.conversion_rate", &ModelParams::base_conversion_rate},
-      {"model.reach_sigma", &ModelParams::reach_sigma},
-      {"model.conversion_shock_sigma", &ModelParams::conversion_shock_sigma},
-      {"model.reach_shock_sigma", &ModelParams::reach_shock_sigma},
-      {"model.fake_share_concentration", &ModelParams::fake_share_concentration},
-      {"model.audited_interval_level", &ModelParams::audited_interval_level},
-      {"model.incident_cost_factor", &ModelParams::incident_cost_factor},
-      {"model.audience_size", &ModelParams::audience_size},
-      {"model.viewers_per_share", &ModelParams::viewers_per_share},
-      {"model.default_share_fraction", &ModelParams::default_share_fraction},
-  };
+  static const ScalarMap m = [] {
+    ScalarMap r;
+    for (const ScalarParam& p : scalar_params()) r[p.scenario_key()] = p.member;
+    return r;
+  }();
   return m;
 }
 

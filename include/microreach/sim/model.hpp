@@ -26,7 +26,9 @@
 // profit = margin revenue - cost, ROI = profit / cost.
 // M_conv, M_reach: per-trial shocks shared by every account (lognormal, mean 1).
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +86,28 @@ struct ModelParams {
   // Throws ConfigError("<key>", value, allowed) naming the scenario key of the bad value.
   void validate() const;
 };
+
+// A scalar of ModelParams, named once for every place that names it: its scenario-file key
+// ([table] key), its attribute of /model in a campaign file, the range validate() enforces and
+// the note a written scenario file puts beside it.
+struct ScalarParam {
+  std::string_view table;      // "campaign" or "model"
+  std::string_view key;        // the key in that table
+  std::string_view attribute;  // the attribute of /model in a campaign file
+  double ModelParams::*member;
+  double lo, hi;  // allowed values: [lo, hi], (lo, hi] with open_lo, [lo, hi) with open_hi
+  std::string_view allowed;  // the range in words, for the error message
+  std::string_view note;     // comment in a written scenario file ("" none)
+  bool open_lo = false, open_hi = false, whole = false;
+
+  std::string scenario_key() const { return std::string(table) + "." + std::string(key); }
+  bool allows(double v) const {
+    return (open_lo ? v > lo : v >= lo) && (open_hi ? v < hi : v <= hi) &&
+           (!whole || v == std::floor(v));
+  }
+};
+// Every scalar parameter, in the order a written scenario file lists them.
+std::span<const ScalarParam> scalar_params();
 
 // One candidate account, as the strategies and the model need it. Built from scored profiles
 // (candidates.hpp) or by hand (tests, library users).
