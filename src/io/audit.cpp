@@ -48,36 +48,42 @@ void write_audit_summary(h5::Id file, const AuditSummary& s) {
   const ShareEstimate& est = s.estimate;
   h5::Handle g = h5::ensure_group(file, "audit");
   const h5::Id id = g.get();
-  h5::write_attr(id, "source", s.source);
-  h5::write_attr(id, "handle", s.handle);
-  h5::write_attr(id, "model", model_to_toml(m));
-  h5::write_attr(id, "model_name", s.model_name);
-  h5::write_attr(id, "method", interval_method_name(s.method));
-  h5::write_attr(id, "confidence", s.confidence);
-  h5::write_attr(id, "threshold", m.threshold);
-  h5::write_attr(id, "sensitivity", m.accuracy.sensitivity);
-  h5::write_attr(id, "specificity", m.accuracy.specificity);
-  h5::write_attr(id, "transfer_sd_sensitivity", m.accuracy.transfer_sd_sensitivity);
-  h5::write_attr(id, "transfer_sd_specificity", m.accuracy.transfer_sd_specificity);
-  h5::write_attr(id, "validation_positives", m.accuracy.positives);
-  h5::write_attr(id, "validation_negatives", m.accuracy.negatives);
-  h5::write_attr(id, "accuracy_source", s.accuracy_source);
-  h5::write_attr(id, "sampled", s.stats.rows);
-  h5::write_attr(id, "flagged", s.stats.flagged);
-  h5::write_attr(id, "missing_values", s.stats.missing_values);
-  h5::write_attr(id, "apparent_share", est.apparent);
-  h5::write_attr(id, "apparent_lo", est.apparent_ci.lo);
-  h5::write_attr(id, "apparent_hi", est.apparent_ci.hi);
-  h5::write_attr(id, "fake_share", est.corrected);
-  h5::write_attr(id, "fake_share_lo", est.corrected_ci.lo);
-  h5::write_attr(id, "fake_share_hi", est.corrected_ci.hi);
-  h5::write_attr(id, "sampling_lo", est.sampling_ci.lo);
-  h5::write_attr(id, "sampling_hi", est.sampling_ci.hi);
-  h5::write_attr(id, "target_width", s.target_width);
-  h5::write_attr(id, "width_reachable", static_cast<std::int64_t>(s.plan.reachable ? 1 : 0));
-  h5::write_attr(id, "floor_width", s.plan.floor_width);
-  h5::write_attr(id, "total_needed", s.plan.total_needed);
-  h5::write_attr(id, "more_needed", s.plan.more_needed);
+  // What was audited, with which model and interval.
+  h5::write_attrs(id, {{"source", s.source},
+                       {"handle", s.handle},
+                       {"model_name", s.model_name},
+                       {"model", model_to_toml(m)},
+                       {"method", interval_method_name(s.method)},
+                       {"confidence", s.confidence}});
+  // The classifier's accuracy on its validation set, and how far it may move on another
+  // population (accuracy_source says where the figures come from).
+  h5::write_attrs(id, {{"threshold", m.threshold},
+                       {"sensitivity", m.accuracy.sensitivity},
+                       {"specificity", m.accuracy.specificity},
+                       {"accuracy_source", s.accuracy_source}});
+  h5::write_attrs(id, {{"transfer_sd_sensitivity", m.accuracy.transfer_sd_sensitivity},
+                       {"transfer_sd_specificity", m.accuracy.transfer_sd_specificity},
+                       {"validation_positives", m.accuracy.positives},
+                       {"validation_negatives", m.accuracy.negatives}});
+  // The sample, and the share flagged in it (apparent), corrected for the classifier's errors
+  // (fake_share), with the sampling part of its interval alone.
+  h5::write_attrs(id, {{"sampled", s.stats.rows},
+                       {"flagged", s.stats.flagged},
+                       {"missing_values", s.stats.missing_values}});
+  h5::write_attrs(id, {{"apparent_share", est.apparent},
+                       {"apparent_lo", est.apparent_ci.lo},
+                       {"apparent_hi", est.apparent_ci.hi}});
+  h5::write_attrs(id, {{"fake_share", est.corrected},
+                       {"fake_share_lo", est.corrected_ci.lo},
+                       {"fake_share_hi", est.corrected_ci.hi},
+                       {"sampling_lo", est.sampling_ci.lo},
+                       {"sampling_hi", est.sampling_ci.hi}});
+  // The sample-size advice for the target interval width.
+  h5::write_attrs(id, {{"target_width", s.target_width},
+                       {"width_reachable", static_cast<std::int64_t>(s.plan.reachable ? 1 : 0)},
+                       {"floor_width", s.plan.floor_width},
+                       {"total_needed", s.plan.total_needed},
+                       {"more_needed", s.plan.more_needed}});
 }
 
 }  // namespace microreach::io

@@ -35,20 +35,23 @@ std::vector<double> tier_vector(const std::array<double, kTierCount>& a) {
 void write_run_attributes(hid_t file, const CampaignModel& m, const SimResult& r,
                           const CampaignRunInfo& info) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  write_attr(file, "trials", r.trials);
-  write_attr(file, "trials_requested", info.trials_requested);
-  write_attr(file, "precision_target", info.precision_target > 0 ? info.precision_target : nan);
-  write_attr(file, "max_trials", info.max_trials);
-  write_attr(file, "rounds", info.precision.rounds);
-  write_attr(file, "max_relative_se", max_relative_se(r));
-  write_attr(file, "precision_reached", static_cast<std::int64_t>(info.precision.reached));
-  write_attr(file, "budget", info.budget);
-  write_attr(file, "niche", kNicheNames[static_cast<std::size_t>(info.niche)]);
-  write_attr(file, "posts_per_influencer", m.params().posts);
-  write_attr(file, "noise", static_cast<std::int64_t>(m.params().noise));
-  write_attr(file, "scenario_file", info.scenario_file);
-  write_attr(file, "candidate_source", info.candidate_source);
-  write_attr(file, "candidates", info.candidates);
+  // How many trials ran, against what was asked (--precision runs rounds until it is reached).
+  h5::write_attrs(file, {{"trials", r.trials},
+                         {"trials_requested", info.trials_requested},
+                         {"max_trials", info.max_trials},
+                         {"rounds", info.precision.rounds}});
+  h5::write_attrs(file,
+                  {{"precision_target", info.precision_target > 0 ? info.precision_target : nan},
+                   {"max_relative_se", max_relative_se(r)},
+                   {"precision_reached", static_cast<std::int64_t>(info.precision.reached)}});
+  // The plan compared, and where its candidates came from.
+  h5::write_attrs(file, {{"budget", info.budget},
+                         {"niche", kNicheNames[static_cast<std::size_t>(info.niche)]},
+                         {"posts_per_influencer", m.params().posts},
+                         {"noise", static_cast<std::int64_t>(m.params().noise)}});
+  h5::write_attrs(file, {{"scenario_file", info.scenario_file},
+                         {"candidate_source", info.candidate_source},
+                         {"candidates", info.candidates}});
   std::vector<std::string> specs;
   for (const Portfolio& p : m.portfolios()) specs.push_back(p.spec);
   write_attr(file, "strategies", specs);
@@ -57,19 +60,8 @@ void write_run_attributes(hid_t file, const CampaignModel& m, const SimResult& r
 void write_model(hid_t file, const ModelParams& p) {
   h5::Handle g = h5::ensure_group(file, "model");
   const hid_t id = g.get();
-  write_attr(id, "base_conversion_rate", p.base_conversion_rate);
-  write_attr(id, "average_order_value", p.average_order_value);
-  write_attr(id, "gross_margin", p.gross_margin);
-  write_attr(id, "conversion_shock_sigma", p.conversion_shock_sigma);
-  write_attr(id, "reach_shock_sigma", p.reach_shock_sigma);
-  write_attr(id, "reach_sigma", p.reach_sigma);
-  write_attr(id, "audience_size", p.audience_size);
-  write_attr(id, "viewers_per_share", p.viewers_per_share);
-  write_attr(id, "default_share_fraction", p.default_share_fraction);
-  write_attr(id, "fake_share_concentration", p.fake_share_concentration);
-  write_attr(id, "audited_interval_level", p.audited_interval_level);
-  write_attr(id, "incident_cost_factor", p.incident_cost_factor);
-  write_attr(id, "posts_per_influencer", p.posts);
+  for (const ScalarParam& s : scalar_params())
+    write_attr(id, std::string(s.attribute).c_str(), p.*s.member);
   write_dataset(id, "reach_rate", tier_vector(p.reach_rate), "share",
                 "mean share of authentic followers reached per post, by tier code");
   write_dataset(id, "trust", tier_vector(p.trust), "", "trust factor on conversion, by tier code");
@@ -83,14 +75,14 @@ void write_strategies(hid_t file, const CampaignModel& m) {
     const Portfolio& pf = m.portfolios()[i];
     h5::Handle g = h5::ensure_group(file, "strategies/" + std::to_string(i));
     const hid_t id = g.get();
-    write_attr(id, "spec", pf.spec);
-    write_attr(id, "label", pf.label);
-    write_attr(id, "hired", static_cast<std::uint64_t>(pf.hired.size()));
-    write_attr(id, "cost", pf.fees(par.posts));
-    write_attr(id, "budget", pf.budget);
-    write_attr(id, "unspent", pf.unspent(par.posts));
-    write_attr(id, "note", pf.note);
-    write_attr(id, "description", pf.description);
+    h5::write_attrs(id, {{"spec", pf.spec},
+                         {"label", pf.label},
+                         {"description", pf.description},
+                         {"note", pf.note}});
+    h5::write_attrs(id, {{"hired", static_cast<std::uint64_t>(pf.hired.size())},
+                         {"cost", pf.fees(par.posts)},
+                         {"budget", pf.budget},
+                         {"unspent", pf.unspent(par.posts)}});
 
     const std::size_t n = pf.hired.size();
     std::vector<std::uint64_t> key(n), ids(n);
@@ -132,19 +124,22 @@ void write_strategies(hid_t file, const CampaignModel& m) {
     categorical(id, h + "platform", platform, names(kPlatformNames), "platform");
     categorical(id, h + "niche", niche, names(kNicheNames), "niche");
     categorical(id, h + "tier", tier, names(kTierNames), "tier");
+    // Each account's audience.
     write_dataset(id, h + "followers", followers, "followers", "followers");
     write_dataset(id, h + "fake_share", fake, "share", "estimated fake-follower share (beta mean)");
     write_dataset(id, h + "fake_concentration", conc, "",
                   "concentration a+b of the fake-share beta");
+    write_dataset(id, h + "relevance", rel, "share", "share of the audience in the target niche");
+    // How a post reaches that audience and turns it into purchases.
     write_dataset(id, h + "reach_rate", reach, "share",
                   "tier mean share of authentic followers reached per post");
     write_dataset(id, h + "views_engagement", epv, "engagements per impression",
                   "authentic engagements per impression");
     write_dataset(id, h + "share_fraction", share, "share", "shares as a fraction of engagements");
-    write_dataset(id, h + "relevance", rel, "share", "share of the audience in the target niche");
     write_dataset(id, h + "trust", trust, "", "tier trust factor on conversion");
     write_dataset(id, h + "incident_probability", incident, "probability",
                   "brand-safety incident in the campaign window");
+    // What a hire costs, its score, and what it brings with every draw at its expectation.
     write_dataset(id, h + "price", price, "USD", "fee per post");
     write_dataset(id, h + "cost", cost, "USD", "price x posts");
     write_dataset(id, h + "score", score, "0-100", "composite score");

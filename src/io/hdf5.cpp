@@ -251,6 +251,11 @@ void write_attr(hid_t obj, const char* name, std::uint64_t v) {
   write_scalar_attr(obj, name, v);
 }
 
+void write_attrs(hid_t obj, std::initializer_list<NamedAttr> attrs) {
+  for (const NamedAttr& a : attrs)
+    std::visit([&](const auto& v) { write_attr(obj, a.name, v); }, a.value);
+}
+
 void write_attr(hid_t obj, const char* name, const std::vector<int>& v) {
   replace_attr(obj, name);
   hsize_t dims[1] = {v.size()};

@@ -14,6 +14,7 @@
 
 #include <unistd.h>
 
+#include "detail.hpp"
 #include "microreach/cancel.hpp"
 #include "microreach/dist.hpp"
 #include "microreach/error.hpp"
@@ -136,27 +137,30 @@ const std::vector<std::pair<const char*, std::vector<double> ScoreChunk::*>>& sc
   return v;
 }
 
+// `c` reads the column `member` of the batch's `part` (profiles or scores) as it is in memory.
+template <class Part, class T>
+void bind(ColumnRef& c, Part Batch::*part, std::vector<T> Part::*member) {
+  c.mem_type = detail::native_type<T>();
+  c.data = [part, member](const Batch& b) -> const void* { return ((b.*part).*member).data(); };
+}
+
 ColumnRef column_for(const std::string& path) {
   ColumnRef c;
   c.path = path;
   const std::string name = path.substr(path.rfind('/') + 1);
   if (path.rfind("/profiles/", 0) == 0) {
     if (name == "id") {
-      c.mem_type = H5T_NATIVE_UINT64;
-      c.data = [](const Batch& b) -> const void* { return b.profiles.id.data(); };
+      bind(c, &Batch::profiles, &ProfileChunk::id);
     } else if (name == "handle_bytes") {
       c.text = [](const Batch& b) { return &b.profiles.handle; };
     } else if (name == "country") {
       c.text = [](const Batch& b) { return &b.profiles.country; };
     } else if (name == "platform") {
-      c.mem_type = H5T_NATIVE_UINT8;
-      c.data = [](const Batch& b) -> const void* { return b.profiles.platform.data(); };
+      bind(c, &Batch::profiles, &ProfileChunk::platform);
     } else if (name == "niche") {
-      c.mem_type = H5T_NATIVE_UINT8;
-      c.data = [](const Batch& b) -> const void* { return b.profiles.niche.data(); };
+      bind(c, &Batch::profiles, &ProfileChunk::niche);
     } else if (name == "true_fake_share") {
-      c.mem_type = H5T_NATIVE_DOUBLE;
-      c.data = [](const Batch& b) -> const void* { return b.profiles.true_fake_share.data(); };
+      bind(c, &Batch::profiles, &ProfileChunk::true_fake_share);
     } else {
       for (std::size_t k = 0; k < kColumnCount; ++k) {
         const auto col = static_cast<Column>(k);
@@ -168,20 +172,14 @@ ColumnRef column_for(const std::string& path) {
     }
   } else {
     if (name == "tier") {
-      c.mem_type = H5T_NATIVE_UINT8;
-      c.data = [](const Batch& b) -> const void* { return b.scores.tier.data(); };
+      bind(c, &Batch::scores, &ScoreChunk::tier);
     } else if (name == "missing") {
-      c.mem_type = H5T_NATIVE_UINT8;
-      c.data = [](const Batch& b) -> const void* { return b.scores.missing.data(); };
+      bind(c, &Batch::scores, &ScoreChunk::missing);
     } else if (name == "flags") {
-      c.mem_type = H5T_NATIVE_UINT16;
-      c.data = [](const Batch& b) -> const void* { return b.scores.flags.data(); };
+      bind(c, &Batch::scores, &ScoreChunk::flags);
     } else {
       for (const auto& [n, member] : score_doubles())
-        if (name == n) {
-          c.mem_type = H5T_NATIVE_DOUBLE;
-          c.data = [m = member](const Batch& b) -> const void* { return (b.scores.*m).data(); };
-        }
+        if (name == n) bind(c, &Batch::scores, member);
     }
   }
   if (!c.data && !c.text)

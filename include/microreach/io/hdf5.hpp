@@ -9,9 +9,11 @@
 // microreach_version, git_sha, created, seed, config, command); readers check filetype and
 // version first and say what is wrong. Layout: docs/hdf5-layout.md; the io layer: docs/io.md.
 #include <cstdint>
+#include <initializer_list>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "microreach/cancel.hpp"
@@ -131,6 +133,14 @@ void write_attr(Id obj, const char* name, std::int64_t value);
 void write_attr(Id obj, const char* name, std::uint64_t value);
 void write_attr(Id obj, const char* name, const std::vector<int>& value);
 void write_attr(Id obj, const char* name, const std::vector<std::string>& value);
+// Many scalar attributes at once: write_attrs(obj, {{"rows", n}, {"source", path}}). An int
+// or a bool is ambiguous here on purpose: say which integer type the file should hold.
+using AttrValue = std::variant<double, std::int64_t, std::uint64_t, std::string_view>;
+struct NamedAttr {
+  const char* name;
+  AttrValue value;
+};
+void write_attrs(Id obj, std::initializer_list<NamedAttr> attrs);
 bool has_attr(Id obj, const char* name);
 std::string read_attr_string(Id obj, const char* name);
 double read_attr_double(Id obj, const char* name);
