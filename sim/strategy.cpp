@@ -106,6 +106,19 @@ std::string pool_census(const CandidatePool& pool) {
                         money(cheapest) + (ctx.params.posts > 1 ? " for the posts asked" : ""));
 }
 
+// The pool's accounts that `pred` keeps; none at all is a refusal naming `what` and the way out.
+std::vector<const Candidate*> require(const StrategyContext& ctx, const std::string& strategy,
+                                      bool (*pred)(const Candidate&), const std::string& what,
+                                      const std::string& alternative) {
+  auto v = select(*ctx.pool, pred);
+  if (v.empty()) pool_lacks(ctx, strategy, what, alternative);
+  return v;
+}
+
+constexpr const char* kNoMicro =
+    "Compare macro instead, or use an input that has micro accounts (10k-100k followers) in "
+    "this niche";
+
 Portfolio start(const Strategy& s, const StrategyContext& ctx) {
   Portfolio pf;
   pf.spec = s.spec();
@@ -258,11 +271,9 @@ class Macro final : public Strategy {
   bool is_baseline() const override { return true; }
   Portfolio build(const StrategyContext& ctx) const override {
     Portfolio pf = start(*this, ctx);
-    const auto big = select(*ctx.pool, is_big);
-    if (big.empty())
-      pool_lacks(ctx, spec(), "a macro or mega account",
-                 "Compare micro-top or micro-even:N instead, or use an input that has large "
-                 "accounts in this niche");
+    const auto big = require(ctx, spec(), is_big, "a macro or mega account",
+                             "Compare micro-top or micro-even:N instead, or use an input that "
+                             "has large accounts in this niche");
     const double posts = ctx.params.posts;
     const double left =
         fill_by_score(big, ctx.budget, posts, limit_ == 0 ? kMaxHires : limit_, pf.hired);
@@ -295,11 +306,7 @@ class MicroEven final : public Strategy {
   Portfolio build(const StrategyContext& ctx) const override {
     Portfolio pf = start(*this, ctx);
     const double posts = ctx.params.posts;
-    const auto micro = select(*ctx.pool, is_micro);
-    if (micro.empty())
-      pool_lacks(ctx, spec(), "a micro account",
-                 "Compare macro instead, or use an input that has micro accounts (10k-100k "
-                 "followers) in this niche");
+    const auto micro = require(ctx, spec(), is_micro, "a micro account", kNoMicro);
     const double each = ctx.budget / static_cast<double>(n_);
     // Fees close to the share first, so the plan spends the budget: the best-scored accounts
     // costing 90-100 % of budget / N, then 75-90 %, 50-75 % and below half (each band best
@@ -349,11 +356,7 @@ class MicroTop final : public Strategy {
   }
   Portfolio build(const StrategyContext& ctx) const override {
     Portfolio pf = start(*this, ctx);
-    const auto micro = select(*ctx.pool, is_micro);
-    if (micro.empty())
-      pool_lacks(ctx, spec(), "a micro account",
-                 "Compare macro instead, or use an input that has micro accounts (10k-100k "
-                 "followers) in this niche");
+    const auto micro = require(ctx, spec(), is_micro, "a micro account", kNoMicro);
     const std::uint64_t cap = cap_of(ctx);
     pf.hired = micro_top(*ctx.pool, ctx.budget, ctx.params.posts, cap);
     if (pf.hired.empty())
@@ -405,8 +408,7 @@ class Optimize final : public Strategy {
   }
   Portfolio build(const StrategyContext& ctx) const override {
     Portfolio pf = start(*this, ctx);
-    const auto all = select(*ctx.pool, is_any);
-    if (all.empty()) pool_lacks(ctx, spec(), "an account", "Use another niche or input");
+    const auto all = require(ctx, spec(), is_any, "an account", "Use another niche or input");
     const std::uint64_t cap = cap_of(ctx);
     OptimizeResult r = optimize(*ctx.pool, ctx.params, ctx.budget, cap);
     pf.hired = std::move(r.hired);

@@ -177,62 +177,6 @@ inline const char* strip_eol(const char* p, const char* rec_end) {
   return e;
 }
 
-// Splits the complete record [p, rec_end) into fields (appended to `out`, cleared first).
-inline void split_record(const char* p, const char* rec_end, char delim, std::vector<Field>& out,
-                         RecordInfo& info) {
-  out.clear();
-  info = RecordInfo{};
-  if (rec_end > p && rec_end[-1] == '\n') info.newlines = 1;
-  const char* line_end = strip_eol(p, rec_end);
-  const char* q = p;
-  for (;;) {
-    if (q < line_end && *q == '"') {
-      const char* s = q + 1;
-      const char* r = s;
-      bool escaped = false;
-      for (;;) {
-        r = static_cast<const char*>(std::memchr(r, '"', static_cast<std::size_t>(line_end - r)));
-        if (!r) break;
-        if (r + 1 < line_end && r[1] == '"') {
-          escaped = true;
-          r += 2;
-          continue;
-        }
-        break;
-      }
-      if (!r) {  // only possible for a record cut at EOF inside quotes
-        if (info.error == FieldError::none) {
-          info.error = FieldError::unterminated;
-          info.error_field = static_cast<std::uint32_t>(out.size());
-        }
-        out.push_back({s, static_cast<std::uint32_t>(line_end - s), escaped});
-        q = line_end;
-      } else {
-        for (const char* m = s;
-             (m = static_cast<const char*>(std::memchr(m, '\n', static_cast<std::size_t>(r - m))));
-             ++m) {
-          ++info.newlines;
-        }
-        out.push_back({s, static_cast<std::uint32_t>(r - s), escaped});
-        q = r + 1;
-        if (q < line_end && *q != delim) {
-          if (info.error == FieldError::none) {
-            info.error = FieldError::text_after_quote;
-            info.error_field = static_cast<std::uint32_t>(out.size() - 1);
-          }
-          while (q < line_end && *q != delim) ++q;
-        }
-      }
-    } else {
-      const char* s = q;
-      while (q < line_end && *q != delim) ++q;
-      out.push_back({s, static_cast<std::uint32_t>(q - s), false});
-    }
-    if (q >= line_end) break;
-    ++q;  // the delimiter
-  }
-}
-
 // Text of a field with doubled quotes collapsed.
 inline void unescape(const Field& f, std::string& out) {
   out.clear();
@@ -375,7 +319,7 @@ inline RecordInfo parse_header(const char* p, const char* rec_end, char delim,
 
 // Tokenizes the record starting at p, where [p, end) holds complete records only (a block cut
 // by last_record_end, or the rest of the file): the record ends at the first '\n' outside
-// quotes, or at end. Same state machine as find_record_end + split_record, one pass.
+// quotes, or at end. Same state machine as find_record_end, which finds the same end.
 // Returns one past the record.
 inline const char* parse_record(const char* p, const char* end, char delim, std::vector<Field>& out,
                                 RecordInfo& info) {

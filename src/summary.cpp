@@ -71,19 +71,18 @@ void Summary::add(const ProfileChunk& p, const ScoreChunk& s) {
       probe.row = row;
       if (!better(probe, heap_.front())) continue;
     }
-    TopEntry e;
-    e.score = sc;
-    e.row = row;
-    e.id = p.id[i];
-    e.handle = p.handle[i];
-    e.platform = p.platform[i];
-    e.niche = p.niche[i];
-    e.tier = s.tier[i];
-    e.followers = p.followers[i];
-    e.engagement_rate = s.engagement_rate[i];
-    e.authenticity = s.authenticity[i];
-    e.price = s.price[i];
-    e.cpm = s.cpm[i];
+    TopEntry e{.score = sc,
+               .row = row,
+               .id = p.id[i],
+               .handle = p.handle[i],
+               .platform = p.platform[i],
+               .niche = p.niche[i],
+               .tier = s.tier[i],
+               .followers = p.followers[i],
+               .engagement_rate = s.engagement_rate[i],
+               .authenticity = s.authenticity[i],
+               .price = s.price[i],
+               .cpm = s.cpm[i]};
     if (heap_.size() == k_) {
       std::pop_heap(heap_.begin(), heap_.end(), better);
       heap_.back() = std::move(e);

@@ -245,7 +245,7 @@ class CsvTable final : public TableReader {
       in_.fill();
     }
   }
-  void split(const char* s, const char* e) { csv::split_record(s, e, delim_, fields_, info_); }
+  void split(const char* s, const char* e) { csv::parse_record(s, e, delim_, fields_, info_); }
   void advance(const char* s, const char* e) {
     line_ += static_cast<std::uint64_t>(std::count(s, e, '\n'));
     in_.consume_to(e);
