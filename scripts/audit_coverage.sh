@@ -12,12 +12,9 @@
 #
 #   scripts/audit_coverage.sh [BUILD_DIR] [SHARED_DATA_DIR]
 set -euo pipefail
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$SRC/build}
-D=${2:-$SRC/../shared/data}
-M="$BUILD/microreach"
+. "$(dirname "$0")/audit_env.sh"
 T="$BUILD/tests/microreach_tests"
-[ -x "$M" ] && [ -x "$T" ] || { echo "build microreach and microreach_tests first" >&2; exit 1; }
+[ -x "$T" ] || { echo "no $T: build microreach_tests first" >&2; exit 1; }
 if [ -f "$D/instafake_fakeAccountData.json" ]; then
   echo "## The default model on InstaFake (the truth of the study there)"
   "$M" -q audit evaluate "$D/instafake_fakeAccountData.json" "$D/instafake_realAccountData.json" \

@@ -6,14 +6,10 @@
 #
 #   scripts/audit_validation.sh [BUILD_DIR] [SHARED_DATA_DIR]
 set -euo pipefail
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$SRC/build}
-D=${2:-$SRC/../shared/data}
-M="$BUILD/microreach"
+. "$(dirname "$0")/audit_env.sh"
 SRF="$SRC/data/srf_instagram_labelled_1000_inclprivate.csv"
 FAKE="$D/instafake_fakeAccountData.json"
 REAL="$D/instafake_realAccountData.json"
-[ -x "$M" ] || { echo "no $M: build first" >&2; exit 1; }
 [ -f "$FAKE" ] || { echo "no $FAKE: the InstaFake files are not shipped (CC BY-NC)" >&2; exit 1; }
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT

@@ -595,14 +595,13 @@ def frontier_table(run):
     n = len(run.strategies)
     mean = np.array([run.stat(i, "profit")["mean"] for i in range(n)])
     es = np.array([run.stat(i, "profit")["shortfall"] for i in range(n)])
-    dom = np.zeros(n, dtype=np.uint8)
-    by = np.full(n, -1)
-    for i in range(n):
-        for j in range(n):
-            if j != i and mean[j] >= mean[i] and es[j] >= es[i] and (
-                    mean[j] > mean[i] or es[j] > es[i]):
-                dom[i], by[i] = 1, j
-                break
+    # d[i, j]: j is at least as good as i on both and better on one (a higher shortfall is a
+    # smaller loss in the worst 5 %); i is dominated by the first such j.
+    d = ((mean[None, :] >= mean[:, None]) & (es[None, :] >= es[:, None])
+         & ((mean[None, :] > mean[:, None]) | (es[None, :] > es[:, None])))
+    np.fill_diagonal(d, False)
+    dom = d.any(axis=1).astype(np.uint8)
+    by = np.where(dom == 1, d.argmax(axis=1), -1)
     return pd.DataFrame(dict(strategy=np.arange(n), expected_profit=mean, shortfall=es,
                              dominated=dom, dominated_by=by, computed=True))
 

@@ -66,23 +66,34 @@ std::string write_temp(const std::string& name, const std::string& text) {
   return path;
 }
 
+// n rows of p covariates drawn by `row` (which fills the row and returns its linear predictor)
+// from the audit streams of `seed`, and labels y ~ Bernoulli(sigmoid(predictor)).
+template <class Row>
+void design(std::uint64_t seed, std::size_t n, std::size_t p, std::vector<double>& x,
+            std::vector<std::uint8_t>& y, Row row) {
+  x.assign(n * p, 0.0);
+  y.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    Stream s(seed, Purpose::audit, i);
+    const double eta = row(s, &x[i * p]);
+    y[i] = s.bernoulli(sigmoid(eta)) ? 1 : 0;
+  }
+}
+
 }  // namespace
 
 TEST_CASE("the Newton fit recovers known coefficients on synthetic data", "[audit]") {
   // Dense design: x1, x2 ~ N(0, 1), x3 ~ Bernoulli(0.3); y ~ Bernoulli(sigmoid(x beta)).
   const std::size_t n = 60000, p = 3;
   const double beta[] = {-0.7, 0.8, -0.5, 1.2};
-  std::vector<double> x(n * p);
-  std::vector<std::uint8_t> y(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    Stream s(11, Purpose::audit, i);
-    x[i * p] = s.normal();
-    x[i * p + 1] = s.normal();
-    x[i * p + 2] = s.bernoulli(0.3) ? 1.0 : 0.0;
-    const double eta =
-        beta[0] + beta[1] * x[i * p] + beta[2] * x[i * p + 1] + beta[3] * x[i * p + 2];
-    y[i] = s.bernoulli(sigmoid(eta)) ? 1 : 0;
-  }
+  std::vector<double> x;
+  std::vector<std::uint8_t> y;
+  design(11, n, p, x, y, [&](Stream& s, double* r) {
+    r[0] = s.normal();
+    r[1] = s.normal();
+    r[2] = s.bernoulli(0.3) ? 1.0 : 0.0;
+    return beta[0] + beta[1] * r[0] + beta[2] * r[1] + beta[3] * r[2];
+  });
   int iterations = 0;
   const auto b = fit_logistic_dense(x, n, p, y, 0.0, 100, 1e-12, &iterations);
   // Standard errors at this n are about 0.012-0.025 (inverse Fisher information);
@@ -95,14 +106,13 @@ TEST_CASE("the penalised fit satisfies its optimality condition", "[audit]") {
   // At the optimum of l(b) - lambda/2 |b_1..p|^2 the gradient X'(y - mu) - lambda b is zero
   // (no penalty on the intercept).
   const std::size_t n = 500, p = 2;
-  std::vector<double> x(n * p);
-  std::vector<std::uint8_t> y(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    Stream s(12, Purpose::audit, i);
-    x[i * p] = s.normal();
-    x[i * p + 1] = s.normal();
-    y[i] = s.bernoulli(sigmoid(0.3 + 2.0 * x[i * p])) ? 1 : 0;
-  }
+  std::vector<double> x;
+  std::vector<std::uint8_t> y;
+  design(12, n, p, x, y, [](Stream& s, double* r) {
+    r[0] = s.normal();
+    r[1] = s.normal();
+    return 0.3 + 2.0 * r[0];
+  });
   const double lambda = 25.0;
   const auto b = fit_logistic_dense(x, n, p, y, lambda, 100, 1e-13);
   std::vector<double> g(p + 1, 0.0);

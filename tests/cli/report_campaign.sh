@@ -5,10 +5,7 @@
 # every figure must be a valid PNG (tests/data/plan/check_report.py).
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
-rm -rf "$WORK"; mkdir -p "$WORK"
-unset DISPLAY MPLBACKEND || true
-fixture="$SRC/tests/data/plan/make_fixture.py"
-check="$SRC/tests/data/plan/check_report.py"
+report_setup
 
 "$PYTHON" "$fixture" campaign "$WORK/c.h5" --trials 3000
 "$MICROREACH" report "$WORK/c.h5" -o "$WORK/c.html" --figures "$WORK/cfig" > "$WORK/out.txt"

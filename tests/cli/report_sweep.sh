@@ -5,10 +5,7 @@
 # points), and the report's numbers equal the file's.
 set -euo pipefail
 . "$(dirname "$0")/../lib/common.sh"
-rm -rf "$WORK"; mkdir -p "$WORK"
-unset DISPLAY MPLBACKEND || true
-fixture="$SRC/tests/data/plan/make_fixture.py"
-check="$SRC/tests/data/plan/check_report.py"
+report_setup
 
 # Fixture sweep (layout only).
 "$PYTHON" "$fixture" sweep "$WORK/f.h5" --points 12 --trials 1500

@@ -27,3 +27,12 @@ mpi() { local np=$1; shift; "$MPIEXEC" --oversubscribe --allow-run-as-root -np "
 
 # same A B: the HDF5 files A and B hold the same datasets and attributes, provenance aside.
 same() { "$PYTHON" "$SRC/tests/mpi/compare_h5.py" "$1" "$2" || fail "$2 differs from $1"; }
+
+# For the report tests: a fresh $WORK (not entered), no display (figures render headless), and
+# the plan fixtures' writer ($fixture) and the report checker ($check).
+report_setup() {
+  rm -rf "$WORK"; mkdir -p "$WORK"
+  unset DISPLAY MPLBACKEND || true
+  fixture="$SRC/tests/data/plan/make_fixture.py"
+  check="$SRC/tests/data/plan/check_report.py"
+}

@@ -44,12 +44,10 @@ _CATEGORIES = {"platform": PLATFORMS, "niche": NICHES, "tier": TIERS}
 
 def _mix(value, option):
     """A platform or niche mix: None, "name=w,...", or a mapping name -> weight."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
     if isinstance(value, Mapping):
         return [",".join(f"{k}={float(v)!r}" for k, v in value.items())]
+    if value is None or isinstance(value, str):
+        return _strings(value, option)
     raise Error(f"{option}: '{value!r}' is not valid: a string 'name=weight,...' or a dict")
 
 
