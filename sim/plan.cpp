@@ -39,15 +39,8 @@ std::string num(double v) {
 
 // ------------------------------------------------------------------ sweep specification
 std::string_view axis_name(SweepAxis a) {
-  switch (a) {
-    case SweepAxis::micro_count:
-      return "micro-count";
-    case SweepAxis::mix:
-      return "mix";
-    case SweepAxis::budget:
-      return "budget";
-  }
-  return "?";
+  constexpr std::string_view kNames[] = {"micro-count", "mix", "budget"};
+  return kNames[static_cast<std::size_t>(a)];
 }
 
 SweepSpec parse_sweep_spec(const std::string& option, const std::string& text) {
@@ -193,40 +186,34 @@ SweepPoints build_sweep_points(const SweepSpec& spec, const std::string& strateg
   return out;
 }
 
+namespace {
+// Each objective: its name (as --objective takes it) and the summary metric it maximises.
+struct ObjectiveInfo {
+  std::string_view name;
+  Metric metric;
+};
+constexpr ObjectiveInfo kObjectives[] = {{"profit", Metric::profit},
+                                         {"reach", Metric::unique_reach},
+                                         {"conversions", Metric::conversions},
+                                         {"roi", Metric::roi}};
+static_assert(std::size(kObjectives) == static_cast<std::size_t>(Objective::roi) + 1);
+}  // namespace
+
 std::string_view objective_name(Objective o) {
-  switch (o) {
-    case Objective::profit:
-      return "profit";
-    case Objective::reach:
-      return "reach";
-    case Objective::conversions:
-      return "conversions";
-    case Objective::roi:
-      return "roi";
-  }
-  return "?";
+  return kObjectives[static_cast<std::size_t>(o)].name;
 }
 
 Objective parse_objective(const std::string& option, const std::string& text) {
-  if (text == "profit") return Objective::profit;
-  if (text == "reach") return Objective::reach;
-  if (text == "conversions") return Objective::conversions;
-  if (text == "roi") return Objective::roi;
-  throw ConfigError(option, text, "one of profit, reach, conversions, roi");
+  std::string names;
+  for (std::size_t k = 0; k < std::size(kObjectives); ++k) {
+    if (text == kObjectives[k].name) return static_cast<Objective>(k);
+    names += (k ? ", " : "") + std::string(kObjectives[k].name);
+  }
+  throw ConfigError(option, text, "one of " + names);
 }
 
 Metric objective_metric(Objective o) {
-  switch (o) {
-    case Objective::profit:
-      return Metric::profit;
-    case Objective::reach:
-      return Metric::unique_reach;
-    case Objective::conversions:
-      return Metric::conversions;
-    case Objective::roi:
-      return Metric::roi;
-  }
-  return Metric::profit;
+  return kObjectives[static_cast<std::size_t>(o)].metric;
 }
 
 // ------------------------------------------------------------------ frontier
@@ -627,21 +614,20 @@ std::vector<SensitivityRow> run_sensitivity(const ModelParams& base,
     const RoiStats lo = roi_stats(lo_p, lo_ps, opt);
     const RoiStats hi = roi_stats(hi_p, hi_ps, opt);
     for (std::size_t p = 0; p < portfolios.size(); ++p) {
-      SensitivityRow r;
-      r.portfolio = p;
-      r.parameter = in.name;
-      r.description = in.description;
-      r.base_value = in.base_value(base, portfolios[p]);
-      r.low_value = in.base_value(lo_p, lo_ps[p]);
-      r.high_value = in.base_value(hi_p, hi_ps[p]);
-      r.roi_mean_base = b.mean[p];
-      r.roi_mean_low = lo.mean[p];
-      r.roi_mean_high = hi.mean[p];
-      r.roi_spread_base = b.spread[p];
-      r.roi_spread_low = lo.spread[p];
-      r.roi_spread_high = hi.spread[p];
-      r.profit_mean_low = lo.profit[p];
-      r.profit_mean_high = hi.profit[p];
+      SensitivityRow r{.portfolio = p,
+                       .parameter = in.name,
+                       .description = in.description,
+                       .base_value = in.base_value(base, portfolios[p]),
+                       .low_value = in.base_value(lo_p, lo_ps[p]),
+                       .high_value = in.base_value(hi_p, hi_ps[p]),
+                       .roi_mean_base = b.mean[p],
+                       .roi_mean_low = lo.mean[p],
+                       .roi_mean_high = hi.mean[p],
+                       .roi_spread_base = b.spread[p],
+                       .roi_spread_low = lo.spread[p],
+                       .roi_spread_high = hi.spread[p],
+                       .profit_mean_low = lo.profit[p],
+                       .profit_mean_high = hi.profit[p]};
       r.effect_mean = std::abs(r.roi_mean_high - r.roi_mean_low);
       r.effect_spread = std::abs(r.roi_spread_high - r.roi_spread_low);
       by_portfolio[p].push_back(rows.size());

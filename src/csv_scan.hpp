@@ -177,6 +177,32 @@ inline const char* strip_eol(const char* p, const char* rec_end) {
   return e;
 }
 
+// Where a block of CSV bytes read so far should end so that it holds whole records only
+// (the block readers of the importer and of the audit cut their input with it).
+struct BlockCut {
+  enum Kind {
+    whole,         // keep raw[0, end); raw[end, ...) starts the next block
+    more,          // no complete record yet: read more
+    unterminated,  // at the end of the file a quoted field never closes in the record at `end`
+    too_long,      // no complete record within max_record bytes (an unmatched quote?)
+  } kind;
+  std::size_t end = 0;
+};
+// `at_eof`: nothing more will be read, so the last record needs no line end.
+inline BlockCut cut_block(std::string_view raw, bool at_eof, char delim, std::size_t max_record) {
+  const char* s = raw.data();
+  const char* e = s + raw.size();
+  if (at_eof) {
+    const char* last = last_record_end(s, e, delim);
+    if (last < e && find_record_end(last, e, delim, true).unterminated)
+      return {BlockCut::unterminated, static_cast<std::size_t>(last - s)};
+    return {BlockCut::whole, raw.size()};
+  }
+  const char* cut = last_record_end(s, e, delim);
+  if (cut > s) return {BlockCut::whole, static_cast<std::size_t>(cut - s)};
+  return {raw.size() >= max_record ? BlockCut::too_long : BlockCut::more, 0};
+}
+
 // Text of a field with doubled quotes collapsed.
 inline void unescape(const Field& f, std::string& out) {
   out.clear();

@@ -19,6 +19,7 @@
 #include "microreach/format.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/values.hpp"
+#include "read_fully.hpp"
 #include "text_sniff.hpp"
 #include "value_parse.hpp"
 
@@ -467,22 +468,10 @@ struct ImportSource::Impl {
     if (target <= old) return true;
     if (limit - read_pos < target - old) target = old + static_cast<std::size_t>(limit - read_pos);
     s.resize(target);
-    std::size_t got = old;
-    if (got == target) eof = true;
-    while (got < target) {
-      const ssize_t n = ::read(fd, s.data() + got, target - got);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        s.resize(got);
-        throw InputError(path, 0, 0, std::string("read failed: ") + std::strerror(errno));
-      }
-      if (n == 0) {
-        eof = true;
-        break;
-      }
-      got += static_cast<std::size_t>(n);
-      read_pos += static_cast<std::uint64_t>(n);
-    }
+    if (old == target) eof = true;
+    const std::size_t n = read_fully(fd, s.data() + old, target - old, path, eof);
+    const std::size_t got = old + n;
+    read_pos += n;
     if (read_pos >= limit) eof = true;
     s.resize(got);
     if (cr_only) std::replace(s.begin() + static_cast<std::ptrdiff_t>(old), s.end(), '\r', '\n');
@@ -535,41 +524,33 @@ struct ImportSource::Impl {
         done = true;
         return false;
       }
-      const char* s = raw.data();
-      const char* e = s + raw.size();
-      const char* cut;
-      if (eof) {
-        cut = e;
-        const char* last = csv::last_record_end(s, e, delim);
-        if (last < e && csv::find_record_end(last, e, delim, true).unterminated) {
-          const auto line = next_line + static_cast<std::uint64_t>(std::count(s, last, '\n'));
-          b.error = std::make_exception_ptr(
-              InputError(path, line, 0,
-                         "a quoted field opened in the record starting on this line "
-                         "is never closed: expected a closing '\"' before the end of "
-                         "the file"));
-          cut = last;  // the records before it are parsed (and may hold an earlier error)
-        }
-        done = true;
-      } else {
-        cut = csv::last_record_end(s, e, delim);
-        if (cut == s) {  // no complete record yet: read more
-          if (raw.size() >= opt.max_record_bytes) {
-            b.error = std::make_exception_ptr(
-                InputError(path, next_line, 0,
-                           "a record longer than " + std::to_string(opt.max_record_bytes >> 20) +
-                               " MiB starts on this line: probably an unmatched quote"));
-            done = true;
-            carry.clear();
-            raw.clear();
-            break;
-          }
-          want = raw.size() * 2;
-          continue;
-        }
+      const csv::BlockCut cut = csv::cut_block(raw, eof, delim, opt.max_record_bytes);
+      if (cut.kind == csv::BlockCut::more) {
+        want = raw.size() * 2;
+        continue;
       }
-      carry.assign(cut, e);
-      raw.resize(static_cast<std::size_t>(cut - s));
+      if (cut.kind == csv::BlockCut::too_long) {
+        b.error = std::make_exception_ptr(
+            InputError(path, next_line, 0,
+                       "a record longer than " + std::to_string(opt.max_record_bytes >> 20) +
+                           " MiB starts on this line: probably an unmatched quote"));
+        done = true;
+        carry.clear();
+        raw.clear();
+        break;
+      }
+      if (cut.kind == csv::BlockCut::unterminated) {
+        // The records before it are parsed (and may hold an earlier error).
+        const auto line = next_line + csv::count_newlines(raw.data(), cut.end);
+        b.error = std::make_exception_ptr(
+            InputError(path, line, 0,
+                       "a quoted field opened in the record starting on this line "
+                       "is never closed: expected a closing '\"' before the end of "
+                       "the file"));
+      }
+      if (eof) done = true;
+      carry.assign(raw, cut.end);
+      raw.resize(cut.end);
       break;
     }
     const std::uint64_t newlines = csv::count_newlines(raw.data(), raw.size());

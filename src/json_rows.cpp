@@ -20,6 +20,7 @@
 #include "microreach/error.hpp"
 #include "microreach/format.hpp"
 #include "microreach/values.hpp"
+#include "read_fully.hpp"
 #include "text_sniff.hpp"
 
 namespace microreach::json {
@@ -358,20 +359,7 @@ bool BlockReader::read_more(std::size_t want) {
     return false;
   }
   buf_.resize(old + n);
-  std::size_t got = old;
-  while (got < old + n) {
-    const ssize_t r = ::read(fd_, buf_.data() + got, old + n - got);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      buf_.resize(got);
-      throw InputError(path_, 0, 0, std::string("read failed: ") + std::strerror(errno));
-    }
-    if (r == 0) {
-      eof_ = true;
-      break;
-    }
-    got += static_cast<std::size_t>(r);
-  }
+  const std::size_t got = old + read_fully(fd_, buf_.data() + old, n, path_, eof_);
   buf_.resize(got);
   if (buf_offset_ + got >= end_) eof_ = true;
   return got > old;

@@ -21,6 +21,7 @@
 #include "microreach/pipeline.hpp"
 #include "microreach/table.hpp"
 #include "microreach/values.hpp"
+#include "read_fully.hpp"
 
 namespace microreach::audit {
 
@@ -322,30 +323,25 @@ class CsvBlocks {
         done_ = true;
         return false;
       }
-      const char* s = raw.data();
-      const char* e = s + raw.size();
-      const char* cut;
-      if (eof_) {
-        const char* last = csv::last_record_end(s, e, delim_);
-        if (last < e && csv::find_record_end(last, e, delim_, true).unterminated)
-          throw InputError(path_, line_ + static_cast<std::uint64_t>(std::count(s, last, '\n')), 0,
-                           "a quoted field opened in the record starting here is never closed "
-                           "(expected a closing '\"' before the end of the file)");
-        cut = e;
-        done_ = true;
-      } else {
-        cut = csv::last_record_end(s, e, delim_);
-        if (cut == s) {
-          if (raw.size() >= max_record_)
-            throw InputError(path_, line_, 0,
-                             "a record longer than " + std::to_string(max_record_ >> 20) +
-                                 " MiB starts here: probably an unmatched quote");
-          want = std::max<std::size_t>(raw.size() * 2, 64);
-          continue;
-        }
+      const csv::BlockCut cut = csv::cut_block(raw, eof_, delim_, max_record_);
+      if (cut.kind == csv::BlockCut::more) {
+        want = std::max<std::size_t>(raw.size() * 2, 64);
+        continue;
       }
-      carry_.assign(cut, e);
-      raw.resize(static_cast<std::size_t>(cut - s));
+      if (cut.kind == csv::BlockCut::unterminated)
+        throw InputError(path_,
+                         line_ + static_cast<std::uint64_t>(
+                                     std::count(raw.begin(), raw.begin() + cut.end, '\n')),
+                         0,
+                         "a quoted field opened in the record starting here is never closed "
+                         "(expected a closing '\"' before the end of the file)");
+      if (cut.kind == csv::BlockCut::too_long)
+        throw InputError(path_, line_, 0,
+                         "a record longer than " + std::to_string(max_record_ >> 20) +
+                             " MiB starts here: probably an unmatched quote");
+      if (eof_) done_ = true;
+      carry_.assign(raw, cut.end);
+      raw.resize(cut.end);
       break;
     }
     first_line = line_;
@@ -355,24 +351,10 @@ class CsvBlocks {
 
  private:
   void fill(std::string& s, std::size_t want) {
-    std::size_t got = s.size();
-    s.resize(std::max(want, got + 1));
-    while (got < s.size()) {
-      const auto n = ::read(fd_, s.data() + got, s.size() - got);
-      if (n < 0) {
-        if (errno == EINTR) {  // a signal: Ctrl-C must not wait for a stalled pipe
-          throw_if_cancelled();
-          continue;
-        }
-        throw InputError(path_, 0, 0, std::string("read failed: ") + std::strerror(errno));
-      }
-      if (n == 0) {
-        eof_ = true;
-        break;
-      }
-      got += static_cast<std::size_t>(n);
-    }
-    s.resize(got);
+    const std::size_t old = s.size();
+    s.resize(std::max(want, old + 1));
+    s.resize(old + read_fully(fd_, s.data() + old, s.size() - old, path_, eof_,
+                              [] { throw_if_cancelled(); }));
   }
   // The header is the first non-empty record (TableReader has already parsed and checked it);
   // a rule line right under it ("=====") is skipped too, as TableReader does.
