@@ -58,15 +58,21 @@ run_tests() {
   return $rc
 }
 
+# build_for_stage DIR PRESET T0: configures and builds DIR with PRESET and empties the stage's
+# sanitizer log folder, $logs (DIR/sanitizer-logs).
+build_for_stage() {
+  configure_and_build "$1" "$2"
+  echo "   built in $(elapsed "$3") s"
+  logs="$1/sanitizer-logs"
+  rm -rf "$logs" && mkdir -p "$logs"
+}
+
 stage_asan() {
   local t0 dir="$ROOT/build-asan" logs
   t0=$(date +%s)
   echo "== sanitizer stage: AddressSanitizer + UndefinedBehaviorSanitizer ($CXX, -O1) in $dir"
   mkdir -p "$dir"
-  configure_and_build "$dir" asan-ubsan
-  echo "   built in $(elapsed "$t0") s"
-  logs="$dir/sanitizer-logs"
-  rm -rf "$logs" && mkdir -p "$logs"
+  build_for_stage "$dir" asan-ubsan "$t0"
   MICROREACH_SANITIZER=asan \
   ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:abort_on_error=0:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:detect_invalid_pointer_pairs=0" \
   UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1:exitcode=87" \
@@ -156,10 +162,7 @@ stage_tsan() {
   mkdir -p "$dir"
   build_tsan_tbb "$dir"
   echo "   TSan libtbb ready after $(elapsed "$t0") s"
-  configure_and_build "$dir" tsan
-  echo "   built in $(elapsed "$t0") s"
-  logs="$dir/sanitizer-logs"
-  rm -rf "$logs" && mkdir -p "$logs"
+  build_for_stage "$dir" tsan "$t0"
   MICROREACH_SANITIZER=tsan \
   LD_LIBRARY_PATH="$TSAN_TBB_LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
   TSAN_OPTIONS="log_path=$logs/tsan:suppressions=$SRC/tests/sanitize/tsan.supp:halt_on_error=1:exitcode=66:second_deadlock_stack=1" \

@@ -16,6 +16,7 @@
 #include "microreach/scoring.hpp"
 #include "microreach/summary.hpp"
 #include "microreach/synth.hpp"
+#include "profile_test_util.hpp"
 
 using namespace microreach;
 using Catch::Matchers::Contains;
@@ -182,14 +183,8 @@ TEST_CASE("The composite is the weighted mean of the components, 0-100", "[scori
 
 TEST_CASE("Weights change the ranking the way a researcher expects", "[scoring]") {
   ScoringConfig cfg;
-  ProfileChunk p;
-  p.resize(2);
-  for (int i = 0; i < 2; ++i) {
-    p.followers[i] = 30000;
-    p.platform[i] = kIg;
-    p.avg_likes[i] = 900;
-    p.avg_comments[i] = 40;
-  }
+  ProfileChunk p = test::instagram_profiles(2, 30000, 900);
+  p.avg_comments[0] = p.avg_comments[1] = 40;
   p.fake_follower_share[0] = 0.5;  // cheap but half fake
   p.price_per_post[0] = 50;
   p.fake_follower_share[1] = 0.02;  // expensive, real

@@ -10,6 +10,7 @@
 #include "microreach/scoring.hpp"
 #include "microreach/sim/engine.hpp"
 #include "microreach/sim/model.hpp"
+#include "profile_test_util.hpp"
 #include "sim_test_util.hpp"
 
 using namespace microreach;
@@ -153,14 +154,7 @@ TEST_CASE("Audit interval: Rogan-Gladen with MOVER at a hand-computed point", "[
 
 TEST_CASE("benchmark_rate stores the benchmark the engagement component used", "[exact][scoring]") {
   ScoringConfig cfg;
-  ProfileChunk p;
-  p.resize(2);
-  for (int i = 0; i < 2; ++i) {
-    p.followers[i] = 50000;
-    p.platform[i] = static_cast<std::uint8_t>(Platform::instagram);
-    p.handle[i] = "h" + std::to_string(i);
-    p.avg_likes[i] = 1000;
-  }
+  ProfileChunk p = test::instagram_profiles(2, 50000, 1000);
   p.avg_comments[0] = 50;  // row 1 has no comment count
   double like_b = 0, comment_b = 0;
   benchmark_rates(50000, static_cast<std::uint8_t>(Platform::instagram), cfg, like_b, comment_b);

@@ -13,26 +13,23 @@ expect() {
   [[ ! -e out.h5 ]] || fail "out.h5 written although the run was refused: $*"
 }
 
-scenario() { printf '%b' "$1" > bad.toml; }
-
-scenario '[campaign]\nbudget = -25000\n'
-expect 2 "bad.toml:2: campaign.budget" "'-25000'" "a positive amount in USD" -- simulate --scenario bad.toml
-scenario '[model.incident_probability]\nmacro = 1.2\n'
-expect 2 "bad.toml:2: model.incident_probability.macro" "'1.2'" "a probability in [0, 1]" -- simulate --scenario bad.toml
-scenario '[campaign]\ngross_margin = -0.1\n'
-expect 2 "bad.toml:2: campaign.gross_margin" "'-0.1'" "[0, 1]" -- simulate --scenario bad.toml
-scenario '# zero trials\n[run]\ntrials = 0\n'
-expect 2 "bad.toml:3: run.trials" "'0'" "from 1 to 1000000000" -- simulate --scenario bad.toml
-scenario '[campaign]\nstrategies = ["macro", "influencer-army"]\n'
-expect 2 "bad.toml:2: campaign.strategies" "'influencer-army'" "micro-even:N" -- simulate --scenario bad.toml
-scenario '[campaign]\nniche = "underwater-basket-weaving"\n'
-expect 2 "bad.toml:2: campaign.niche" "'underwater-basket-weaving'" "fitness" -- simulate --scenario bad.toml
-scenario '[campaign]\nbudget = 30\n'
-expect 2 "bad.toml:2: campaign.budget" "'30'" "at least \$" "macro or mega account" -- simulate --scenario bad.toml --market-profiles 20000
-scenario '[campaign]\nbudget 5\n'
-expect 3 "bad.toml:2:8" "expected '='" -- simulate --scenario bad.toml
-scenario '[campain]\nbudget = 5\n'
-expect 3 "bad.toml:1:1" "unknown table [campain]" -- simulate --scenario bad.toml
+# Each case: the exit code, the scenario file (printf %b escapes), then what the message must
+# hold, one per field; fields are separated by '|'. Run with --scenario bad.toml.
+while IFS='|' read -r code text patterns; do
+  printf '%b' "$text" > bad.toml
+  IFS='|' read -ra want <<< "$patterns"
+  expect "$code" "${want[@]}" -- simulate --scenario bad.toml --market-profiles 20000
+done <<'CASES'
+2|[campaign]\nbudget = -25000\n|bad.toml:2: campaign.budget|'-25000'|a positive amount in USD
+2|[model.incident_probability]\nmacro = 1.2\n|bad.toml:2: model.incident_probability.macro|'1.2'|a probability in [0, 1]
+2|[campaign]\ngross_margin = -0.1\n|bad.toml:2: campaign.gross_margin|'-0.1'|[0, 1]
+2|# zero trials\n[run]\ntrials = 0\n|bad.toml:3: run.trials|'0'|from 1 to 1000000000
+2|[campaign]\nstrategies = ["macro", "influencer-army"]\n|bad.toml:2: campaign.strategies|'influencer-army'|micro-even:N
+2|[campaign]\nniche = "underwater-basket-weaving"\n|bad.toml:2: campaign.niche|'underwater-basket-weaving'|fitness
+2|[campaign]\nbudget = 30\n|bad.toml:2: campaign.budget|'30'|at least $|macro or mega account
+3|[campaign]\nbudget 5\n|bad.toml:2:8|expected '='
+3|[campain]\nbudget = 5\n|bad.toml:1:1|unknown table [campain]
+CASES
 
 # The same checks on options.
 expect 2 "--budget" "'-1'" -- simulate --budget -1

@@ -370,8 +370,20 @@ def _candidates(candidates, tmpdir):
                 "DataFrame of profiles (scored or not)")
 
 
-def _options(**kw):
-    return {k: v for k, v in kw.items() if v is not None}
+_SCENARIO_ARGS = ["budget", "niche", "trials", "seed", "market_profiles", "market_seed", "posts",
+                  "conversion_rate", "aov", "margin"]
+
+
+def _scenario_options(args, tmp):
+    """The scenario options simulate() and sweep() share, from their arguments (None = not
+    given), with the candidates written to `tmp` when they are a DataFrame."""
+    opts = {k: args[k] for k in _SCENARIO_ARGS if args[k] is not None}
+    if args["scenario"] is not None:
+        opts["scenario"] = os.fspath(args["scenario"])
+    candidates = _candidates(args["candidates"], tmp)
+    if candidates is not None:
+        opts["input"] = candidates
+    return opts
 
 
 def simulate(budget: Optional[float] = None, niche: Optional[str] = None,
@@ -408,11 +420,7 @@ def simulate(budget: Optional[float] = None, niche: Optional[str] = None,
     if strategies is not None and not isinstance(strategies, str):
         strategies = ",".join(strategies)
     with tempfile.TemporaryDirectory(prefix="microreach-") as tmp:
-        opts = _options(scenario=None if scenario is None else os.fspath(scenario),
-                        budget=budget, niche=niche, trials=trials, seed=seed,
-                        input=_candidates(candidates, tmp), market_profiles=market_profiles,
-                        market_seed=market_seed, posts=posts, conversion_rate=conversion_rate,
-                        aov=aov, margin=margin)
+        opts = _scenario_options(locals(), tmp)
         d = _core.simulate(opts, strategies, precision, max_trials, bool(noise), threads)
     strats = d["strategies"]
     labels = _unique_labels(strats)
@@ -450,11 +458,7 @@ def sweep(over: str, budget: Optional[float] = None, niche: Optional[str] = None
     """
     import tempfile
     with tempfile.TemporaryDirectory(prefix="microreach-") as tmp:
-        opts = _options(scenario=None if scenario is None else os.fspath(scenario),
-                        budget=budget, niche=niche, trials=trials, seed=seed,
-                        input=_candidates(candidates, tmp), market_profiles=market_profiles,
-                        market_seed=market_seed, posts=posts, conversion_rate=conversion_rate,
-                        aov=aov, margin=margin)
+        opts = _scenario_options(locals(), tmp)
         d = _core.sweep(opts, over, strategy or "", objective, threads)
     strats = d["strategies"]
     points = pd.DataFrame(d["points"], copy=False)
