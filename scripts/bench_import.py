@@ -21,22 +21,14 @@ import os
 import shutil
 import subprocess
 import sys
-import time
+
+from bench_common import best_of
 
 
 def run(cmd, env=None, capture=True):
     return subprocess.run(cmd, env=env, check=True, text=True,
                           stdout=subprocess.PIPE if capture else None,
                           stderr=subprocess.PIPE if capture else None)
-
-
-def best_of(n, fn):
-    times = []
-    for _ in range(n):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def warm(path):

@@ -24,16 +24,9 @@ import time
 
 import numpy as np
 
+from bench_common import best_of
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def best_of(repeat, fn):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def cpp_figures(build, rows, threads, repeat):
