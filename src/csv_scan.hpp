@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -201,6 +202,33 @@ inline BlockCut cut_block(std::string_view raw, bool at_eof, char delim, std::si
   const char* cut = last_record_end(s, e, delim);
   if (cut > s) return {BlockCut::whole, static_cast<std::size_t>(cut - s)};
   return {raw.size() >= max_record ? BlockCut::too_long : BlockCut::more, 0};
+}
+
+// The next block of whole records. raw starts as what the previous block left over (carry)
+// and grows by read(raw, want), which appends up to `want` bytes in all and makes at_eof() true
+// at the end of the input, until cut_block finds its end. For whole and unterminated, raw keeps
+// [0, end) and carry takes the rest; for too_long both are left as read. nullopt: nothing is
+// left.
+template <class Read, class AtEof>
+std::optional<BlockCut> next_block(std::string& raw, std::string& carry, std::size_t want,
+                                   char delim, std::size_t max_record, Read&& read,
+                                   AtEof&& at_eof) {
+  raw.assign(carry);
+  carry.clear();
+  for (;;) {
+    if (!at_eof()) read(raw, want);
+    if (raw.empty()) return std::nullopt;
+    const BlockCut cut = cut_block(raw, at_eof(), delim, max_record);
+    if (cut.kind == BlockCut::more) {
+      want = std::max<std::size_t>(raw.size() * 2, 64);
+      continue;
+    }
+    if (cut.kind != BlockCut::too_long) {
+      carry.assign(raw, cut.end);
+      raw.resize(cut.end);
+    }
+    return cut;
+  }
 }
 
 // Text of a field with doubled quotes collapsed.

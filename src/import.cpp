@@ -515,44 +515,30 @@ struct ImportSource::Impl {
   bool read_csv(Batch& b) {
     if (done) return false;
     std::string& raw = b.raw;
-    raw.assign(carry);
-    carry.clear();
-    std::size_t want = std::max(block, raw.size() + 4096);
-    for (;;) {
-      if (!eof) read_more(raw, want);
-      if (raw.empty()) {
-        done = true;
-        return false;
-      }
-      const csv::BlockCut cut = csv::cut_block(raw, eof, delim, opt.max_record_bytes);
-      if (cut.kind == csv::BlockCut::more) {
-        want = raw.size() * 2;
-        continue;
-      }
-      if (cut.kind == csv::BlockCut::too_long) {
-        b.error = std::make_exception_ptr(
-            InputError(path, next_line, 0,
-                       "a record longer than " + std::to_string(opt.max_record_bytes >> 20) +
-                           " MiB starts on this line: probably an unmatched quote"));
-        done = true;
-        carry.clear();
-        raw.clear();
-        break;
-      }
-      if (cut.kind == csv::BlockCut::unterminated) {
-        // The records before it are parsed (and may hold an earlier error).
-        const auto line = next_line + csv::count_newlines(raw.data(), cut.end);
-        b.error = std::make_exception_ptr(
-            InputError(path, line, 0,
-                       "a quoted field opened in the record starting on this line "
-                       "is never closed: expected a closing '\"' before the end of "
-                       "the file"));
-      }
-      if (eof) done = true;
-      carry.assign(raw, cut.end);
-      raw.resize(cut.end);
-      break;
+    const auto cut = csv::next_block(
+        raw, carry, std::max(block, carry.size() + 4096), delim, opt.max_record_bytes,
+        [&](std::string& s, std::size_t want) { read_more(s, want); }, [&] { return eof; });
+    if (!cut) {
+      done = true;
+      return false;
     }
+    if (cut->kind == csv::BlockCut::too_long) {
+      b.error = std::make_exception_ptr(
+          InputError(path, next_line, 0,
+                     "a record longer than " + std::to_string(opt.max_record_bytes >> 20) +
+                         " MiB starts on this line: probably an unmatched quote"));
+      done = true;
+      carry.clear();
+      raw.clear();
+    } else if (cut->kind == csv::BlockCut::unterminated) {
+      // The records before it are parsed (and may hold an earlier error).
+      b.error = std::make_exception_ptr(
+          InputError(path, next_line + csv::count_newlines(raw.data(), raw.size()), 0,
+                     "a quoted field opened in the record starting on this line "
+                     "is never closed: expected a closing '\"' before the end of "
+                     "the file"));
+    }
+    if (eof) done = true;
     const std::uint64_t newlines = csv::count_newlines(raw.data(), raw.size());
     b.raw_first_line = next_line;
     b.raw_offset = offset;

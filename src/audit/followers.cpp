@@ -314,36 +314,23 @@ class CsvBlocks {
   // Next block of whole records into raw; false at the end.
   bool next(std::string& raw, std::uint64_t& first_line) {
     if (done_) return false;
-    raw.assign(carry_);
-    carry_.clear();
-    std::size_t want = std::max(block_, raw.size() + 1);
-    for (;;) {
-      if (!eof_) fill(raw, want);
-      if (raw.empty()) {
-        done_ = true;
-        return false;
-      }
-      const csv::BlockCut cut = csv::cut_block(raw, eof_, delim_, max_record_);
-      if (cut.kind == csv::BlockCut::more) {
-        want = std::max<std::size_t>(raw.size() * 2, 64);
-        continue;
-      }
-      if (cut.kind == csv::BlockCut::unterminated)
-        throw InputError(path_,
-                         line_ + static_cast<std::uint64_t>(
-                                     std::count(raw.begin(), raw.begin() + cut.end, '\n')),
-                         0,
-                         "a quoted field opened in the record starting here is never closed "
-                         "(expected a closing '\"' before the end of the file)");
-      if (cut.kind == csv::BlockCut::too_long)
-        throw InputError(path_, line_, 0,
-                         "a record longer than " + std::to_string(max_record_ >> 20) +
-                             " MiB starts here: probably an unmatched quote");
-      if (eof_) done_ = true;
-      carry_.assign(raw, cut.end);
-      raw.resize(cut.end);
-      break;
+    const auto cut = csv::next_block(
+        raw, carry_, std::max(block_, carry_.size() + 1), delim_, max_record_,
+        [&](std::string& s, std::size_t want) { fill(s, want); }, [&] { return eof_; });
+    if (!cut) {
+      done_ = true;
+      return false;
     }
+    if (cut->kind == csv::BlockCut::unterminated)
+      throw InputError(
+          path_, line_ + static_cast<std::uint64_t>(std::count(raw.begin(), raw.end(), '\n')), 0,
+          "a quoted field opened in the record starting here is never closed "
+          "(expected a closing '\"' before the end of the file)");
+    if (cut->kind == csv::BlockCut::too_long)
+      throw InputError(path_, line_, 0,
+                       "a record longer than " + std::to_string(max_record_ >> 20) +
+                           " MiB starts here: probably an unmatched quote");
+    if (eof_) done_ = true;
     first_line = line_;
     line_ += static_cast<std::uint64_t>(std::count(raw.begin(), raw.end(), '\n'));
     return true;
