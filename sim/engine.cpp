@@ -68,23 +68,12 @@ TrialWorkspace::TrialWorkspace(const CampaignModel& m) {
   shares_.resize(n);
   other_engagements_.resize(n);
   incident_.resize(n);
+  // The accounts each beta method draws for, in BetaDist::Method order.
+  std::vector<std::uint32_t>* const by_method[] = {&invert_a_, &invert_b_, &ratio_, &other_};
   for (std::size_t i = 0; i < n; ++i) {
     const AccountModel& a = m.account(i);
     if (!a.fake_random) continue;
-    switch (a.fake.method()) {
-      case BetaDist::Method::invert_a:
-        invert_a_.push_back(static_cast<std::uint32_t>(i));
-        break;
-      case BetaDist::Method::invert_b:
-        invert_b_.push_back(static_cast<std::uint32_t>(i));
-        break;
-      case BetaDist::Method::ratio:
-        ratio_.push_back(static_cast<std::uint32_t>(i));
-        break;
-      case BetaDist::Method::other:
-        other_.push_back(static_cast<std::uint32_t>(i));
-        break;
-    }
+    by_method[static_cast<std::size_t>(a.fake.method())]->push_back(static_cast<std::uint32_t>(i));
   }
   state_.resize(4 * n);
   const std::size_t c = std::min(n, kChunk);

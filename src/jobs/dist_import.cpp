@@ -51,6 +51,17 @@ constexpr Column kNumeric[] = {
     Column::avg_views,           Column::reply_rate,    Column::fake_follower_share,
     Column::follower_growth_30d, Column::price_per_post};
 
+// f(data, bytes) on each fixed-size column of the first n rows of p, in spill order; the writer
+// passes a const chunk, the reader one to fill.
+template <class Chunk, class F>
+void for_each_fixed_column(Chunk& p, std::size_t n, F&& f) {
+  f(p.id.data(), n * sizeof(std::uint64_t));
+  f(p.platform.data(), n);
+  f(p.niche.data(), n);
+  for (Column c : kNumeric) f(p.numeric(c)->data(), n * sizeof(double));
+  f(p.true_fake_share.data(), n * sizeof(double));
+}
+
 class SpillSink : public BatchSink {
  public:
   explicit SpillSink(std::string path) : path_(std::move(path)) {
@@ -65,11 +76,7 @@ class SpillSink : public BatchSink {
     const std::uint64_t n = p.size();
     put(&n, sizeof n);
     put(&p.first_row, sizeof p.first_row);
-    put(p.id.data(), n * sizeof(std::uint64_t));
-    put(p.platform.data(), n);
-    put(p.niche.data(), n);
-    for (Column c : kNumeric) put(p.numeric(c)->data(), n * sizeof(double));
-    put(p.true_fake_share.data(), n * sizeof(double));
+    for_each_fixed_column(p, n, [&](const void* d, std::size_t bytes) { put(d, bytes); });
     for (const auto* text : {&p.handle, &p.country})
       for (const std::string& v : *text) {
         const auto len = static_cast<std::uint32_t>(v.size());
@@ -112,11 +119,7 @@ class SpillSource : public ProfileSource {
     ProfileChunk& p = b.profiles;
     p.resize(n);
     get(&p.first_row, sizeof p.first_row);
-    get(p.id.data(), n * sizeof(std::uint64_t));
-    get(p.platform.data(), n);
-    get(p.niche.data(), n);
-    for (Column c : kNumeric) get(p.numeric(c)->data(), n * sizeof(double));
-    get(p.true_fake_share.data(), n * sizeof(double));
+    for_each_fixed_column(p, n, [&](void* d, std::size_t bytes) { get(d, bytes); });
     for (auto* text : {&p.handle, &p.country})
       for (std::string& v : *text) {
         std::uint32_t len = 0;
