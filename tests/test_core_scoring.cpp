@@ -16,7 +16,7 @@
 #include "microreach/scoring.hpp"
 #include "microreach/summary.hpp"
 #include "microreach/synth.hpp"
-#include "profile_test_util.hpp"
+#include "test_util.hpp"
 
 using namespace microreach;
 using Catch::Matchers::Contains;

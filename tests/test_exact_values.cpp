@@ -10,8 +10,8 @@
 #include "microreach/scoring.hpp"
 #include "microreach/sim/engine.hpp"
 #include "microreach/sim/model.hpp"
-#include "profile_test_util.hpp"
 #include "sim_test_util.hpp"
+#include "test_util.hpp"
 
 using namespace microreach;
 using namespace microreach::sim;

@@ -23,6 +23,7 @@
 #include "microreach/pipeline.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/synth.hpp"
+#include "test_util.hpp"
 
 using namespace microreach;
 
@@ -30,17 +31,7 @@ namespace {
 
 const std::string kData = std::string(MICROREACH_TEST_DATA) + "/import/";
 
-struct TempFile {
-  std::string path;
-  TempFile(const std::string& name, const std::string& bytes) {
-    static std::atomic<int> n{0};
-    path = (std::filesystem::temp_directory_path() /
-            ("mr_import_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" + name))
-               .string();
-    std::ofstream(path, std::ios::binary) << bytes;
-  }
-  ~TempFile() { std::filesystem::remove(path); }
-};
+using test::TempFile;
 
 class RejectCollector : public BatchSink {
  public:

@@ -11,23 +11,13 @@
 
 #include "microreach/error.hpp"
 #include "microreach/table.hpp"
+#include "test_util.hpp"
 
 using namespace microreach;
 
 namespace {
 
-// A file in the temp directory with the given bytes, removed at scope exit.
-struct TempFile {
-  std::string path;
-  TempFile(const std::string& name, const std::string& bytes) {
-    static std::atomic<int> n{0};
-    path = (std::filesystem::temp_directory_path() /
-            ("mr_table_" + std::to_string(::getpid()) + "_" + std::to_string(n++) + "_" + name))
-               .string();
-    std::ofstream(path, std::ios::binary) << bytes;
-  }
-  ~TempFile() { std::filesystem::remove(path); }
-};
+using test::TempFile;
 
 using Rows = std::vector<std::vector<std::string>>;
 
