@@ -19,8 +19,9 @@ __extension__ typedef unsigned __int128 uint128_t;
 
 // Purposes: one named stream family per use, so adding draws to one never shifts another.
 enum class Purpose : std::uint64_t {
-  generator = 1,        // synthetic profile fields, entity = profile index
-  generator_names = 2,  // handles
+  generator = 1,        // synthetic profiles, entity = profile index (version 2: Philox4x32's
+                        // last counter word, src/synth.cpp)
+  generator_names = 2,  // handles (generator version 1)
   sim_account = 10,     // per (trial, influencer) noise
   sim_shared = 11,      // per-trial shocks, entity = trial
   sim_pool = 12,        // building the synthetic candidate market
