@@ -191,8 +191,8 @@ inline double floor(double x) {
 inline double round(double x) {
   const double t = rint(x);
   const double d = t - x;  // exact
-  const double up = (x >= 0.0) & (d == -0.5) ? t + 1.0 : t;
-  return (x < 0.0) & (d == 0.5) ? t - 1.0 : up;
+  const double up = ((x >= 0.0) & (d == -0.5)) ? t + 1.0 : t;
+  return ((x < 0.0) & (d == 0.5)) ? t - 1.0 : up;
 }
 
 // sin(2 pi u) and cos(2 pi u) for u in [0, 1] (the angle of Box-Muller's transform): 4u = q + 4v
@@ -222,8 +222,8 @@ inline SinCos sincos_2pi(double u) {
   // Quadrant: 0 and 4 as is, 1 (+pi/2): (c, -s), 2 (+pi): (-s, -c), 3 (+3pi/2): (-c, s).
   const bool swap = (q == 1.0) | (q == 3.0);
   const double s0 = swap ? ca : sa, c0 = swap ? sa : ca;
-  const double s1 = (q == 2.0) | (q == 3.0) ? -s0 : s0;
-  const double c1 = (q == 1.0) | (q == 2.0) ? -c0 : c0;
+  const double s1 = ((q == 2.0) | (q == 3.0)) ? -s0 : s0;
+  const double c1 = ((q == 1.0) | (q == 2.0)) ? -c0 : c0;
   return {s1, c1};
 }
 
