@@ -1,5 +1,6 @@
 // Throughput of the scoring pipeline stages, in profiles per second.
-//   BM_Generate      synthetic rows (one thread)
+//   BM_Generate      synthetic rows (one thread), generator version 2 (BM_GenerateV1: version 1;
+//                    MICROREACH_ISA=baseline: version 2's baseline x86-64 copy)
 //   BM_ScoreChunk    score_chunk on a pre-generated chunk (one thread): the hot loop, in the
 //                    copy the CPU runs (AVX2 where it has it); BM_ScoreChunkBaseline: SSE2
 //   BM_Pipeline      generate + score through the TBB pipeline (all threads)
@@ -16,16 +17,27 @@
 
 using namespace microreach;
 
-static void BM_Generate(benchmark::State& state) {
+// Rows of generator version `version` (2: the default, in the copy the CPU runs; 1: the first
+// generator, kept to reproduce older files).
+static void generate_bench(benchmark::State& state, int version) {
   const auto n = static_cast<std::size_t>(state.range(0));
+  GeneratorConfig gen;
+  gen.version = version;
   ProfileChunk p;
   for (auto _ : state) {
-    generate_chunk(1, 0, n, GeneratorConfig{}, ScoringConfig{}, p);
+    generate_chunk(1, 0, n, gen, ScoringConfig{}, p);
     benchmark::DoNotOptimize(p.followers.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
 }
+static void BM_Generate(benchmark::State& state) {
+  generate_bench(state, 2);
+}
+static void BM_GenerateV1(benchmark::State& state) {
+  generate_bench(state, 1);
+}
 BENCHMARK(BM_Generate)->Arg(1 << 16);
+BENCHMARK(BM_GenerateV1)->Arg(1 << 16);
 
 // The scoring kernel on `n` generated rows, in the copy `isa` names.
 static void score_chunk_bench(benchmark::State& state, ScoringIsa isa) {

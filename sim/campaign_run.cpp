@@ -12,8 +12,10 @@
 namespace microreach::sim {
 
 CandidatePool scenario_candidates(const Scenario& sc, const CandidateOptions& co) {
+  // The synthetic market is drawn by generator version 1 (the scenario has no generator
+  // version of its own yet), so campaign figures stay those of earlier releases.
   if (sc.input.empty())
-    return synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{}, co);
+    return synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{.version = 1}, co);
   try {
     return load_candidates(sc.input, co);
   } catch (const ConfigError& e) {

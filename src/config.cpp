@@ -299,6 +299,16 @@ void GeneratorConfig::set_niche_mix(const std::string& option, const std::string
   set_mix(niche_mix, kNicheNames, option, text);
 }
 
+namespace {
+constexpr const char* kGeneratorVersions =
+    "1 (the first generator, to reproduce files written with it) or 2 (the default)";
+}  // namespace
+
+void GeneratorConfig::set_version(const std::string& option, const std::string& text) {
+  if (text != "1" && text != "2") throw ConfigError(option, text, kGeneratorVersions);
+  version = text[0] - '0';
+}
+
 void GeneratorConfig::validate() const {
   if (!(follower_min >= 1)) throw ConfigError("follower_min", num(follower_min), "a count >= 1");
   if (!(follower_max > follower_min))
@@ -318,12 +328,14 @@ void GeneratorConfig::validate() const {
   check_unit("fraud_base", fraud_base, "a probability");
   check_unit("fraud_per_decade", fraud_per_decade, "a probability");
   check_unit("--known-fake-share", known_fake_share, "a share");
+  if (version != 1 && version != 2)
+    throw ConfigError("--generator-version", std::to_string(version), kGeneratorVersions);
 }
 
 std::string GeneratorConfig::to_text() const {
   std::ostringstream os;
   os.precision(10);
-  os << "[generator]\nplatform_mix = \"";
+  os << "[generator]\nversion = " << version << "\nplatform_mix = \"";
   for (std::size_t i = 0; i < kPlatformCount; ++i)
     os << (i ? "," : "") << kPlatformNames[i] << "=" << platform_mix[i];
   os << "\"\nniche_mix = \"";

@@ -8,6 +8,11 @@
 #include <utility>
 #include <vector>
 
+#include <tbb/parallel_for.h>
+
+#include "microreach/error.hpp"
+#include "microreach/isa.hpp"
+#include "microreach/random.hpp"
 #include "microreach/scoring.hpp"
 #include "microreach/synth.hpp"
 
@@ -16,6 +21,32 @@ using namespace microreach;
 namespace {
 bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+// Every column of a and b, bit for bit (rows from `from` of b against all of a).
+bool same_rows(const ProfileChunk& a, const ProfileChunk& b, std::size_t from = 0) {
+  for (std::size_t r = 0; r < a.size(); ++r) {
+    const std::size_t q = from + r;
+    if (a.id[r] != b.id[q] || a.handle[r] != b.handle[q] || a.platform[r] != b.platform[q] ||
+        a.niche[r] != b.niche[q] || a.country[r] != b.country[q])
+      return false;
+  }
+  for (Column c :
+       {Column::followers, Column::following, Column::posts, Column::avg_likes,
+        Column::avg_comments, Column::avg_shares, Column::avg_views, Column::reply_rate,
+        Column::fake_follower_share, Column::follower_growth_30d, Column::price_per_post}) {
+    const auto& x = *a.numeric(c);
+    const auto& y = *b.numeric(c);
+    if (std::memcmp(x.data(), y.data() + from, x.size() * sizeof(double)) != 0) return false;
+  }
+  return std::memcmp(a.true_fake_share.data(), b.true_fake_share.data() + from,
+                     a.size() * sizeof(double)) == 0;
+}
+
+GeneratorConfig version(int v) {
+  GeneratorConfig g;
+  g.version = v;
+  return g;
 }
 
 // Area under the ROC curve of `score` for the positives in `label` (Mann-Whitney, ties half).
@@ -41,7 +72,7 @@ double auc(const std::vector<double>& score, const std::vector<bool>& label) {
 }  // namespace
 
 TEST_CASE("Row i of the synthetic population depends only on the seed and i", "[synth]") {
-  GeneratorConfig gen;
+  const GeneratorConfig gen = version(GENERATE(1, 2));
   ScoringConfig sc;
   ProfileChunk whole, a, b;
   generate_chunk(7, 0, 3000, gen, sc, whole);
@@ -61,7 +92,8 @@ TEST_CASE("Row i of the synthetic population depends only on the seed and i", "[
 
 TEST_CASE("Synthetic followers are heavy-tailed and engagement sits around the benchmark",
           "[synth]") {
-  GeneratorConfig gen;
+  const GeneratorConfig gen = version(GENERATE(1, 2));
+  INFO("generator version " << gen.version);
   ScoringConfig sc;
   ProfileChunk p;
   generate_chunk(1, 0, 200000, gen, sc, p);
@@ -102,7 +134,8 @@ std::pair<double, double> fit_line(const std::vector<double>& x, const std::vect
 
 TEST_CASE("Synthetic prices follow the engagement an account shows and its niche, not noise alone",
           "[synth]") {
-  GeneratorConfig gen;
+  const GeneratorConfig gen = version(GENERATE(1, 2));
+  INFO("generator version " << gen.version);
   ScoringConfig sc;
   ProfileChunk p;
   generate_chunk(3, 0, 400000, gen, sc, p);
@@ -142,7 +175,8 @@ TEST_CASE("Synthetic prices follow the engagement an account shows and its niche
 
 TEST_CASE("The authenticity estimate finds the fraudulent minority in synthetic data",
           "[synth][scoring]") {
-  GeneratorConfig gen;
+  const GeneratorConfig gen = version(GENERATE(1, 2));
+  INFO("generator version " << gen.version);
   ScoringConfig sc;
   ProfileChunk p;
   generate_chunk(3, 0, 100000, gen, sc, p);
@@ -156,4 +190,93 @@ TEST_CASE("The authenticity estimate finds the fraudulent minority in synthetic 
   }
   CHECK(n_fraud > 3000);
   CHECK(auc(s.fake_share, fraud) > 0.85);
+}
+
+TEST_CASE("Version 2 rows do not depend on the chunk split or the thread count", "[synth]") {
+  const GeneratorConfig gen;  // version 2, the default
+  REQUIRE(gen.version == 2);
+  const ScoringConfig sc;
+  ProfileChunk whole;
+  generate_chunk(21, 1000, 5000, gen, sc, whole);
+  // Splits that cut the 128-row blocks anywhere, generated in parallel in any order.
+  for (std::size_t size : {std::size_t{1}, std::size_t{127}, std::size_t{129}, std::size_t{777}}) {
+    const std::size_t parts = (whole.size() + size - 1) / size;
+    std::vector<ProfileChunk> got(parts);
+    tbb::parallel_for(std::size_t{0}, parts, [&](std::size_t k) {
+      const std::size_t n = std::min(size, whole.size() - k * size);
+      generate_chunk(21, 1000 + k * size, n, gen, sc, got[k]);
+    });
+    for (std::size_t k = 0; k < parts; ++k) {
+      INFO("chunk size " << size << ", chunk " << k);
+      REQUIRE(got[k].first_row == 1000 + k * size);
+      REQUIRE(same_rows(got[k], whole, k * size));
+    }
+  }
+  // Rows past 2^32 (the counter's high word) are rows like any other.
+  ProfileChunk far, far2;
+  generate_chunk(21, (std::uint64_t{1} << 32) - 100, 300, gen, sc, far);
+  generate_chunk(21, (std::uint64_t{1} << 32) + 50, 10, gen, sc, far2);
+  CHECK(same_rows(far2, far, 150));
+  CHECK(far.handle[150].ends_with(".4294967346"));
+}
+
+TEST_CASE("Version 2: the baseline code and the x86-64-v3 copy give the same bits", "[synth]") {
+  const GeneratorConfig gen;
+  ScoringConfig sc;
+  sc.set_target_niche("--niche", "fitness");
+  ProfileChunk base, fast;
+  generate_chunk(5, 12345, 20000, gen, sc, base, /*v3_copy=*/false);
+  generate_chunk(5, 12345, 20000, gen, sc, fast, /*v3_copy=*/true);
+  INFO("v3 copy runs on this CPU: " << cpu_runs_v3_clone());
+  CHECK(same_rows(base, fast));
+  // Some rows of each kind, so the comparison covers every branch turned select.
+  std::size_t video = 0, known = 0;
+  for (std::size_t r = 0; r < base.size(); ++r) {
+    video += !std::isnan(base.avg_views[r]);
+    known += !std::isnan(base.fake_follower_share[r]);
+  }
+  CHECK(video > 1000);
+  CHECK(known == 0);  // known_fake_share 0 by default
+}
+
+TEST_CASE("Version 2 draws its words from Philox4x32-10 as Random123 computes it", "[synth]") {
+  for (std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{1}, ~std::uint64_t{0} - 5}) {
+    const r123::Philox4x32::key_type key = {
+        {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+    for (std::uint32_t row : {0u, 1u, 99999u}) {
+      const r123::Philox4x32::ctr_type ctr = {{row, 7u, 3u, 1u}};
+      const auto want = r123::Philox4x32()(ctr, key);
+      std::uint32_t c[4] = {row, 7u, 3u, 1u};
+      philox4x32_words(c, key.v[0], key.v[1]);
+      for (int k = 0; k < 4; ++k) CHECK(c[k] == want.v[k]);
+    }
+  }
+}
+
+TEST_CASE("Version 1 and 2 are different streams; a bad version is refused naming the option",
+          "[synth]") {
+  const ScoringConfig sc;
+  ProfileChunk a, b;
+  generate_chunk(7, 0, 100, version(1), sc, a);
+  generate_chunk(7, 0, 100, version(2), sc, b);
+  CHECK_FALSE(same_bits(a.followers, b.followers));
+  GeneratorConfig o;
+  CHECK(o.version == 2);
+  o.set_version("--generator-version", "1");
+  CHECK(o.version == 1);
+  for (const char* bad : {"3", "0", "two", "1.0", "-1", ""}) {
+    try {
+      o.set_version("--generator-version", bad);
+      FAIL("accepted --generator-version " << bad);
+    } catch (const ConfigError& e) {
+      const std::string msg = e.what();
+      CHECK(msg.find("--generator-version") != std::string::npos);
+      CHECK(msg.find(std::string("'") + bad + "'") != std::string::npos);
+      CHECK(msg.find("1 (") != std::string::npos);
+      CHECK(msg.find("2 (the default)") != std::string::npos);
+    }
+  }
+  GeneratorConfig g;
+  g.version = 3;
+  CHECK_THROWS_AS(g.validate(), ConfigError);
 }

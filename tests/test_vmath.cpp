@@ -6,6 +6,7 @@
 // |x| < 0.34, the range the samplers use).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -173,5 +174,88 @@ TEST_CASE("vmath gives the same bits in a vectorized loop as in a scalar call", 
     REQUIRE(std::bit_cast<std::uint64_t>(m[i]) == std::bit_cast<std::uint64_t>(f_expm1(x[i])));
     REQUIRE(std::bit_cast<std::uint64_t>(l[i]) ==
             std::bit_cast<std::uint64_t>(f_log(std::fabs(x[i]))));
+  }
+}
+
+TEST_CASE("vmath::sincos_2pi is within 2.5e-16 of sin and cos of 2 pi u on [0, 1]", "[vmath]") {
+  // Box-Muller's angle: the absolute error counts (the radius scales it), against the long
+  // double functions of the exact 2 pi u; quadrant boundaries and the ends included.
+  microreach::Stream s(7, microreach::Purpose::user, 5);
+  const long double two_pi = 6.283185307179586476925286766559L;
+  double worst = 0.0;
+  auto check = [&](double u) {
+    const vm::SinCos r = vm::sincos_2pi(u);
+    const long double a = two_pi * static_cast<long double>(u);
+    const double es = static_cast<double>(std::fabs(r.s - std::sin(a)));
+    const double ec = static_cast<double>(std::fabs(r.c - std::cos(a)));
+    worst = std::max({worst, es, ec});
+  };
+  for (int i = 0; i < kPoints; ++i) check(s.uniform());
+  for (double u : {0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 1.0, 0x1p-33, 1 - 0x1p-33})
+    check(u);
+  CHECK(worst < 2.5e-16);
+  CHECK(vm::sincos_2pi(0.25).s == 1.0);
+  CHECK(vm::sincos_2pi(0.5).c == -1.0);
+}
+
+TEST_CASE("vmath::floor, round and rint agree with the C library", "[vmath]") {
+  microreach::Stream s(7, microreach::Purpose::user, 6);
+  std::vector<double> xs = {
+      0.5,    1.5,        2.5,   -0.5,   -1.5, -2.5, 0.49999999999999994, 4503599627370495.5,
+      0x1p51, 0x1p52 + 1, 1e300, -1e300, 7.0,  -7.0};
+  for (int i = 0; i < kPoints; ++i) {
+    const double x = s.uniform(-1e6, 1e6);
+    xs.push_back(x);
+    xs.push_back(std::floor(x) + 0.5);  // half-way cases
+  }
+  for (double x : xs) {
+    INFO(x);
+    REQUIRE(vm::floor(x) == std::floor(x));
+    REQUIRE(vm::round(x) == std::round(x));
+    REQUIRE(vm::rint(x) == std::nearbyint(x));
+  }
+  CHECK(std::isnan(vm::floor(std::numeric_limits<double>::quiet_NaN())));
+  CHECK(vm::floor(std::numeric_limits<double>::infinity()) ==
+        std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("vmath::pow_pos is exp(y log x) within 12 ulp where |y log x| < 7", "[vmath]") {
+  microreach::Stream s(7, microreach::Purpose::user, 8);
+  double worst = 0.0;
+  for (int i = 0; i < kPoints; ++i) {
+    const double x = s.uniform(0.01, 100.0), y = s.uniform(-1.5, 1.5);
+    worst = std::max(worst, ulp_error(vm::pow_pos(x, y), std::pow(static_cast<long double>(x),
+                                                                  static_cast<long double>(y))));
+  }
+  // |y log x| <= 6.9: log's error (<= 1 ulp of log x) scaled by up to 6.9 in exp's argument
+  // (whose ulp is up to 2x that of y log x), plus exp's ulp: 9.4 seen.
+  CHECK(worst < 12.0);
+  CHECK(vm::pow_pos(2.0, 10.0) == Approx(1024.0).epsilon(1e-15));
+}
+
+TEST_CASE("vmath's generator functions give the same bits vectorized as in a scalar call",
+          "[vmath]") {
+  std::vector<double> u(1024), s1(1024), c1(1024), f(1024), r(1024), p(1024);
+  microreach::Stream s(7, microreach::Purpose::user, 9);
+  for (double& v : u) v = s.uniform();
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    const vm::SinCos sc = vm::sincos_2pi(u[i]);
+    s1[i] = sc.s;
+    c1[i] = sc.c;
+    f[i] = vm::floor(u[i] * 1e6 - 5e5);
+    r[i] = vm::round(u[i] * 1e6 - 5e5);
+    p[i] = vm::pow_pos(u[i], -1.25);
+  }
+  vm::SinCos (*volatile f_sc)(double) = vm::sincos_2pi;
+  double (*volatile f_floor)(double) = vm::floor;
+  double (*volatile f_round)(double) = vm::round;
+  double (*volatile f_pow)(double, double) = vm::pow_pos;
+  auto bits = [](double x) { return std::bit_cast<std::uint64_t>(x); };
+  for (std::size_t i = 0; i < u.size(); ++i) {
+    REQUIRE(bits(s1[i]) == bits(f_sc(u[i]).s));
+    REQUIRE(bits(c1[i]) == bits(f_sc(u[i]).c));
+    REQUIRE(bits(f[i]) == bits(f_floor(u[i] * 1e6 - 5e5)));
+    REQUIRE(bits(r[i]) == bits(f_round(u[i] * 1e6 - 5e5)));
+    REQUIRE(bits(p[i]) == bits(f_pow(u[i], -1.25)));
   }
 }

@@ -90,12 +90,16 @@ struct GeneratorConfig {
   std::array<double, kNicheCount> niche_price_factor = {1.0, 1.1, 1.0, 1.0, 0.9, 1.1, 1.3, 0.8,
                                                         1.0, 1.5, 1.0, 0.9, 0.8, 0.9, 0.8, 1.0};
   double price_sigma = 0.25;  // lognormal (median 1) residual spread of price
+  // The stream layout (docs/model.md "Synthetic population"): 2, vectorized (the default), or 1,
+  // the first generator, kept so that older files can be reproduced row for row.
+  int version = 2;
 
   void validate() const;
   std::string to_text() const;
   void set_platform_mix(const std::string& option,
                         const std::string& text);  // "instagram=1,tiktok=0.5"
   void set_niche_mix(const std::string& option, const std::string& text);
+  void set_version(const std::string& option, const std::string& text);  // "1" or "2"
 };
 
 // Helpers shared by generator, scoring and simulator.

@@ -19,8 +19,9 @@ __extension__ typedef unsigned __int128 uint128_t;
 
 // Purposes: one named stream family per use, so adding draws to one never shifts another.
 enum class Purpose : std::uint64_t {
-  generator = 1,        // synthetic profile fields, entity = profile index
-  generator_names = 2,  // handles
+  generator = 1,        // synthetic profiles, entity = profile index (version 2: Philox4x32's
+                        // last counter word, src/synth.cpp)
+  generator_names = 2,  // handles (generator version 1)
   sim_account = 10,     // per (trial, influencer) noise
   sim_shared = 11,      // per-trial shocks, entity = trial
   sim_pool = 12,        // building the synthetic candidate market
@@ -39,6 +40,27 @@ inline void philox_block(std::uint64_t seed, Purpose purpose, std::uint64_t enti
   const r123::Philox4x64::ctr_type ctr = {{entity, sub, lane, block}};
   const auto r = r123::Philox4x64()(ctr, key);
   for (int i = 0; i < 4; ++i) out[i] = r.v[i];
+}
+
+// Philox4x32-10 (Salmon et al. 2011, Random123's constants and round order): counter c (4 words)
+// in, its random block out, key (k0, k1). The same words as r123::Philox4x32, written on plain
+// 32-bit words and 64-bit products (SSE2's pmuludq) so that a loop over many counters vectorizes,
+// which the 64-bit variant (128-bit products) does not.
+inline void philox4x32_words(std::uint32_t c[4], std::uint32_t k0, std::uint32_t k1) {
+  for (int round = 0; round < 10; ++round) {
+    const std::uint64_t p0 = std::uint64_t{0xD2511F53u} * c[0];
+    const std::uint64_t p1 = std::uint64_t{0xCD9E8D57u} * c[2];
+    const auto n0 = static_cast<std::uint32_t>(p1 >> 32) ^ c[1] ^ k0;
+    const auto n1 = static_cast<std::uint32_t>(p1);
+    const auto n2 = static_cast<std::uint32_t>(p0 >> 32) ^ c[3] ^ k1;
+    const auto n3 = static_cast<std::uint32_t>(p0);
+    c[0] = n0;
+    c[1] = n1;
+    c[2] = n2;
+    c[3] = n3;
+    k0 += 0x9E3779B9u;
+    k1 += 0xBB67AE85u;
+  }
 }
 
 // xoshiro256++ (Blackman & Vigna 2019): 4 words of state, ~1 ns a word, period 2^256 - 1.
@@ -91,6 +113,12 @@ class Stream {
   double uniform() { return to_uniform(next_u64()); }
   static double to_uniform(std::uint64_t w) {
     return (static_cast<double>(w >> 11) + 0.5) * 0x1.0p-53;
+  }
+  // Uniform on (0, 1) from 32 random bits, (w + 1/2) 2^-32 (exact), with operations SSE2 has in
+  // packed form.
+  static double to_uniform32(std::uint32_t w) {
+    const double x = std::bit_cast<double>(0x4330000000000000ULL | w) - 0x1.0p52;  // exact
+    return (x + 0.5) * 0x1.0p-32;
   }
   // The same value as to_uniform, written for loops that should vectorize on any x86-64: SSE2
   // has no packed 64-bit integer to double conversion (AVX-512 has), so it goes through

@@ -13,5 +13,11 @@ namespace microreach {
 // same benchmark the scoring measures against).
 void generate_chunk(std::uint64_t seed, std::uint64_t first, std::size_t count,
                     const GeneratorConfig& gen, const ScoringConfig& scoring, ProfileChunk& out);
+// The same, version 2 (gen.version) run by the baseline x86-64 code (v3_copy false) or by the
+// x86-64-v3 copy where the build has one and the CPU runs it (isa.hpp); the same bits either
+// way. The overload above takes the v3 copy unless MICROREACH_ISA=baseline.
+void generate_chunk(std::uint64_t seed, std::uint64_t first, std::size_t count,
+                    const GeneratorConfig& gen, const ScoringConfig& scoring, ProfileChunk& out,
+                    bool v3_copy);
 
 }  // namespace microreach

@@ -1,9 +1,10 @@
 #pragma once
-// exp, expm1 and log written for loops that vectorize on any x86-64: no table look-ups, no
-// branches (every special case is a select), only IEEE operations and 64-bit integer adds,
-// ands and shifts, which SSE2 has in packed form. GCC turns a loop over them into SSE2 code
-// (2 lanes) in a baseline build and AVX2 code (4 lanes) in the simulator's x86-64-v3 clone;
-// glibc's are scalar calls. Results depend only on the argument, never on the ISA, the
+// exp, expm1 and log (and, built on them or on the same tricks, log10, pow_pos, rint, floor, round
+// and sincos_2pi, the synthetic generator's transforms) written for loops that vectorize on any
+// x86-64: no table look-ups, no branches (every special case is a select), only IEEE operations and
+// 64-bit integer adds, ands and shifts, which SSE2 has in packed form. GCC turns a loop over them
+// into SSE2 code (2 lanes) in a baseline build and AVX2 code (4 lanes) in the simulator's x86-64-v3
+// clone; glibc's are scalar calls. Results depend only on the argument, never on the ISA, the
 // compiler's vector width or the C library (the build passes -ffp-contract=off, so no
 // multiply-add is fused): the simulator's draws are the same on every x86-64 machine.
 //
@@ -164,6 +165,66 @@ inline double log(double x) {
 inline double log10(double x) {
   constexpr double kInvLn10 = 0x1.bcb7b1526e50ep-2;  // 1 / ln 10
   return log(x) * kInvLn10;
+}
+
+// x^y for x > 0 as exp(y log x): not correctly rounded (log's error is scaled by y log x: within
+// 12 ulp for |y log x| < 7, tests/test_vmath.cpp), the same bits in every lane width. x = 0,
+// negative x and NaN give what exp(y log x) gives (0 or inf, NaN, NaN).
+inline double pow_pos(double x, double y) {
+  return exp(y * log(x));
+}
+
+// Rounding by adding and subtracting 2^52 with x's sign (a packed add and subtract on SSE2, which
+// has no packed round instruction): exact for |x| < 2^52; larger values (already integers),
+// infinities and NaN pass through. Zero results are +0.0 here (C: the sign of x).
+inline double rint(double x) {
+  const double c = x < 0.0 ? -0x1p52 : 0x1p52;
+  const double ax = x < 0.0 ? -x : x;
+  const double t = (x + c) - c;  // to nearest, ties to even
+  return ax < 0x1p52 ? t : x;
+}
+inline double floor(double x) {
+  const double t = rint(x);
+  return t > x ? t - 1.0 : t;
+}
+// Half-way cases away from zero, as std::round.
+inline double round(double x) {
+  const double t = rint(x);
+  const double d = t - x;  // exact
+  const double up = ((x >= 0.0) & (d == -0.5)) ? t + 1.0 : t;
+  return ((x < 0.0) & (d == 0.5)) ? t - 1.0 : up;
+}
+
+// sin(2 pi u) and cos(2 pi u) for u in [0, 1] (the angle of Box-Muller's transform): 4u = q + 4v
+// with q = round(4u) and |v| <= 1/8, both exact; a = 2 pi v in [-pi/4, pi/4] (one rounding);
+// Taylor series of sin a to degree 15 and cos a to degree 16 (truncation < 2^-56), then the
+// quadrant q by swaps and sign changes. Within 2 ulp of sin/cos of the exact 2 pi u plus the
+// rounding of a (tests/test_vmath.cpp); no table, no branch.
+struct SinCos {
+  double s, c;
+};
+inline SinCos sincos_2pi(double u) {
+  constexpr double kTwoPi = 0x1.921fb54442d18p2;
+  const double q = (u * 4.0 + detail::kRound) - detail::kRound;
+  const double v = u - q * 0.25;
+  const double a = v * kTwoPi;
+  const double a2 = a * a;
+  constexpr double s3 = -1.0 / 6.0, s5 = 1.0 / 120.0, s7 = -1.0 / 5040.0, s9 = 1.0 / 362880.0,
+                   s11 = -1.0 / 39916800.0, s13 = 1.0 / 6227020800.0, s15 = -1.0 / 1307674368000.0;
+  constexpr double c4 = 1.0 / 24.0, c6 = -1.0 / 720.0, c8 = 1.0 / 40320.0, c10 = -1.0 / 3628800.0,
+                   c12 = 1.0 / 479001600.0, c14 = -1.0 / 87178291200.0,
+                   c16 = 1.0 / 20922789888000.0;
+  const double ps = s3 + a2 * (s5 + a2 * (s7 + a2 * (s9 + a2 * (s11 + a2 * (s13 + a2 * s15)))));
+  const double sa = a + (a * a2) * ps;
+  const double pc = c4 + a2 * (c6 + a2 * (c8 + a2 * (c10 + a2 * (c12 + a2 * (c14 + a2 * c16)))));
+  const double hc = 0.5 * a2;
+  const double ca = (1.0 - hc) + ((1.0 - (1.0 - hc)) - hc) + (a2 * a2) * pc;
+  // Quadrant: 0 and 4 as is, 1 (+pi/2): (c, -s), 2 (+pi): (-s, -c), 3 (+3pi/2): (-c, s).
+  const bool swap = (q == 1.0) | (q == 3.0);
+  const double s0 = swap ? ca : sa, c0 = swap ? sa : ca;
+  const double s1 = ((q == 2.0) | (q == 3.0)) ? -s0 : s0;
+  const double c1 = ((q == 1.0) | (q == 2.0)) ? -c0 : c0;
+  return {s1, c1};
 }
 
 }  // namespace microreach::vmath

@@ -71,6 +71,10 @@ void add_generator_options(CLI::App* cmd, GeneratorOptions& o) {
          "--known-fake-share", o.known_fake_share,
          "Share of generated rows whose fake_follower_share is filled in (the rest is estimated)")
       ->group("Synthetic population");
+  cmd->add_option("--generator-version", o.version,
+                  "Generator (stream layout) version: 2 (default), or 1 to reproduce a file "
+                  "written with the first generator (its generator_version attribute)")
+      ->group("Synthetic population");
 }
 
 bool want_progress(bool quiet) {

@@ -15,7 +15,10 @@ PipelineStats generate_distributed(const GenerateOptions& o, const GeneratorConf
   job.out = o.out;
   job.provenance = {h5::kFiletypeProfiles, o.seed, gen.to_text() + scoring.to_text(),
                     o.run.command_line};
-  job.root_attributes = [&](h5::Id file) { h5::write_attr(file, "rows", o.count); };
+  job.root_attributes = [&](h5::Id file) {
+    h5::write_attr(file, "rows", o.count);
+    h5::write_attr(file, "generator_version", std::int64_t{gen.version});
+  };
   job.columns = {o.chunk, o.compress};
   job.with_truth = true;
   job.total_rows = o.count;
@@ -52,6 +55,7 @@ GenerateResult run_generate(const GenerateOptions& o) {
       o.out, prov,
       [&](h5::File& file) {
         h5::write_attr(file.id(), "rows", o.count);
+        h5::write_attr(file.id(), "generator_version", std::int64_t{gen.version});
         h5::TableSink sink(file.id(), {o.chunk, o.compress}, /*scores=*/false, /*with_truth=*/true);
         GeneratorSource source(o.seed, o.count, o.chunk, gen, scoring);
         PipelineOptions po;

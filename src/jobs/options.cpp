@@ -24,6 +24,7 @@ GeneratorConfig GeneratorOptions::build() const {
   for (const auto& s : platform_mix) g.set_platform_mix("--platform-mix", s);
   for (const auto& s : niche_mix) g.set_niche_mix("--niche-mix", s);
   g.known_fake_share = known_fake_share;
+  if (!version.empty()) g.set_version("--generator-version", version);
   g.validate();
   return g;
 }

@@ -187,7 +187,8 @@ SensitivityJobResult sensitivity(const Scenario& sc_in, const SensitivityJobOpti
     specs.push_back(parse_strategy(s, sc.where("campaign.strategies")));
   CandidateOptions co = candidate_options(specs, sc.niche);
   r.pool = sc.input.empty()
-               ? synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{}, co)
+               ? synthetic_market(sc.market_profiles, sc.market_seed, GeneratorConfig{.version = 1},
+                                  co)  // as scenario_candidates
                : load_candidates(sc.input, co);
   for (const auto& s : specs)
     r.portfolios.push_back(build_portfolio(s, strategy_context(sc, r.pool, o.plan.max_hires)));

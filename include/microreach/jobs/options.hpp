@@ -24,11 +24,13 @@ struct ScoringOptions {
   ScoringConfig build() const;
 };
 
-// The synthetic population's mixes (--platform-mix, --niche-mix, --known-fake-share).
+// The synthetic population's mixes (--platform-mix, --niche-mix, --known-fake-share) and the
+// generator version (--generator-version; "" = the default).
 struct GeneratorOptions {
   std::vector<std::string> platform_mix;
   std::vector<std::string> niche_mix;
   double known_fake_share = 0.0;
+  std::string version;
   GeneratorConfig build() const;
 };
 

@@ -11,7 +11,7 @@ set -euo pipefail
 cp "$SRC/tests/data/import/full.csv" full.csv
 head -n 41 "$SRC/data/srf_instagram_labelled_1000_inclprivate.csv" | cut -d, -f3- > followers.csv
 M() { "$MICROREACH" -q --threads 2 "$@" > /dev/null; }
-M generate --count 300 --seed 11 --chunk-size 256 --out profiles.h5
+M generate --count 300 --seed 11 --chunk-size 256 --generator-version 1 --out profiles.h5
 M import full.csv --chunk-size 256 --out imported.h5
 M score --in profiles.h5 --niche fitness --top 3 --chunk-size 256 --out scores.h5
 M simulate --trials 300 --seed 5 --market-profiles 2000 --keep-trials --out campaign.h5
