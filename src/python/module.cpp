@@ -155,9 +155,10 @@ ScoringConfig scoring_config(const std::optional<std::string>& niche,
 }
 
 GeneratorConfig generator_config(const std::vector<std::string>& platform_mix,
-                                 const std::vector<std::string>& niche_mix,
-                                 double known_fake_share) {
-  return jobs::GeneratorOptions{platform_mix, niche_mix, known_fake_share}.build();
+                                 const std::vector<std::string>& niche_mix, double known_fake_share,
+                                 int version) {
+  return jobs::GeneratorOptions{platform_mix, niche_mix, known_fake_share, std::to_string(version)}
+      .build();
 }
 
 // ------------------------------------------------------------------ profiles <-> dict
@@ -242,10 +243,11 @@ void check_codes(const std::uint8_t* v, std::size_t n, std::size_t count, const 
 
 py::dict generate(std::uint64_t n, std::uint64_t seed, const std::vector<std::string>& platform_mix,
                   const std::vector<std::string>& niche_mix, double known_fake_share,
-                  std::optional<int> threads) {
+                  int generator_version, std::optional<int> threads) {
   if (n > (std::uint64_t{1} << 34))
     throw ConfigError("--count", std::to_string(n), "at most 17179869184 profiles in memory");
-  const GeneratorConfig gen = generator_config(platform_mix, niche_mix, known_fake_share);
+  const GeneratorConfig gen =
+      generator_config(platform_mix, niche_mix, known_fake_share, generator_version);
   const ScoringConfig scoring;  // the price model and benchmarks `microreach generate` uses
   ProfileChunk c;
   run_parallel(threads, [&] { generate_rows(seed, n, gen, scoring, c); });
@@ -748,7 +750,8 @@ PYBIND11_MODULE(_core, m) {
       std::vector<std::string>(std::begin(kComponentNames), std::end(kComponentNames));
 
   m.def("generate", &generate, py::arg("n"), py::arg("seed"), py::arg("platform_mix"),
-        py::arg("niche_mix"), py::arg("known_fake_share"), py::arg("threads"));
+        py::arg("niche_mix"), py::arg("known_fake_share"), py::arg("generator_version"),
+        py::arg("threads"));
   m.def("score", &score, py::arg("columns"), py::arg("niche"), py::arg("weights"),
         py::arg("tier_bounds"), py::arg("similar"), py::arg("benchmark"),
         py::arg("suspected_fake_below"), py::arg("threads"));

@@ -32,6 +32,19 @@ def test_generate_gives_the_rows_of_microreach_generate(generated):
             assert same_bits(got.to_numpy(), want), name
 
 
+def test_generator_version_1_gives_the_rows_of_microreach_generate_version_1(cli, tmp_path):
+    path = tmp_path / "v1.h5"
+    cli("generate", "--count", 2000, "--seed", 5, "--generator-version", 1, "--out", path)
+    ref = read_group(path, "profiles")
+    v1 = mr.generate(2000, seed=5, generator_version=1)
+    v2 = mr.generate(2000, seed=5)
+    assert same_bits(v1["followers"].to_numpy(), ref["followers"])
+    assert list(v1["handle"]) == list(ref["handle"])
+    assert not same_bits(v2["followers"].to_numpy(), ref["followers"])
+    with pytest.raises(mr.Error, match="--generator-version"):
+        mr.generate(10, generator_version=3)
+
+
 def test_generate_does_not_depend_on_the_thread_count():
     one = mr.generate(5_000, seed=3, threads=1)
     three = mr.generate(5_000, seed=3, threads=3)

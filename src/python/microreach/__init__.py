@@ -175,7 +175,8 @@ def _similar(value):
 # ---------------------------------------------------------------------- profiles and scores
 
 def generate(n: int, seed: int = 1, platform_mix=None, niche_mix=None,
-             known_fake_share: float = 0.0, threads: Optional[int] = None) -> pd.DataFrame:
+             known_fake_share: float = 0.0, threads: Optional[int] = None, *,
+             generator_version: int = 2) -> pd.DataFrame:
     """A synthetic population of `n` influencer profiles as a pandas.DataFrame.
 
     Row i depends only on (seed, i): the rows `microreach generate --count n --seed seed`
@@ -189,6 +190,8 @@ def generate(n: int, seed: int = 1, platform_mix=None, niche_mix=None,
         or a dict {"instagram": 1, "tiktok": 0.5}; None = the defaults (docs/model.md).
     known_fake_share : share of rows whose fake_follower_share is filled in.
     threads : oneTBB threads (None or 0 = all cores).
+    generator_version : 2 (default) or 1, the first generator, to reproduce rows written with
+        it (`--generator-version`, docs/model.md "Synthetic population").
 
     Returns
     -------
@@ -197,7 +200,8 @@ def generate(n: int, seed: int = 1, platform_mix=None, niche_mix=None,
     the library and handed over without a copy; platform and niche are pandas.Categorical.
     """
     cols = _core.generate(int(n), int(seed), _mix(platform_mix, "--platform-mix"),
-                          _mix(niche_mix, "--niche-mix"), float(known_fake_share), threads)
+                          _mix(niche_mix, "--niche-mix"), float(known_fake_share),
+                          int(generator_version), threads)
     return _frame(cols)
 
 
