@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -892,36 +893,96 @@ Comparisons comparisons(const SimResult& r) {
   return c;
 }
 
+namespace {
+
+// The value of ascending rank k of v, given that every element before `from` ranks below every
+// element from `from` on (true for from = 0), and that v[from - 1] holds its rank; afterwards
+// the same holds for from = k + 1.
+double select_rank(std::vector<double>& v, std::size_t from, std::size_t k) {
+  if (k >= from)
+    std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from),
+                     v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+// stats::quantile_sorted(sorted v, q) by selection: the same two order statistics, the same
+// interpolation, so the same bits, in O(n) rather than a sort's O(n log n).
+double quantile_by_selection(std::vector<double>& v, std::size_t& from, double q) {
+  const double h = (static_cast<double>(v.size()) - 1.0) * q;
+  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
+  const double a = select_rank(v, from, lo);
+  from = lo + 1;
+  if (lo + 1 >= v.size()) return a;  // the largest value
+  const double b = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo + 1), v.end());
+  return a + (h - static_cast<double>(lo)) * (b - a);
+}
+
+// Quantiles and the expected shortfall of one metric's per-trial values (a copy, reordered).
+// The worst 5 % are brought to their end of the vector by selection, then sorted and summed in
+// ascending order, as a sort of the whole vector would sum them.
+void tail_statistics(std::vector<double> v, bool worst_is_high, MetricSummary& s) {
+  const std::size_t n = v.size();
+  const std::size_t tail =
+      std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(0.05 * static_cast<double>(n))));
+  const auto b = v.begin(), e = v.end();
+  const auto cut =
+      worst_is_high ? e - static_cast<std::ptrdiff_t>(tail) : b + static_cast<std::ptrdiff_t>(tail);
+  if (tail < n) std::nth_element(b, cut, e);
+  const auto t0 = worst_is_high ? cut : b, t1 = worst_is_high ? e : cut;
+  std::sort(t0, t1);
+  double sum = 0;
+  for (auto it = t0; it != t1; ++it) sum += *it;
+  s.shortfall = sum / static_cast<double>(tail);
+  std::size_t from = 0;
+  s.p5 = quantile_by_selection(v, from, 0.05);
+  s.p50 = quantile_by_selection(v, from, 0.50);
+  s.p95 = quantile_by_selection(v, from, 0.95);
+}
+
+MetricSummary summarize_metric(const SimResult& r, std::size_t p, std::size_t k) {
+  MetricSummary s;
+  const Moments& mo = r.moments[p][k];
+  s.mean = mo.mean;
+  s.sd = mo.sd();
+  s.se = mo.se();
+  s.p_negative = r.trials ? static_cast<double>(r.negatives[p][k]) / r.trials : 0.0;
+  s.p5 = s.p50 = s.p95 = s.shortfall = std::numeric_limits<double>::quiet_NaN();
+  if (r.has_values && r.trials > 0)
+    tail_statistics(r.values[p][k], static_cast<Metric>(k) == Metric::cost, s);
+  return s;
+}
+
+}  // namespace
+
 std::vector<PortfolioSummary> summarize(const CampaignModel& m, const SimResult& r) {
   const std::size_t np = m.portfolio_count();
   std::vector<PortfolioSummary> out(np);
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  tbb::parallel_for(std::size_t{0}, np * kMetricCount, [&](std::size_t job) {
-    const std::size_t p = job / kMetricCount, k = job % kMetricCount;
-    MetricSummary& s = out[p][k];
-    const Moments& mo = r.moments[p][k];
-    s.mean = mo.mean;
-    s.sd = mo.sd();
-    s.se = mo.se();
-    s.p_negative = r.trials ? static_cast<double>(r.negatives[p][k]) / r.trials : 0.0;
-    s.p5 = s.p50 = s.p95 = s.shortfall = nan;
-    if (r.has_values && r.trials > 0) {
-      std::vector<double> v = r.values[p][k];
-      std::sort(v.begin(), v.end());
-      s.p5 = quantile_sorted(v, 0.05);
-      s.p50 = quantile_sorted(v, 0.50);
-      s.p95 = quantile_sorted(v, 0.95);
-      const std::size_t tail =
-          std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(0.05 * v.size())));
-      double sum = 0;
-      if (static_cast<Metric>(k) == Metric::cost) {
-        for (std::size_t i = v.size() - tail; i < v.size(); ++i) sum += v[i];
-      } else {
-        for (std::size_t i = 0; i < tail; ++i) sum += v[i];
-      }
-      s.shortfall = sum / static_cast<double>(tail);
-    }
+  const std::size_t jobs = np * kMetricCount;
+  // Distributed: every rank holds every per-trial value, so each summarises its share of the
+  // (portfolio, metric) jobs and the shares are gathered in rank order; each job's numbers are
+  // computed by one rank exactly as one process computes them.
+  const dist::Range mine = dist::distributed() ? dist::my_share(jobs) : dist::Range{0, jobs};
+  tbb::parallel_for(mine.begin, mine.end, [&](std::uint64_t job) {
+    out[job / kMetricCount][job % kMetricCount] =
+        summarize_metric(r, job / kMetricCount, job % kMetricCount);
   });
+  static_assert(std::is_trivially_copyable_v<MetricSummary>);
+  if (dist::distributed()) {
+    std::string blob(mine.size() * sizeof(MetricSummary), '\0');
+    for (std::uint64_t job = mine.begin; job < mine.end; ++job)
+      std::memcpy(blob.data() + (job - mine.begin) * sizeof(MetricSummary),
+                  &out[job / kMetricCount][job % kMetricCount], sizeof(MetricSummary));
+    const std::vector<std::string> all = dist::allgather(blob);
+    for (int rank = 0; rank < static_cast<int>(all.size()); ++rank) {
+      const dist::Range theirs = dist::share(jobs, rank, static_cast<int>(all.size()));
+      if (all[rank].size() != theirs.size() * sizeof(MetricSummary))
+        throw std::logic_error("summaries of rank " + std::to_string(rank) + ": wrong size");
+      for (std::uint64_t job = theirs.begin; job < theirs.end; ++job)
+        std::memcpy(&out[job / kMetricCount][job % kMetricCount],
+                    all[rank].data() + (job - theirs.begin) * sizeof(MetricSummary),
+                    sizeof(MetricSummary));
+    }
+  }
   for (std::size_t p = 0; p < np; ++p) {
     const Totals e = m.expected(p);
     for (std::size_t k = 0; k < kMetricCount; ++k) out[p][k].expected = e[k];
