@@ -696,6 +696,7 @@ std::vector<std::string> collect_keys(BlockReader& reader, const std::string& pa
   std::vector<std::string> header;
   std::unordered_set<std::string> seen;
   std::atomic<bool> stopped{false};
+  bool merged_to_error = false;  // the last stage merged the block with the first error
   const auto tokens = static_cast<std::size_t>(2 * tbb::this_task_arena::max_concurrency());
   tbb::parallel_pipeline(
       tokens, tbb::make_filter<void, std::shared_ptr<Block>>(
@@ -749,11 +750,14 @@ std::vector<std::string> collect_keys(BlockReader& reader, const std::string& pa
                       }) &
                   tbb::make_filter<std::shared_ptr<Block>, void>(
                       tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Block> b) {
+                        // Blocks after the first invalid document may already be in flight:
+                        // their keys are not the file's up to that document.
+                        if (merged_to_error) return;
                         for (auto& k : b->keys) {
                           if (seen.insert(k).second) header.push_back(std::move(k));
                         }
                         if (b->err && first_error && !*first_error) *first_error = b->err;
-                        if (b->stop) stopped = true;
+                        if (b->stop || b->err) merged_to_error = stopped = true;
                       }));
   return header;
 }

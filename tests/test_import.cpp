@@ -702,6 +702,30 @@ TEST_CASE("NDJSON import gives the same rows for any block size and thread count
                  "expected ',' or ']'", opt, "late.json");
 }
 
+TEST_CASE("the columns of an NDJSON file are its keys up to the first invalid object",
+          "[import][json]") {
+  // followers appears only after an invalid object: the invalid object is the error, for any
+  // block size and thread count (blocks after it may be parsed before it is).
+  std::string nd;
+  for (int i = 0; i < 4000; ++i) {
+    if (i == 2600) {
+      nd += "{\"handle\": \"x\", \"posts\": 3,}\n";  // line 2601
+      continue;
+    }
+    nd += "{\"handle\": \"u" + std::to_string(i) + "\", \"posts\": " + std::to_string(i % 9);
+    nd += i > 3000 ? ", \"followers\": " + std::to_string(100 + i) + "}\n" : "}\n";
+  }
+  for (std::size_t block : {std::size_t{512}, std::size_t{4096}, std::size_t{1} << 20})
+    for (int threads : {1, 2, 4}) {
+      tbb::global_control gc(tbb::global_control::max_allowed_parallelism,
+                             static_cast<std::size_t>(threads));
+      ImportOptions opt;
+      opt.block_bytes = block;
+      INFO("block " << block << ", threads " << threads);
+      expect_refused(nd, 2601, 28, "expected a \"key\" in double quotes", opt, "keys.ndjson");
+    }
+}
+
 // ---- CSV conformance: the header obeys the rules of data rows ----
 TEST_CASE("the CSV header line obeys the quoting rules of data rows", "[import][csv]") {
   expect_refused("\"handle,followers\nx,1\n", 1, 1, "never closed");
