@@ -10,11 +10,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "csv_scan.hpp"
 #include "json_rows.hpp"
 #include "microreach/cancel.hpp"
+#include "microreach/dist.hpp"
 #include "microreach/error.hpp"
 #include "microreach/format.hpp"
 #include "microreach/scoring.hpp"
@@ -376,6 +379,9 @@ struct ImportSource::Impl {
   std::uint64_t read_pos = 0, limit = ~std::uint64_t{0};
   std::uint64_t sel_begin = 0, sel_end = 0, sel_line = 0;
   bool selected = false;
+  // Distributed NDJSON: the keys (the header) are collected by each rank over its own share
+  // once it is selected, and merged (share_header), instead of by every rank over the file.
+  bool header_pending = false;
 
   // JSON reading state (serial), and per header column its slot among the mapped columns
   // (-1: a key no field uses).
@@ -387,6 +393,53 @@ struct ImportSource::Impl {
 
   ~Impl() {
     if (fd >= 0) ::close(fd);
+  }
+
+  // The keys of the whole file from each rank's keys of its share: the union in first-seen
+  // order over the ranks in order (= over the file in order), up to and including the first
+  // rank whose share holds an invalid document, as one process collects them. Collective.
+  void share_header() {
+    std::exception_ptr first_error;
+    const std::vector<std::string> keys = json::collect_keys(*json_blocks, path, &first_error);
+    json_blocks->select(sel_begin, sel_end, sel_line);  // back to the start of the share
+    std::string blob(1, first_error ? '\1' : '\0');
+    for (const std::string& k : keys) {
+      const auto n = static_cast<std::uint32_t>(k.size());
+      blob.append(reinterpret_cast<const char*>(&n), sizeof n).append(k);
+    }
+    const std::vector<std::string> all = dist::allgather(blob);
+    std::unordered_set<std::string> seen;
+    header.clear();
+    int stop_rank = -1;
+    for (int r = 0; r < static_cast<int>(all.size()) && stop_rank < 0; ++r) {
+      const std::string& b = all[static_cast<std::size_t>(r)];
+      for (std::size_t i = 1; i + sizeof(std::uint32_t) <= b.size();) {
+        std::uint32_t n = 0;
+        std::memcpy(&n, b.data() + i, sizeof n);
+        i += sizeof n;
+        std::string k = b.substr(i, n);
+        i += n;
+        if (seen.insert(k).second) header.push_back(std::move(k));
+      }
+      if (!b.empty() && b[0]) stop_rank = r;
+    }
+    header_pending = false;
+    try {
+      resolve_columns();
+    } catch (const InputError&) {
+      // No followers key before the first invalid object: name that fault, from its rank.
+      if (stop_rank < 0) throw;
+      if (stop_rank == dist::rank()) dist::fail(first_error);
+      dist::check();  // throws the fault of stop_rank on every rank
+      throw;
+    }
+  }
+
+  void check_header() const {
+    if (header_pending)
+      throw std::logic_error(
+          "ImportSource: the columns of a distributed NDJSON file are known "
+          "once its share is selected (internal error)");
   }
 
   // ---- opening ----
@@ -1116,11 +1169,15 @@ ImportSource::ImportSource(const std::string& path, const ImportOptions& opt,
   m.format = fmt;
   if (fmt == TableFormat::json) {
     m.json_blocks = std::make_unique<json::BlockReader>(path, m.block, opt.max_record_bytes);
+    m.delim = 0;
+    m.file_size = m.json_blocks->file_size();
+    if (dist::distributed() && split_refusal().empty()) {
+      m.header_pending = true;  // collected per share by select_bytes
+      return;
+    }
     std::exception_ptr first_error;
     m.header = json::collect_keys(*m.json_blocks, path, &first_error);
     m.json_blocks->rewind();
-    m.delim = 0;
-    m.file_size = m.json_blocks->file_size();
     try {
       m.resolve_columns();
     } catch (const InputError&) {
@@ -1166,7 +1223,7 @@ std::string ImportSource::describe() const {
 }
 
 std::vector<Column> ImportSource::absent_columns() const {
-  const ColumnMapping& m = impl_->map;
+  const ColumnMapping& m = mapping();
   const auto has = [&](F f) { return m.has(f); };
   std::vector<Column> absent;
   const std::pair<Column, bool> present[] = {
@@ -1196,9 +1253,11 @@ std::vector<Column> ImportSource::absent_columns() const {
   return absent;
 }
 const std::vector<std::string>& ImportSource::header() const {
+  impl_->check_header();
   return impl_->header;
 }
 const ColumnMapping& ImportSource::mapping() const {
+  impl_->check_header();
   return impl_->map;
 }
 TableFormat ImportSource::format() const {
@@ -1210,6 +1269,7 @@ char ImportSource::delimiter() const {
 
 std::vector<std::string> ImportSource::mapping_report() const {
   const Impl& m = *impl_;
+  m.check_header();
   std::vector<std::string> lines;
   auto hdr = [&](F f) { return "\"" + shown(m.header[static_cast<std::size_t>(m.map[f])]) + "\""; };
   for (std::size_t i = 0; i < kImportFieldCount; ++i) {
@@ -1419,6 +1479,7 @@ void ImportSource::select_bytes(std::uint64_t begin, std::uint64_t end, std::uin
   m.sel_line = first_line;
   if (m.format == TableFormat::json) {
     m.json_blocks->select(begin, end, first_line);
+    if (m.header_pending) m.share_header();
     return;
   }
   if (::lseek(m.fd, static_cast<off_t>(begin), SEEK_SET) < 0)

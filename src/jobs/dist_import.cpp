@@ -154,7 +154,7 @@ std::uint64_t share_start(std::uint64_t begin, std::uint64_t bytes, std::uint64_
 ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
                               const std::string& option, const std::string& value,
                               BatchSink* rejects, const std::string& spill_beside,
-                              const PipelineOptions& po) {
+                              const PipelineOptions& po, const std::function<void()>& mapped) {
   ImportShare share;
   share.input = source.describe();
   share.mode = parse_dedupe("--dedupe", dedupe.empty() ? "first" : dedupe);
@@ -182,15 +182,24 @@ ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
   const auto [start, lines] = dist::guarded([&] { return source.record_start(from, state); });
   const std::vector<std::uint64_t> starts = dist::allgather(start);
   const std::uint64_t end = me + 1 < ranks ? starts[me + 1] : size;
-  source.select_bytes(start, std::max(start, end), line + lines);
+  dist::guarded([&] { source.select_bytes(start, std::max(start, end), line + lines); });
+  if (mapped) mapped();
+  share.rewind = [&source] { source.rewind_selection(); };
+  return count_share(source, std::move(share), rejects, spill_beside, po);
+}
 
+ImportShare count_share(ProfileSource& source, ImportShare share, BatchSink* rejects,
+                        const std::string& spill_beside, const PipelineOptions& po) {
+  const auto ranks = static_cast<std::uint64_t>(dist::size());
+  const auto me = static_cast<std::uint64_t>(dist::rank());
   // Pass 1: every row parsed and checked, the rows of each account counted.
   PipelineOptions quiet = po;
   quiet.score = false;
   quiet.progress = false;
   CountKeysSink keys;
   std::unique_ptr<SpillSink> spill;
-  std::vector<BatchSink*> sinks = {&keys, rejects};
+  std::vector<BatchSink*> sinks = {&keys};
+  if (rejects) sinks.push_back(rejects);
   dist::guarded([&] {
     if (spill_beside.empty()) return;
     const std::filesystem::path out(spill_beside);
@@ -257,8 +266,8 @@ ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
   return share;
 }
 
-PipelineStats run_import_share(ImportSource& source, const ImportShare& share,
-                               const std::vector<BatchSink*>& sinks, const PipelineOptions& po) {
+PipelineStats run_share(ProfileSource& source, const ImportShare& share,
+                        const std::vector<BatchSink*>& sinks, const PipelineOptions& po) {
   DedupeSink dedupe(share.mode, sinks);
   dedupe.set_counts(share.counts);
   PipelineStats stats;
@@ -266,8 +275,8 @@ PipelineStats run_import_share(ImportSource& source, const ImportShare& share,
     SpillSource rows(share.spill->temp_path(), share.input, source.absent_columns());
     stats = run_pipeline(rows, {&dedupe}, po);
   } else {
-    // Without a spill: the range parsed again (its rejected rows went to pass 1's sink).
-    source.rewind_selection();
+    // Without a spill: the range read again (its rejected rows went to pass 1's sink).
+    share.rewind();
     stats = run_pipeline(source, {&dedupe}, po);
   }
   if (share.mode != Dedupe::keep) stats.rows -= dedupe.duplicates();

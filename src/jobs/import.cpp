@@ -28,7 +28,9 @@ void import_distributed(const ImportJobOptions& o, const ImportOptions& io, Impo
                         const PipelineOptions& po, ImportResult& result) {
   SharedRejects rejects(io.rejects_path);
   const ImportShare share =
-      plan_import_share(source, o.imp.dedupe, "input", o.in, rejects.sink(), o.out, po);
+      plan_import_share(source, o.imp.dedupe, "input", o.in, rejects.sink(), o.out, po, [&] {
+        if (o.opened) o.opened(source);
+      });
   DistTablesJob job;
   job.out = o.out;
   job.provenance = {h5::kFiletypeProfiles, 0, options_text(o, source), o.run.command_line};
@@ -42,7 +44,7 @@ void import_distributed(const ImportJobOptions& o, const ImportOptions& io, Impo
   job.rows = share.rows;
   job.batches = share.batches;
   job.run = [&](const std::vector<BatchSink*>& sinks) {
-    return run_import_share(source, share, sinks, po);
+    return run_share(source, share, sinks, po);
   };
   const PipelineStats mine = run_distributed_tables(job, source, {}, po);
   rejects.finish(o.in);
@@ -58,7 +60,7 @@ ImportResult run_import(const ImportJobOptions& o) {
   const ImportOptions io = o.imp.build();
   auto threads = limit_threads(o.run.threads);
   auto source = make_import_source(o.in, io, o.chunk);
-  if (o.opened) o.opened(*source);
+  if (o.opened && !dist::distributed()) o.opened(*source);  // distributed: once mapped
   PipelineOptions po;
   po.score = false;
   po.progress = o.run.progress;

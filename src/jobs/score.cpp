@@ -78,8 +78,8 @@ struct Run {
   const ScoringConfig& cfg;
   std::unique_ptr<ProfileSource> source;
   PipelineOptions po;
-  ImportSource* text = nullptr;                 // an export
-  std::optional<ImportShare> share;             // an export under mpirun: this rank's byte range
+  ImportSource* text = nullptr;      // an export
+  std::optional<ImportShare> share;  // under mpirun, an export or an HDF5 file with --dedupe
   std::optional<SharedRejects> shared_rejects;  // rejected rows of every rank (--on-error skip)
   dist::Range rank_rows;
   std::string config_text;  // the provenance's `config`
@@ -103,13 +103,17 @@ struct Run {
       rank_rows = share->rows;
       return;
     }
-    if (!o.imp.dedupe.empty())
-      throw ConfigError("--dedupe", o.imp.dedupe,
-                        "under mpirun only for a CSV/JSON export: run the duplicate check of an "
-                        "HDF5 file in one process (or 'microreach import' the export with "
-                        "--dedupe on many ranks)");
     rank_rows = select_rank_rows(*source, o.chunk, o.generate ? "--generate" : "--in",
                                  o.generate ? std::to_string(o.generate) : o.in);
+    // --dedupe on an HDF5 file: counted and exchanged like an export's rows (its rows read
+    // twice, no spill); generated rows are never checked, as in one process.
+    if (o.imp.dedupe.empty() || o.generate) return;
+    ImportShare plan;
+    plan.input = source->describe();
+    plan.mode = parse_dedupe("--dedupe", o.imp.dedupe);
+    plan.rewind = [this, rows = rank_rows] { source->select_rows(rows.begin, rows.end); };
+    share = count_share(*source, std::move(plan), nullptr, "", po);
+    rank_rows = share->rows;
   }
 
   h5::Provenance provenance() const {
@@ -137,7 +141,7 @@ struct Run {
     if (share) {
       job.batches = share->batches;
       job.run = [this](const std::vector<BatchSink*>& sinks) {
-        return run_import_share(*text, *share, sinks, po);
+        return run_share(*source, *share, sinks, po);
       };
     }
     const h5::SpaceNeeded space = space_needed(o);
@@ -160,7 +164,7 @@ struct Run {
     }
     if (dist::distributed()) {
       stats = dist::guarded([&] {
-        return share ? run_import_share(*text, *share, {&summary}, po)
+        return share ? run_share(*source, *share, {&summary}, po)
                      : run_pipeline(*source, {&summary}, po);
       });
       return share ? share->duplicates : 0;

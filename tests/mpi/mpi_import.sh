@@ -69,4 +69,68 @@ set -e
 [ "$rc" = 2 ] || fail "JSON array under mpirun: exit $rc, expected 2"
 grep -q "JSON array.*NDJSON" arr.err || fail "JSON array: the message does not say what to do"
 [ ! -e arr.h5 ] || fail "JSON array: an output was written"
+
+# --dedupe on an HDF5 profiles file (duplicates kept at import): each rank counts the accounts
+# of its rows, the counts are exchanged in rank order, and the rows dropped, the scores file
+# and the report are the one-process run's.
+"$MICROREACH" -q import good.csv --dedupe keep --out dup.h5
+for mode in first last keep; do
+  d=(score --in dup.h5 --dedupe "$mode" --niche fitness --top 10 "${small[@]}")
+  "$MICROREACH" --threads 2 "${d[@]}" --out "dref-$mode.h5" > "dref-$mode.txt"
+  grep -q "uplicate" "dref-$mode.txt" || fail "dup.h5 --dedupe $mode: no duplicates reported"
+  for np in 2 3 4; do
+    mpi "$np" "$MICROREACH" --threads 1 "${d[@]}" --out "d$np-$mode.h5" > "d$np-$mode.txt" ||
+      fail "np=$np: score dup.h5 --dedupe $mode failed"
+    same "dref-$mode.h5" "d$np-$mode.h5"
+    diff <(report "dref-$mode.txt") <(report "d$np-$mode.txt") ||
+      fail "np=$np: score dup.h5 --dedupe $mode: another report"
+    mpi "$np" "$MICROREACH" --threads 1 "${d[@]}" > "s$np-$mode.txt" ||
+      fail "np=$np: score dup.h5 --dedupe $mode without --out failed"
+    diff <(report "dref-$mode.txt") <(report "s$np-$mode.txt") ||
+      fail "np=$np: score dup.h5 --dedupe $mode without --out: another report"
+  done
+done
+
+# An NDJSON file's columns are its keys, collected by each rank over its own range and merged in
+# rank order. late.ndjson: keys first seen in the last quarter (another rank's range) and in
+# another order; the same columns and file as one process. nokey.ndjson: followers appears only
+# after an invalid object, so that object is the error, named as one process names it.
+"$PYTHON" - <<'EOF'
+import json
+with open("late.ndjson", "w") as f, open("nokey.ndjson", "w") as g:
+    for i in range(4000):
+        o = {"handle": f"acc{i}", "followers": 1000 + i}
+        if i > 2000: o["posts"] = 10 + i % 7
+        if i > 3000: o = {"country": "DE", **o, "avg_likes": 50 + i % 13}
+        if i % 5 == 0: o = dict(reversed(list(o.items())))
+        f.write(json.dumps(o) + "\n")
+        if i == 2600:
+            g.write('{"handle": "x", "posts": 3,}\n')
+        else:
+            g.write(json.dumps({"handle": f"acc{i}", "posts": i % 9, **({"followers": i} if i > 3000 else {})}) + "\n")
+EOF
+"$MICROREACH" --threads 2 import late.ndjson --block-size 4K --out late.h5 > /dev/null 2> late.err
+grep -q "(JSON, 5 columns)" late.err || fail "late.ndjson: not 5 columns in one process"
+set +e
+"$MICROREACH" -q import nokey.ndjson --block-size 4K --out nokey.h5 2> nokey.err
+rc1=$?
+set -e
+for np in 2 3 4; do
+  mpi "$np" "$MICROREACH" --threads 1 import late.ndjson --block-size 4K --out "late$np.h5" \
+    > /dev/null 2> "late$np.err" || { cat "late$np.err"; fail "np=$np: import late.ndjson failed"; }
+  same late.h5 "late$np.h5"
+  diff late.err "late$np.err" || fail "np=$np: late.ndjson: another column mapping"
+  set +e
+  mpi "$np" "$MICROREACH" -q --threads 1 import nokey.ndjson --block-size 4K --out "nokey$np.h5" \
+    2> "nokey$np.err"
+  rc=$?
+  set -e
+  [ "$rc" = "$rc1" ] || fail "np=$np: nokey.ndjson: exit $rc, one process $rc1"
+  # The one-process message, after "rank R: " (R: whichever rank's range holds line 2601).
+  [ "$(grep "^microreach: error: rank [1-9]: " "nokey$np.err" | head -1 |
+       sed 's/rank [0-9]: //')" = "$(head -1 nokey.err)" ] ||
+    { cat nokey.err "nokey$np.err"; fail "np=$np: nokey.ndjson: not the one-process error"; }
+  [ ! -e "nokey$np.h5" ] || fail "np=$np: nokey.ndjson: an output was written"
+done
+grep -q ":2601:28: .*expected a \"key\"" nokey.err || fail "nokey.ndjson: not the invalid object"
 echo "ok: import and score of CSV and NDJSON exports identical for np = 1..4"

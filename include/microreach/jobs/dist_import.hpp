@@ -10,8 +10,10 @@
 //  pass 2 runs the pipeline over the spilled rows (or, without a spill, over the range again)
 //         into the shared output (dist_tables.hpp).
 // The output rows, the rejected rows (and the --rejects file), the duplicates and the summaries
-// are those of a one-process run.
+// are those of a one-process run. `score --in FILE.h5 --dedupe` runs the same two passes and
+// exchange over each rank's rows of the HDF5 file (count_share, run_share).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -35,7 +37,8 @@ struct ImportShare {
   PipelineStats mine;            // this rank's rows read, rejected and kept (before --dedupe)
   Dedupe mode = Dedupe::first;
   std::shared_ptr<AtomicOutput> spill;  // pass 1's rows (never committed: removed at the end)
-  std::string input;                    // the export's path
+  std::string input;                    // the input's path
+  std::function<void()> rewind;         // back to the start of this rank's rows (no spill)
   // The DedupeSink's state at the start of this rank's range: rows of each account before it
   // (first, keep) or in it and after it (last).
   std::unordered_map<std::uint64_t, std::uint32_t> counts;
@@ -44,18 +47,26 @@ struct ImportShare {
 // Collective. Selects this rank's byte range of `source` and reads it once (pass 1), passing
 // the rejected rows to `rejects`. `option`, `value`: what to name when the input cannot be cut
 // (a JSON array, a pipe). `spill_beside`: the output file, beside which the parsed rows are
-// spilled for pass 2 ("" = no spill: pass 2 parses the range again).
+// spilled for pass 2 ("" = no spill: pass 2 parses the range again). `mapped`, if given, is
+// called once the columns are mapped (an NDJSON file's keys are collected per range), before
+// any row is read.
 ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
                               const std::string& option, const std::string& value,
                               BatchSink* rejects, const std::string& spill_beside,
-                              const PipelineOptions& po);
+                              const PipelineOptions& po, const std::function<void()>& mapped = {});
 
-// Pass 2 (call inside run_distributed_tables, or alone without an output file): the rows of
-// the range, through --dedupe, into `sinks` (no rejected rows: pass 1 had them). Returns this
+// Collective. Pass 1 and the exchange for a source already reading only this rank's rows (an
+// export's range, or an HDF5 file's rows with --dedupe): `share` has its mode, input and
+// rewind set.
+ImportShare count_share(ProfileSource& source, ImportShare share, BatchSink* rejects,
+                        const std::string& spill_beside, const PipelineOptions& po);
+
+// Pass 2 (call inside run_distributed_tables, or alone without an output file): this rank's
+// rows, through --dedupe, into `sinks` (no rejected rows: pass 1 had them). Returns this
 // rank's statistics (rows after --dedupe; rows read and rejected from pass 1; the time of both
 // passes).
-PipelineStats run_import_share(ImportSource& source, const ImportShare& share,
-                               const std::vector<BatchSink*>& sinks, const PipelineOptions& po);
+PipelineStats run_share(ProfileSource& source, const ImportShare& share,
+                        const std::vector<BatchSink*>& sinks, const PipelineOptions& po);
 
 // The rejected rows of every rank, as one process reports them: the --rejects file (each rank
 // writes its rows to a hidden file beside it; rank 0 appends them in rank order) and the first
