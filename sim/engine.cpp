@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -756,71 +757,119 @@ Moments get_moments(BlobReader& in) {
   return mo;
 }
 
-// A round over several ranks: rank k runs its contiguous share of the blocks (the same blocks
-// the one-process run makes), every rank receives every block's statistics and trial values
-// in rank order = block order, and folds them exactly as the one-process run does.
+// Splits blocks [b0, b1) between the ranks in proportion to `speed` (blocks a second each rank
+// ran in the stage before; all equal at first): contiguous shares in rank order. Every rank
+// computes the same split from the same gathered numbers.
+std::vector<dist::Range> split_stage(std::uint64_t b0, std::uint64_t b1,
+                                     const std::vector<double>& speed) {
+  const std::size_t ranks = speed.size();
+  double total = 0;
+  for (double v : speed) total += v;
+  std::vector<dist::Range> out(ranks);
+  std::uint64_t at = b0;
+  double cum = 0;
+  for (std::size_t r = 0; r < ranks; ++r) {
+    cum += speed[r];
+    const std::uint64_t end =
+        r + 1 == ranks ? b1
+                       : b0 + std::min(b1 - b0, static_cast<std::uint64_t>(
+                                                    static_cast<double>(b1 - b0) * (cum / total)));
+    out[r] = {at, std::max(at, end)};
+    at = out[r].end;
+  }
+  return out;
+}
+
+// A round over several ranks, in stages of blocks (the same blocks the one-process run makes).
+// In each stage every rank runs a contiguous share; then every rank receives every block's
+// statistics and trial values in rank order = block order, and folds them exactly as the
+// one-process run does, so which rank ran a block changes nothing. The first stage is split
+// evenly, each later one in proportion to the speed each rank showed in the stage before: a
+// rank whose core runs slower (a busy neighbour on a VM, an older node) gets fewer blocks
+// instead of keeping the others waiting at the end of the round. Stages shrink toward the end
+// (a quarter of the blocks, then half of what is left, at least 4 blocks a rank), so the last
+// wait is short.
 void simulate_round_distributed(const CampaignModel& m, const SimOptions& opt, SimResult& r,
                                 std::uint64_t first, std::uint64_t n, std::uint64_t blocks) {
   const std::size_t np = m.portfolio_count();
   const std::size_t nq = r.pairs.size();
-  Blob out;
-  std::vector<BlockStats> mine;
-  const dist::Range share = dist::my_share(blocks);
-  dist::guarded([&] {
-    run_blocks(m, opt, r, first, n, share.begin, share.end,
-               [&](BlockStats& bs) { mine.push_back(std::move(bs)); });
-  });
-  out.put(static_cast<std::uint64_t>(mine.size()));
-  for (const BlockStats& bs : mine) {
-    for (std::size_t p = 0; p < np; ++p)
-      for (std::size_t k = 0; k < kMetricCount; ++k) {
-        put_moments(out, bs.moments[p][k]);
-        out.put(bs.negatives[p][k]);
-      }
-    for (std::size_t q = 0; q < nq; ++q) {
-      out.put(bs.pairs[q].wins_a);
-      put_moments(out, bs.pairs[q].difference);
-    }
-  }
+  const auto ranks = static_cast<std::size_t>(dist::size());
+  const std::uint64_t min_stage = 4 * ranks;
   auto trials_of = [&](const dist::Range& b) {
     const std::uint64_t t0 = std::min(first + n, first + b.begin * kBlockTrials);
     const std::uint64_t t1 = std::min(first + n, first + b.end * kBlockTrials);
     return std::pair{t0, t1};
   };
-  if (r.has_values) {
-    const auto [t0, t1] = trials_of(share);
-    for (std::size_t p = 0; p < np; ++p)
-      for (std::size_t k = 0; k < kMetricCount; ++k) out.put(r.values[p][k].data() + t0, t1 - t0);
-    out.put(r.conversion_shock.data() + t0, t1 - t0);
-    out.put(r.reach_shock.data() + t0, t1 - t0);
-  }
-  const std::vector<std::string> all = dist::allgather(out.bytes());
-  for (int rank = 0; rank < static_cast<int>(all.size()); ++rank) {
-    BlobReader in(all[static_cast<std::size_t>(rank)]);
-    const auto count = in.get<std::uint64_t>();
-    BlockStats bs;
-    bs.moments.assign(np, {});
-    bs.negatives.assign(np, {});
-    bs.pairs = std::vector<PairStats>(nq);
-    for (std::uint64_t i = 0; i < count; ++i) {
+  std::vector<double> speed(ranks, 1.0);
+  for (std::uint64_t b0 = 0; b0 < blocks;) {
+    const std::uint64_t left = blocks - b0;
+    std::uint64_t size = b0 == 0 ? left / 4 : left / 2;
+    if (size < min_stage || left - size < min_stage) size = left;
+    const std::vector<dist::Range> split = split_stage(b0, b0 + size, speed);
+    const dist::Range share = split[static_cast<std::size_t>(dist::rank())];
+    Blob out;
+    std::vector<BlockStats> mine;
+    const auto t_start = std::chrono::steady_clock::now();
+    dist::guarded([&] {
+      run_blocks(m, opt, r, first, n, share.begin, share.end,
+                 [&](BlockStats& bs) { mine.push_back(std::move(bs)); });
+    });
+    out.put(std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
+    out.put(static_cast<std::uint64_t>(mine.size()));
+    for (const BlockStats& bs : mine) {
       for (std::size_t p = 0; p < np; ++p)
         for (std::size_t k = 0; k < kMetricCount; ++k) {
-          bs.moments[p][k] = get_moments(in);
-          bs.negatives[p][k] = in.get<std::uint64_t>();
+          put_moments(out, bs.moments[p][k]);
+          out.put(bs.negatives[p][k]);
         }
       for (std::size_t q = 0; q < nq; ++q) {
-        bs.pairs[q].wins_a = in.get<double>();
-        bs.pairs[q].difference = get_moments(in);
+        out.put(bs.pairs[q].wins_a);
+        put_moments(out, bs.pairs[q].difference);
       }
-      fold_block(bs, r);
     }
-    if (r.has_values && rank != dist::rank()) {
-      const auto [t0, t1] = trials_of(dist::share(blocks, rank, static_cast<int>(all.size())));
+    if (r.has_values) {
+      const auto [t0, t1] = trials_of(share);
       for (std::size_t p = 0; p < np; ++p)
-        for (std::size_t k = 0; k < kMetricCount; ++k) in.get(r.values[p][k].data() + t0, t1 - t0);
-      in.get(r.conversion_shock.data() + t0, t1 - t0);
-      in.get(r.reach_shock.data() + t0, t1 - t0);
+        for (std::size_t k = 0; k < kMetricCount; ++k) out.put(r.values[p][k].data() + t0, t1 - t0);
+      out.put(r.conversion_shock.data() + t0, t1 - t0);
+      out.put(r.reach_shock.data() + t0, t1 - t0);
     }
+    const std::vector<std::string> all = dist::allgather(out.bytes());
+    for (std::size_t rank = 0; rank < all.size(); ++rank) {
+      BlobReader in(all[rank]);
+      const auto seconds = in.get<double>();
+      const auto count = in.get<std::uint64_t>();
+      if (count != split[rank].size())
+        throw Error("simulate: rank " + std::to_string(rank) + " sent " + std::to_string(count) +
+                    " blocks, expected " + std::to_string(split[rank].size()));
+      // Blocks a second; a rank with no blocks (or no measurable time) keeps its last speed.
+      if (count > 0 && seconds > 0) speed[rank] = static_cast<double>(count) / seconds;
+      BlockStats bs;
+      bs.moments.assign(np, {});
+      bs.negatives.assign(np, {});
+      bs.pairs = std::vector<PairStats>(nq);
+      for (std::uint64_t i = 0; i < count; ++i) {
+        for (std::size_t p = 0; p < np; ++p)
+          for (std::size_t k = 0; k < kMetricCount; ++k) {
+            bs.moments[p][k] = get_moments(in);
+            bs.negatives[p][k] = in.get<std::uint64_t>();
+          }
+        for (std::size_t q = 0; q < nq; ++q) {
+          bs.pairs[q].wins_a = in.get<double>();
+          bs.pairs[q].difference = get_moments(in);
+        }
+        fold_block(bs, r);
+      }
+      if (r.has_values && rank != static_cast<std::size_t>(dist::rank())) {
+        const auto [t0, t1] = trials_of(split[rank]);
+        for (std::size_t p = 0; p < np; ++p)
+          for (std::size_t k = 0; k < kMetricCount; ++k)
+            in.get(r.values[p][k].data() + t0, t1 - t0);
+        in.get(r.conversion_shock.data() + t0, t1 - t0);
+        in.get(r.reach_shock.data() + t0, t1 - t0);
+      }
+    }
+    b0 += size;
   }
 }
 

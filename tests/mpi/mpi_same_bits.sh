@@ -8,7 +8,10 @@ set -euo pipefail
 : "${MICROREACH:?}" "${WORK:?}" "${SRC:?}" "${PYTHON:?}" "${MPIEXEC:?}"
 fresh_work
 
-sim=(simulate --budget 25000 --strategies macro,micro-even:20,micro-top --trials 2500
+# 20,000 trials = 79 blocks: several stages of blocks per round on every rank count (the
+# stages after the first split by each rank's measured speed, so the blocks each rank runs
+# vary from run to run; the numbers must not).
+sim=(simulate --budget 25000 --strategies macro,micro-even:20,micro-top --trials 20000
      --market-profiles 30000 --seed 5 --keep-trials)
 prec=(simulate --budget 25000 --strategies macro,micro-even:20 --market-profiles 30000 --seed 6
       --trials 1000 --precision 0.02 --max-trials 6000)
