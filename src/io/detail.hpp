@@ -106,7 +106,14 @@ inline const PluginFilter* known_plugin(H5Z_filter_t id) {
 // "<filter> (HDF5 filter <id>; Debian package <package>)".
 inline std::string describe_plugin(const PluginFilter& p) {
   return std::string(p.filter) + " (HDF5 filter " + std::to_string(p.id) + "; Debian package " +
-         p.package + ", for the serial HDF5 library)";
+         p.package + ", for the serial HDF5 library" +
+#ifdef H5_HAVE_PARALLEL
+         // Debian ships the plugins for the serial library only; loading one into the MPI
+         // library's process would load a second HDF5.
+         ": this microreach is built with the MPI HDF5 library, for which Debian has no filter "
+         "plugins, so use gzip here, or a build without -DMICROREACH_MPI" +
+#endif
+         ")";
 }
 
 // Adds the shuffle and compression filters of `c` to a chunked dataset's creation list.
