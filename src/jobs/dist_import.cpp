@@ -182,7 +182,9 @@ ImportShare plan_import_share(ImportSource& source, const std::string& dedupe,
   const auto [start, lines] = dist::guarded([&] { return source.record_start(from, state); });
   const std::vector<std::uint64_t> starts = dist::allgather(start);
   const std::uint64_t end = me + 1 < ranks ? starts[me + 1] : size;
-  dist::guarded([&] { source.select_bytes(start, std::max(start, end), line + lines); });
+  // Plain copies: clang before 16 cannot capture structured bindings in a lambda.
+  const std::uint64_t first_byte = start, first_line = line + lines;
+  dist::guarded([&] { source.select_bytes(first_byte, std::max(first_byte, end), first_line); });
   if (mapped) mapped();
   share.rewind = [&source] { source.rewind_selection(); };
   return count_share(source, std::move(share), rejects, spill_beside, po);
