@@ -757,6 +757,44 @@ Moments get_moments(BlobReader& in) {
   return mo;
 }
 
+// One block's statistics, written and read back field by field in the same order.
+void put_block(Blob& out, const BlockStats& bs) {
+  for (std::size_t p = 0; p < bs.moments.size(); ++p)
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+      put_moments(out, bs.moments[p][k]);
+      out.put(bs.negatives[p][k]);
+    }
+  for (const PairStats& q : bs.pairs) {
+    out.put(q.wins_a);
+    put_moments(out, q.difference);
+  }
+}
+void get_block(BlobReader& in, BlockStats& bs) {  // bs already sized like the sender's
+  for (std::size_t p = 0; p < bs.moments.size(); ++p)
+    for (std::size_t k = 0; k < kMetricCount; ++k) {
+      bs.moments[p][k] = get_moments(in);
+      bs.negatives[p][k] = in.get<std::uint64_t>();
+    }
+  for (PairStats& q : bs.pairs) {
+    q.wins_a = in.get<double>();
+    q.difference = get_moments(in);
+  }
+}
+
+// The per-trial values of trials [t0, t1): every (portfolio, metric) column, then the shocks.
+void put_values(Blob& out, const SimResult& r, std::uint64_t t0, std::uint64_t t1) {
+  for (const auto& pv : r.values)
+    for (const auto& v : pv) out.put(v.data() + t0, t1 - t0);
+  out.put(r.conversion_shock.data() + t0, t1 - t0);
+  out.put(r.reach_shock.data() + t0, t1 - t0);
+}
+void get_values(BlobReader& in, SimResult& r, std::uint64_t t0, std::uint64_t t1) {
+  for (auto& pv : r.values)
+    for (auto& v : pv) in.get(v.data() + t0, t1 - t0);
+  in.get(r.conversion_shock.data() + t0, t1 - t0);
+  in.get(r.reach_shock.data() + t0, t1 - t0);
+}
+
 // Splits blocks [b0, b1) between the ranks in proportion to `speed` (blocks a second each rank
 // ran in the stage before; all equal at first): contiguous shares in rank order. Every rank
 // computes the same split from the same gathered numbers.
@@ -816,23 +854,10 @@ void simulate_round_distributed(const CampaignModel& m, const SimOptions& opt, S
     });
     out.put(std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count());
     out.put(static_cast<std::uint64_t>(mine.size()));
-    for (const BlockStats& bs : mine) {
-      for (std::size_t p = 0; p < np; ++p)
-        for (std::size_t k = 0; k < kMetricCount; ++k) {
-          put_moments(out, bs.moments[p][k]);
-          out.put(bs.negatives[p][k]);
-        }
-      for (std::size_t q = 0; q < nq; ++q) {
-        out.put(bs.pairs[q].wins_a);
-        put_moments(out, bs.pairs[q].difference);
-      }
-    }
+    for (const BlockStats& bs : mine) put_block(out, bs);
     if (r.has_values) {
       const auto [t0, t1] = trials_of(share);
-      for (std::size_t p = 0; p < np; ++p)
-        for (std::size_t k = 0; k < kMetricCount; ++k) out.put(r.values[p][k].data() + t0, t1 - t0);
-      out.put(r.conversion_shock.data() + t0, t1 - t0);
-      out.put(r.reach_shock.data() + t0, t1 - t0);
+      put_values(out, r, t0, t1);
     }
     const std::vector<std::string> all = dist::allgather(out.bytes());
     for (std::size_t rank = 0; rank < all.size(); ++rank) {
@@ -849,24 +874,12 @@ void simulate_round_distributed(const CampaignModel& m, const SimOptions& opt, S
       bs.negatives.assign(np, {});
       bs.pairs = std::vector<PairStats>(nq);
       for (std::uint64_t i = 0; i < count; ++i) {
-        for (std::size_t p = 0; p < np; ++p)
-          for (std::size_t k = 0; k < kMetricCount; ++k) {
-            bs.moments[p][k] = get_moments(in);
-            bs.negatives[p][k] = in.get<std::uint64_t>();
-          }
-        for (std::size_t q = 0; q < nq; ++q) {
-          bs.pairs[q].wins_a = in.get<double>();
-          bs.pairs[q].difference = get_moments(in);
-        }
+        get_block(in, bs);
         fold_block(bs, r);
       }
       if (r.has_values && rank != static_cast<std::size_t>(dist::rank())) {
         const auto [t0, t1] = trials_of(split[rank]);
-        for (std::size_t p = 0; p < np; ++p)
-          for (std::size_t k = 0; k < kMetricCount; ++k)
-            in.get(r.values[p][k].data() + t0, t1 - t0);
-        in.get(r.conversion_shock.data() + t0, t1 - t0);
-        in.get(r.reach_shock.data() + t0, t1 - t0);
+        get_values(in, r, t0, t1);
       }
     }
     b0 += size;
@@ -1010,7 +1023,7 @@ std::vector<PortfolioSummary> summarize(const CampaignModel& m, const SimResult&
   // Distributed: every rank holds every per-trial value, so each summarises its share of the
   // (portfolio, metric) jobs and the shares are gathered in rank order; each job's numbers are
   // computed by one rank exactly as one process computes them.
-  const dist::Range mine = dist::distributed() ? dist::my_share(jobs) : dist::Range{0, jobs};
+  const dist::Range mine = dist::my_share(jobs);  // all of them in one process
   tbb::parallel_for(mine.begin, mine.end, [&](std::uint64_t job) {
     out[job / kMetricCount][job % kMetricCount] =
         summarize_metric(r, job / kMetricCount, job % kMetricCount);
